@@ -1,0 +1,174 @@
+package dev.plg360.common.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigValue;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * plg360's settings, read once and validated at start.
+ *
+ * <p>Layers, highest first: {@code -D} overrides given on the command line, JVM system properties, the
+ * configuration file ({@code --conf}, else {@code $PLG360_CONF}, else {@code conf/application.conf} when it
+ * exists), then every {@code reference.conf} on the classpath. {@code PLG360_*} environment variables are wired
+ * in reference.conf itself ({@code ${?PLG360_LAKE_ROOT}}). A key that is not in reference.conf, or a value of
+ * the wrong type, fails here with the key's name, before any Spark work starts.
+ */
+public final class Settings {
+
+  /** Sub-trees whose keys are the user's to choose (names of sources, extra Spark settings, mappings). */
+  private static final List<String> OPEN_PATHS = List.of(
+      "plg360.spark.conf",
+      "plg360.ingest.sources");
+
+  private final Config config;
+  private final Optional<Path> file;
+
+  private Settings(Config config, Optional<Path> file) {
+    this.config = config;
+    this.file = file;
+  }
+
+  /** Loads and validates the layered configuration. */
+  public static Settings load(Optional<Path> confFile, Map<String, String> overrides) {
+    Optional<Path> file = confFile.or(Settings::defaultFile);
+    file.ifPresent(f -> {
+      if (!Files.isRegularFile(f)) {
+        throw new SettingsException("configuration file not found: " + f.toAbsolutePath());
+      }
+    });
+    Config user = ConfigFactory.parseMap(overrides, "-D overrides")
+        .withFallback(ConfigFactory.systemProperties().withOnlyPath("plg360"))
+        .withFallback(file.map(f -> ConfigFactory.parseFile(f.toFile(),
+            ConfigParseOptions.defaults().setAllowMissing(false))).orElse(ConfigFactory.empty()));
+    Config reference = ConfigFactory.defaultReference();
+    Config resolved;
+    try {
+      resolved = user.withFallback(reference).resolve();
+      rejectUnknownKeys(user.resolveWith(reference), reference);
+      resolved.checkValid(reference, "plg360");
+    } catch (ConfigException e) {
+      throw new SettingsException("bad setting: " + e.getMessage(), e);
+    }
+    return new Settings(resolved, file);
+  }
+
+  /** Reference configuration only: for tests and tools that take no user file. */
+  public static Settings defaults() {
+    return load(Optional.empty(), Map.of());
+  }
+
+  /** The same settings with a few values replaced (tests point the lake at a temporary folder). */
+  public Settings with(Map<String, String> overrides) {
+    Config merged = ConfigFactory.parseMap(overrides, "overrides").withFallback(config).resolve();
+    rejectUnknownKeys(ConfigFactory.parseMap(overrides, "overrides"), ConfigFactory.defaultReference());
+    return new Settings(merged, file);
+  }
+
+  private static Optional<Path> defaultFile() {
+    String env = System.getenv("PLG360_CONF");
+    if (env != null && !env.isBlank()) {
+      return Optional.of(Path.of(env));
+    }
+    Path conventional = Path.of("conf", "application.conf");
+    return Files.isRegularFile(conventional) ? Optional.of(conventional) : Optional.empty();
+  }
+
+  /** checkValid does not see a misspelt key (it only checks that reference keys are present and typed). */
+  private static void rejectUnknownKeys(Config user, Config reference) {
+    List<String> unknown = new ArrayList<>();
+    for (Map.Entry<String, ConfigValue> e : user.entrySet()) {
+      String key = e.getKey();
+      if (!key.startsWith("plg360.") || isUnderOpenPath(key)) {
+        continue;
+      }
+      if (!reference.hasPathOrNull(key)) {
+        unknown.add(key);
+      }
+    }
+    if (!unknown.isEmpty()) {
+      String origin = user.getValue(unknown.get(0)).origin().description();
+      throw new SettingsException("unknown setting " + String.join(", ", unknown) + " (in " + origin
+          + "); every setting has a default in reference.conf, check the spelling");
+    }
+  }
+
+  private static boolean isUnderOpenPath(String key) {
+    return OPEN_PATHS.stream().anyMatch(p -> key.startsWith(p + "."));
+  }
+
+  public Config config() {
+    return config;
+  }
+
+  public Optional<Path> file() {
+    return file;
+  }
+
+  public String lakeRoot() {
+    return string("plg360.lake.root");
+  }
+
+  public String landingDir() {
+    return string("plg360.landing.dir");
+  }
+
+  public String sparkMaster() {
+    return string("plg360.spark.master");
+  }
+
+  public String appName() {
+    return string("plg360.spark.app-name");
+  }
+
+  public int shufflePartitions() {
+    return positiveInt("plg360.spark.shuffle-partitions");
+  }
+
+  public boolean uiEnabled() {
+    return config.getBoolean("plg360.spark.ui-enabled");
+  }
+
+  /** Extra Spark settings, flattened to "spark.x.y" = value. */
+  public Map<String, String> sparkConf() {
+    Map<String, String> out = new TreeMap<>();
+    Config c = config.getConfig("plg360.spark.conf");
+    for (Map.Entry<String, ConfigValue> e : c.entrySet()) {
+      out.put(e.getKey().replace("\"", ""), String.valueOf(e.getValue().unwrapped()));
+    }
+    return out;
+  }
+
+  public String string(String path) {
+    try {
+      String v = config.getString(path);
+      if (v.isBlank()) {
+        throw new SettingsException("setting " + path + " is empty");
+      }
+      return v;
+    } catch (ConfigException e) {
+      throw new SettingsException("bad setting " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  public int positiveInt(String path) {
+    int v;
+    try {
+      v = config.getInt(path);
+    } catch (ConfigException e) {
+      throw new SettingsException("bad setting " + path + ": " + e.getMessage(), e);
+    }
+    if (v <= 0) {
+      throw new SettingsException("setting " + path + " must be positive, was " + v);
+    }
+    return v;
+  }
+}

@@ -1,0 +1,197 @@
+package dev.plg360.common.io;
+
+import dev.plg360.common.tables.Col;
+import dev.plg360.common.tables.TableDef;
+import io.delta.tables.DeltaMergeBuilder;
+import io.delta.tables.DeltaTable;
+import io.delta.tables.DeltaTableBuilder;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructField;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place that reads and writes Delta tables. Tables live under {@code <lake.root>/<layer>/<name>} and
+ * are registered by name in the session catalog on first use, so Spark SQL can query {@code bronze.x}.
+ * Every write checks the frame against the catalog's schema first.
+ */
+public final class Lake {
+  private static final Logger LOG = LoggerFactory.getLogger(Lake.class);
+  private static final String TARGET = "t";
+  private static final String SOURCE = "s";
+
+  private final SparkSession spark;
+  private final String root;
+  private final Set<String> ensured = new HashSet<>();
+
+  public Lake(SparkSession spark, String root) {
+    this.spark = spark;
+    this.root = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
+  }
+
+  public SparkSession spark() {
+    return spark;
+  }
+
+  public String root() {
+    return root;
+  }
+
+  public String path(TableDef t) {
+    return root + "/" + t.layer() + "/" + t.name();
+  }
+
+  public boolean exists(TableDef t) {
+    return DeltaTable.isDeltaTable(spark, path(t));
+  }
+
+  /** Creates the table with its catalog schema, comments, partitioning and properties if it does not exist, and registers its name. */
+  public synchronized void ensure(TableDef t) {
+    if (ensured.contains(t.qualifiedName())) {
+      return;
+    }
+    spark.sql("CREATE DATABASE IF NOT EXISTS " + t.layer());
+    if (exists(t)) {
+      spark.sql("CREATE TABLE IF NOT EXISTS " + t.qualifiedName() + " USING delta LOCATION '" + path(t) + "'");
+    } else {
+      DeltaTableBuilder b = DeltaTable.createIfNotExists(spark)
+          .tableName(t.qualifiedName())
+          .location(path(t))
+          .comment(t.grain());
+      for (StructField f : t.schema().fields()) {
+        b = b.addColumn(f);
+      }
+      if (!t.partitionBy().isEmpty()) {
+        b = b.partitionedBy(t.partitionBy().stream().map(Col::name).toArray(String[]::new));
+      }
+      if (t.changeDataFeed()) {
+        b = b.property("delta.enableChangeDataFeed", "true");
+      }
+      b.execute();
+      LOG.info("created table {} at {}", t.qualifiedName(), path(t));
+    }
+    ensured.add(t.qualifiedName());
+  }
+
+  public Dataset<Row> read(TableDef t) {
+    ensure(t);
+    return spark.read().format("delta").load(path(t));
+  }
+
+  /** The table as it was at a Delta version (time travel). */
+  public Dataset<Row> readVersion(TableDef t, long version) {
+    return spark.read().format("delta").option("versionAsOf", version).load(path(t));
+  }
+
+  /** The latest committed version, or -1 when the table does not exist yet. */
+  public long version(TableDef t) {
+    if (!exists(t)) {
+      return -1;
+    }
+    return DeltaTable.forPath(spark, path(t)).history(1).first().getLong(0);
+  }
+
+  /**
+   * Inserts the rows whose key is not in the table yet (MERGE ... WHEN NOT MATCHED INSERT), so a re-run adds
+   * nothing. {@code targetFilter}, over the target's columns, prunes the files the MERGE reads (e.g. the
+   * partitions the batch touches).
+   */
+  public WriteResult insertNew(Dataset<Row> rows, TableDef t, Optional<Column> targetFilter) {
+    ensure(t);
+    Dataset<Row> source = conform(rows, t);
+    long before = version(t);
+    DeltaMergeBuilder merge = DeltaTable.forPath(spark, path(t)).as(TARGET)
+        .merge(source.as(SOURCE), keyMatch(t, targetFilter))
+        .whenNotMatched().insertAll();
+    merge.execute();
+    return lastWrite(t, before);
+  }
+
+  /** Inserts new keys and replaces the rows of existing ones (an upsert). */
+  public WriteResult upsert(Dataset<Row> rows, TableDef t) {
+    ensure(t);
+    Dataset<Row> source = conform(rows, t);
+    long before = version(t);
+    DeltaTable.forPath(spark, path(t)).as(TARGET)
+        .merge(source.as(SOURCE), keyMatch(t, Optional.empty()))
+        .whenMatched().updateAll()
+        .whenNotMatched().insertAll()
+        .execute();
+    return lastWrite(t, before);
+  }
+
+  private static Column keyMatch(TableDef t, Optional<Column> targetFilter) {
+    if (t.key().isEmpty()) {
+      throw new IllegalArgumentException(t + " has no key to merge on");
+    }
+    Column cond = t.key().stream().map(k -> k.of(TARGET).eqNullSafe(k.of(SOURCE))).reduce(Column::and).orElseThrow();
+    return targetFilter.map(cond::and).orElse(cond);
+  }
+
+  private WriteResult lastWrite(TableDef t, long before) {
+    Row last = DeltaTable.forPath(spark, path(t)).history(1).first();
+    long version = last.getLong(last.fieldIndex("version"));
+    if (version == before) {
+      return WriteResult.nothing(t, version);
+    }
+    Map<String, String> m = last.getJavaMap(last.fieldIndex("operationMetrics"));
+    WriteResult r = new WriteResult(t, version, true,
+        metric(m, "numTargetRowsInserted", "numOutputRows"),
+        metric(m, "numTargetRowsUpdated"),
+        metric(m, "numTargetRowsDeleted", "numDeletedRows"));
+    LOG.info("wrote {} version {}: {} inserted, {} updated, {} deleted", t, version, r.inserted(), r.updated(), r.deleted());
+    return r;
+  }
+
+  private static long metric(Map<String, String> metrics, String... names) {
+    for (String n : names) {
+      String v = metrics.get(n);
+      if (v != null) {
+        return Long.parseLong(v);
+      }
+    }
+    return 0;
+  }
+
+  /**
+   * Checks a frame against the catalog before a write: every catalog column present with its declared type,
+   * nothing extra. Returns the columns in catalog order.
+   */
+  public static Dataset<Row> conform(Dataset<Row> df, TableDef t) {
+    Map<String, StructField> have = new java.util.HashMap<>();
+    for (StructField f : df.schema().fields()) {
+      have.put(f.name(), f);
+    }
+    List<String> problems = new ArrayList<>();
+    for (Col c : t.columns()) {
+      StructField f = have.remove(c.name());
+      if (f == null) {
+        problems.add("missing column " + c.name());
+      } else if (!f.dataType().sameType(c.type())) {
+        problems.add(c.name() + " is " + f.dataType().simpleString() + ", catalog says " + c.type().simpleString());
+      }
+    }
+    if (!have.isEmpty()) {
+      problems.add("columns not in the catalog: " + String.join(", ", have.keySet()));
+    }
+    if (!problems.isEmpty()) {
+      throw new IllegalStateException("frame does not fit " + t + ": " + String.join("; ", problems));
+    }
+    return df.select(t.columns().stream().map(Col::col).toArray(Column[]::new));
+  }
+
+  /** A Hadoop path under the lake, for non-table files (models, reports). */
+  public Path file(String relative) {
+    return new Path(root + "/" + relative);
+  }
+}

@@ -1,0 +1,44 @@
+package dev.plg360.common.run;
+
+import dev.plg360.common.io.WriteResult;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** What a run read, wrote and rejected, per table or reason; written to ops.job_runs when the run ends. */
+public final class RunMetrics {
+  private final Map<String, Long> read = new TreeMap<>();
+  private final Map<String, Long> written = new TreeMap<>();
+  private final Map<String, Long> rejected = new TreeMap<>();
+  private final Map<String, Long> versions = new TreeMap<>();
+
+  public synchronized void read(String what, long rows) {
+    read.merge(what, rows, Long::sum);
+  }
+
+  public synchronized void wrote(WriteResult w) {
+    written.merge(w.table().qualifiedName(), w.changed(), Long::sum);
+    if (w.committed()) {
+      versions.put(w.table().qualifiedName(), w.version());
+    }
+  }
+
+  public synchronized void rejected(String reason, long rows) {
+    rejected.merge(reason, rows, Long::sum);
+  }
+
+  public synchronized Map<String, Long> read() {
+    return Map.copyOf(read);
+  }
+
+  public synchronized Map<String, Long> written() {
+    return Map.copyOf(written);
+  }
+
+  public synchronized Map<String, Long> rejected() {
+    return Map.copyOf(rejected);
+  }
+
+  public synchronized Map<String, Long> versions() {
+    return Map.copyOf(versions);
+  }
+}

@@ -1,0 +1,47 @@
+package dev.plg360.common.spark;
+
+import dev.plg360.common.config.Settings;
+import java.util.Map;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The one place that builds a SparkSession.
+ *
+ * <p>A master given by spark-submit ({@code spark.master} already set) wins; otherwise the configured master
+ * (default {@code local[*]}, the embedded default) is used. Delta's extensions and catalog are always on, and
+ * the session time zone is UTC so that every timestamp is read, computed and written in UTC.
+ */
+public final class SparkSessions {
+  private SparkSessions() {}
+
+  public static SparkSession create(Settings settings) {
+    return SparkSession.builder().config(conf(settings)).getOrCreate();
+  }
+
+  /** The settings every plg360 session carries, also used by the test session. */
+  public static SparkConf conf(Settings settings) {
+    SparkConf conf = new SparkConf();
+    if (!conf.contains("spark.master")) {
+      conf.setMaster(settings.sparkMaster());
+    }
+    conf.setAppName(settings.appName())
+        .set("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+        .set("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+        .set("spark.sql.session.timeZone", "UTC")
+        .set("spark.sql.shuffle.partitions", String.valueOf(settings.shufflePartitions()))
+        .set("spark.ui.enabled", String.valueOf(settings.uiEnabled()))
+        .set("spark.ui.showConsoleProgress", "false")
+        .set("spark.sql.adaptive.enabled", "true")
+        // A text that does not parse as a timestamp is a null to quarantine, never an exception that stops the run.
+        .set("spark.sql.legacy.timeParserPolicy", "CORRECTED")
+        // Few, large files: Delta's optimized writes are off in OSS, so coalesce after shuffles instead.
+        .set("spark.sql.adaptive.coalescePartitions.enabled", "true")
+        .set("spark.databricks.delta.schema.autoMerge.enabled", "false")
+        .set("spark.databricks.delta.retentionDurationCheck.enabled", "true");
+    for (Map.Entry<String, String> e : settings.sparkConf().entrySet()) {
+      conf.set(e.getKey(), e.getValue());
+    }
+    return conf;
+  }
+}

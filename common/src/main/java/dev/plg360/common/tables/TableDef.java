@@ -1,0 +1,147 @@
+package dev.plg360.common.tables;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * A table as the catalog declares it: layer and name, grain, columns with comments, key, partitioning and
+ * whether the change data feed is on. Every job reads and writes tables through these definitions.
+ */
+public final class TableDef {
+  private final String layer;
+  private final String name;
+  private final String grain;
+  private final List<Col> columns;
+  private final List<Col> key;
+  private final List<Col> partitionBy;
+  private final boolean changeDataFeed;
+
+  private TableDef(Builder b) {
+    this.layer = b.layer;
+    this.name = b.name;
+    this.grain = b.grain;
+    this.columns = List.copyOf(b.columns);
+    this.key = List.copyOf(b.key);
+    this.partitionBy = List.copyOf(b.partitionBy);
+    this.changeDataFeed = b.changeDataFeed;
+    for (Col c : key) {
+      requireDeclared(c);
+    }
+    for (Col c : partitionBy) {
+      requireDeclared(c);
+    }
+  }
+
+  public static Builder table(String layer, String name) {
+    return new Builder(layer, name);
+  }
+
+  private void requireDeclared(Col c) {
+    if (!columns.contains(c)) {
+      throw new IllegalStateException(qualifiedName() + ": " + c.name() + " is used but not declared");
+    }
+  }
+
+  public String layer() {
+    return layer;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  /** The name Spark SQL knows it by, e.g. {@code bronze.product_events}. */
+  public String qualifiedName() {
+    return layer + "." + name;
+  }
+
+  public String grain() {
+    return grain;
+  }
+
+  public List<Col> columns() {
+    return columns;
+  }
+
+  public List<Col> key() {
+    return key;
+  }
+
+  public List<Col> partitionBy() {
+    return partitionBy;
+  }
+
+  public boolean changeDataFeed() {
+    return changeDataFeed;
+  }
+
+  public StructType schema() {
+    return new StructType(columns.stream().map(Col::field).toArray(StructField[]::new));
+  }
+
+  public Optional<Col> column(String columnName) {
+    return columns.stream().filter(c -> c.name().equals(columnName)).findFirst();
+  }
+
+  public List<String> columnNames() {
+    return columns.stream().map(Col::name).toList();
+  }
+
+  @Override
+  public String toString() {
+    return qualifiedName();
+  }
+
+  /** Declares a table; see {@link Tables}. */
+  public static final class Builder {
+    private final String layer;
+    private final String name;
+    private String grain = "";
+    private final List<Col> columns = new ArrayList<>();
+    private final List<Col> key = new ArrayList<>();
+    private final List<Col> partitionBy = new ArrayList<>();
+    private boolean changeDataFeed;
+
+    private Builder(String layer, String name) {
+      this.layer = layer;
+      this.name = name;
+    }
+
+    public Builder grain(String text) {
+      this.grain = text;
+      return this;
+    }
+
+    public Builder columns(Col... cols) {
+      columns.addAll(List.of(cols));
+      return this;
+    }
+
+    public Builder columns(List<Col> cols) {
+      columns.addAll(cols);
+      return this;
+    }
+
+    public Builder key(Col... cols) {
+      key.addAll(List.of(cols));
+      return this;
+    }
+
+    public Builder partitionBy(Col... cols) {
+      partitionBy.addAll(List.of(cols));
+      return this;
+    }
+
+    public Builder changeDataFeed() {
+      this.changeDataFeed = true;
+      return this;
+    }
+
+    public TableDef build() {
+      return new TableDef(this);
+    }
+  }
+}

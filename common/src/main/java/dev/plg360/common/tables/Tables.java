@@ -1,0 +1,395 @@
+package dev.plg360.common.tables;
+
+import static org.apache.spark.sql.types.DataTypes.BooleanType;
+import static org.apache.spark.sql.types.DataTypes.DateType;
+import static org.apache.spark.sql.types.DataTypes.DoubleType;
+import static org.apache.spark.sql.types.DataTypes.LongType;
+import static org.apache.spark.sql.types.DataTypes.StringType;
+import static org.apache.spark.sql.types.DataTypes.TimestampType;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+
+/**
+ * The catalog: every table plg360 reads or writes, declared once. Jobs, tests and docs take names, schemas,
+ * keys, partitioning and column comments from here.
+ */
+public final class Tables {
+  private Tables() {}
+
+  static final DataType STRING_MAP = DataTypes.createMapType(StringType, StringType);
+  static final DataType STRING_ARRAY = DataTypes.createArrayType(StringType);
+  static final DataType LONG_MAP = DataTypes.createMapType(StringType, LongType);
+
+  private static Col c(String name, DataType type, String comment) {
+    return new Col(name, type, comment);
+  }
+
+  /** Lineage columns every bronze table carries. */
+  public static final class Lineage {
+    private Lineage() {}
+
+    public static final Col EXTRA = c("extra", STRING_MAP,
+        "Fields of the raw record that the source mapping does not name, kept as text");
+    public static final Col SOURCE_FILE = c("_source_file", StringType,
+        "Landing file the record came from, relative to the landing folder");
+    public static final Col SOURCE_LINE = c("_source_line", LongType,
+        "Line number (1-based) in the landing file where the record starts");
+    public static final Col INGESTED_AT = c("_ingested_at", TimestampType, "When the ingest run that landed it started (UTC)");
+    public static final Col RUN_ID = c("_run_id", StringType, "Id of the ingest run that landed it (ops.job_runs)");
+
+    static List<Col> all() {
+      return List.of(EXTRA, SOURCE_FILE, SOURCE_LINE, INGESTED_AT, RUN_ID);
+    }
+  }
+
+  private static List<Col> withLineage(Col... cols) {
+    List<Col> out = new ArrayList<>(List.of(cols));
+    out.addAll(Lineage.all());
+    return out;
+  }
+
+  // ---------------------------------------------------------------------------------------------- bronze
+
+  /** Segment-spec product events: track, identify, group and page calls. */
+  public static final class ProductEvents {
+    private ProductEvents() {}
+
+    public static final Col MESSAGE_ID = c("message_id", StringType, "Segment messageId: unique id of the call");
+    public static final Col EVENT_TYPE = c("event_type", StringType, "Segment call type: track, identify, group, page");
+    public static final Col EVENT_NAME = c("event_name", StringType, "Event name of a track call, e.g. 'Feature Used'");
+    public static final Col PAGE_NAME = c("page_name", StringType, "Page name of a page call, e.g. 'Pricing'");
+    public static final Col USER_ID = c("user_id", StringType, "Segment userId: the product's id of the signed-up user");
+    public static final Col ANONYMOUS_ID = c("anonymous_id", StringType, "Segment anonymousId: device or browser id before sign-up");
+    public static final Col WORKSPACE_ID = c("workspace_id", StringType, "Segment groupId: the workspace the call belongs to");
+    public static final Col EVENT_TS = c("event_ts", TimestampType, "When the event happened (Segment timestamp), UTC");
+    public static final Col SENT_AT = c("sent_at", TimestampType, "When the client sent it (Segment sentAt), UTC");
+    public static final Col PROPERTIES = c("properties", STRING_MAP, "Segment properties of a track or page call");
+    public static final Col TRAITS = c("traits", STRING_MAP, "Segment traits of an identify or group call");
+    public static final Col CONTEXT = c("context", STRING_MAP, "Segment context (ip, userAgent, page, ...), nested values as JSON");
+    public static final Col EVENT_DATE = c("event_date", DateType, "UTC date of event_ts; the partition column");
+
+    public static final TableDef TABLE = TableDef.table("bronze", "product_events")
+        .grain("one row per Segment call (messageId)")
+        .columns(withLineage(MESSAGE_ID, EVENT_TYPE, EVENT_NAME, PAGE_NAME, USER_ID, ANONYMOUS_ID, WORKSPACE_ID,
+            EVENT_TS, SENT_AT, PROPERTIES, TRAITS, CONTEXT, EVENT_DATE))
+        .key(MESSAGE_ID)
+        .partitionBy(EVENT_DATE)
+        .build();
+  }
+
+  /** Salesforce columns shared by every exported object. */
+  public static final class SfCommon {
+    private SfCommon() {}
+
+    public static final Col ID = c("id", StringType, "Salesforce record Id (18 characters)");
+    public static final Col OWNER_ID = c("owner_id", StringType, "Salesforce OwnerId: the user who owns the record");
+    public static final Col CREATED_AT = c("created_at", TimestampType, "CreatedDate, UTC");
+    public static final Col LAST_MODIFIED_AT = c("last_modified_at", TimestampType,
+        "LastModifiedDate, UTC; with id, the key: each modification exported is kept as a version");
+    public static final Col IS_DELETED = c("is_deleted", BooleanType, "IsDeleted: the record is in the recycle bin");
+  }
+
+  public static final class SfAccounts {
+    private SfAccounts() {}
+
+    public static final Col NAME = c("name", StringType, "Account Name");
+    public static final Col WEBSITE = c("website", StringType, "Website as typed in Salesforce");
+    public static final Col INDUSTRY = c("industry", StringType, "Industry picklist value");
+    public static final Col EMPLOYEES = c("employees", LongType, "NumberOfEmployees");
+    public static final Col BILLING_COUNTRY = c("billing_country", StringType, "BillingCountry");
+    public static final Col ACCOUNT_TYPE = c("account_type", StringType, "Type: Prospect, Customer, Partner, ...");
+
+    public static final TableDef TABLE = TableDef.table("bronze", "sf_accounts")
+        .grain("one row per Salesforce Account version (Id, LastModifiedDate)")
+        .columns(withLineage(SfCommon.ID, NAME, WEBSITE, INDUSTRY, EMPLOYEES, BILLING_COUNTRY, ACCOUNT_TYPE,
+            SfCommon.OWNER_ID, SfCommon.CREATED_AT, SfCommon.LAST_MODIFIED_AT, SfCommon.IS_DELETED))
+        .key(SfCommon.ID, SfCommon.LAST_MODIFIED_AT)
+        .build();
+  }
+
+  public static final class SfContacts {
+    private SfContacts() {}
+
+    public static final Col ACCOUNT_ID = c("account_id", StringType, "AccountId of the contact's account");
+    public static final Col FIRST_NAME = c("first_name", StringType, "FirstName");
+    public static final Col LAST_NAME = c("last_name", StringType, "LastName");
+    public static final Col EMAIL = c("email", StringType, "Email as typed in Salesforce");
+    public static final Col TITLE = c("title", StringType, "Title");
+
+    public static final TableDef TABLE = TableDef.table("bronze", "sf_contacts")
+        .grain("one row per Salesforce Contact version (Id, LastModifiedDate)")
+        .columns(withLineage(SfCommon.ID, ACCOUNT_ID, FIRST_NAME, LAST_NAME, EMAIL, TITLE, SfCommon.OWNER_ID,
+            SfCommon.CREATED_AT, SfCommon.LAST_MODIFIED_AT, SfCommon.IS_DELETED))
+        .key(SfCommon.ID, SfCommon.LAST_MODIFIED_AT)
+        .build();
+  }
+
+  public static final class SfLeads {
+    private SfLeads() {}
+
+    public static final Col COMPANY = c("company", StringType, "Company as typed on the lead");
+    public static final Col WEBSITE = c("website", StringType, "Website");
+    public static final Col LEAD_SOURCE = c("lead_source", StringType, "LeadSource, e.g. 'Product Signup', 'Demo Request'");
+    public static final Col STATUS = c("status", StringType, "Status in Salesforce");
+    public static final Col IS_CONVERTED = c("is_converted", BooleanType, "IsConverted");
+    public static final Col CONVERTED_ACCOUNT_ID = c("converted_account_id", StringType, "ConvertedAccountId");
+    public static final Col CONVERTED_CONTACT_ID = c("converted_contact_id", StringType, "ConvertedContactId");
+
+    public static final TableDef TABLE = TableDef.table("bronze", "sf_leads")
+        .grain("one row per Salesforce Lead version (Id, LastModifiedDate)")
+        .columns(withLineage(SfCommon.ID, SfContacts.FIRST_NAME, SfContacts.LAST_NAME, SfContacts.EMAIL, COMPANY,
+            WEBSITE, SfContacts.TITLE, LEAD_SOURCE, STATUS, SfCommon.OWNER_ID, IS_CONVERTED, CONVERTED_ACCOUNT_ID,
+            CONVERTED_CONTACT_ID, SfCommon.CREATED_AT, SfCommon.LAST_MODIFIED_AT, SfCommon.IS_DELETED))
+        .key(SfCommon.ID, SfCommon.LAST_MODIFIED_AT)
+        .build();
+  }
+
+  public static final class SfOpportunities {
+    private SfOpportunities() {}
+
+    public static final Col NAME = c("name", StringType, "Opportunity Name");
+    public static final Col STAGE_NAME = c("stage_name", StringType, "StageName");
+    public static final Col AMOUNT = c("amount", DoubleType, "Amount in the org's currency");
+    public static final Col CLOSE_DATE = c("close_date", DateType, "CloseDate");
+    public static final Col IS_CLOSED = c("is_closed", BooleanType, "IsClosed");
+    public static final Col IS_WON = c("is_won", BooleanType, "IsWon");
+    public static final Col OPPORTUNITY_TYPE = c("opportunity_type", StringType, "Type: New Business, Expansion, ...");
+
+    public static final TableDef TABLE = TableDef.table("bronze", "sf_opportunities")
+        .grain("one row per Salesforce Opportunity version (Id, LastModifiedDate)")
+        .columns(withLineage(SfCommon.ID, SfContacts.ACCOUNT_ID, NAME, STAGE_NAME, AMOUNT, CLOSE_DATE, IS_CLOSED,
+            IS_WON, OPPORTUNITY_TYPE, SfCommon.OWNER_ID, SfCommon.CREATED_AT, SfCommon.LAST_MODIFIED_AT,
+            SfCommon.IS_DELETED))
+        .key(SfCommon.ID, SfCommon.LAST_MODIFIED_AT)
+        .build();
+  }
+
+  public static final class SfTasks {
+    private SfTasks() {}
+
+    public static final Col WHO_ID = c("who_id", StringType, "WhoId: the lead or contact the task is about");
+    public static final Col WHAT_ID = c("what_id", StringType, "WhatId: the account or opportunity the task is about");
+    public static final Col SUBJECT = c("subject", StringType, "Subject");
+    public static final Col TASK_TYPE = c("task_type", StringType, "Type: Call, Email, Meeting, ...");
+    public static final Col STATUS = c("status", StringType, "Status");
+    public static final Col ACTIVITY_DATE = c("activity_date", DateType, "ActivityDate");
+
+    public static final TableDef TABLE = TableDef.table("bronze", "sf_tasks")
+        .grain("one row per Salesforce Task version (Id, LastModifiedDate)")
+        .columns(withLineage(SfCommon.ID, WHO_ID, WHAT_ID, SfContacts.ACCOUNT_ID, SUBJECT, TASK_TYPE, STATUS,
+            ACTIVITY_DATE, SfCommon.OWNER_ID, SfCommon.CREATED_AT, SfCommon.LAST_MODIFIED_AT, SfCommon.IS_DELETED))
+        .key(SfCommon.ID, SfCommon.LAST_MODIFIED_AT)
+        .build();
+  }
+
+  /** HubSpot email events. */
+  public static final class EmailEvents {
+    private EmailEvents() {}
+
+    public static final Col ID = c("id", StringType, "HubSpot email event id");
+    public static final Col EVENT_TYPE = c("event_type", StringType, "SENT, DELIVERED, OPEN, CLICK, BOUNCE, UNSUBSCRIBED, ...");
+    public static final Col RECIPIENT = c("recipient", StringType, "Recipient email as HubSpot has it");
+    public static final Col CAMPAIGN_ID = c("campaign_id", StringType, "emailCampaignId");
+    public static final Col URL = c("url", StringType, "Clicked URL (CLICK events)");
+    public static final Col EVENT_TS = c("event_ts", TimestampType, "When it happened, UTC");
+    public static final Col EVENT_DATE = c("event_date", DateType, "UTC date of event_ts; the partition column");
+
+    public static final TableDef TABLE = TableDef.table("bronze", "email_events")
+        .grain("one row per HubSpot email event (id)")
+        .columns(withLineage(ID, EVENT_TYPE, RECIPIENT, CAMPAIGN_ID, URL, EVENT_TS, EVENT_DATE))
+        .key(ID)
+        .partitionBy(EVENT_DATE)
+        .build();
+  }
+
+  /** HubSpot form submissions: demo requests, webinar sign-ups, content downloads. */
+  public static final class FormSubmissions {
+    private FormSubmissions() {}
+
+    public static final Col CONVERSION_ID = c("conversion_id", StringType, "HubSpot conversionId of the submission");
+    public static final Col FORM_ID = c("form_id", StringType, "HubSpot form id");
+    public static final Col FORM_NAME = c("form_name", StringType, "Form name, e.g. 'Demo Request'");
+    public static final Col PAGE_URL = c("page_url", StringType, "Page the form was on");
+    public static final Col EMAIL = c("email", StringType, "Email field of the submission");
+    public static final Col FIRST_NAME = c("first_name", StringType, "First name field");
+    public static final Col LAST_NAME = c("last_name", StringType, "Last name field");
+    public static final Col COMPANY = c("company", StringType, "Company field");
+    public static final Col SUBMITTED_AT = c("submitted_at", TimestampType, "When it was submitted, UTC");
+
+    public static final TableDef TABLE = TableDef.table("bronze", "form_submissions")
+        .grain("one row per form submission (conversionId)")
+        .columns(withLineage(CONVERSION_ID, FORM_ID, FORM_NAME, PAGE_URL, EMAIL, FIRST_NAME, LAST_NAME, COMPANY,
+            SUBMITTED_AT))
+        .key(CONVERSION_ID)
+        .build();
+  }
+
+  /** Stripe subscription events: one row per subscription state change. */
+  public static final class SubscriptionEvents {
+    private SubscriptionEvents() {}
+
+    public static final Col EVENT_ID = c("event_id", StringType, "Stripe event id (evt_...)");
+    public static final Col EVENT_TYPE = c("event_type", StringType, "customer.subscription.created / updated / deleted");
+    public static final Col EVENT_TS = c("event_ts", TimestampType, "When Stripe recorded the change, UTC");
+    public static final Col SUBSCRIPTION_ID = c("subscription_id", StringType, "Stripe subscription id (sub_...)");
+    public static final Col CUSTOMER_ID = c("customer_id", StringType, "Stripe customer id (cus_...)");
+    public static final Col STATUS = c("status", StringType, "trialing, active, past_due, canceled, ...");
+    public static final Col PLAN_ID = c("plan_id", StringType, "Stripe plan (price) id, e.g. 'pro_monthly'");
+    public static final Col PLAN_AMOUNT_CENTS = c("plan_amount_cents", LongType, "Plan price per seat per interval, in cents");
+    public static final Col PLAN_INTERVAL = c("plan_interval", StringType, "month or year");
+    public static final Col QUANTITY = c("quantity", LongType, "Seats bought");
+    public static final Col TRIAL_START = c("trial_start", TimestampType, "Trial start, UTC");
+    public static final Col TRIAL_END = c("trial_end", TimestampType, "Trial end, UTC");
+    public static final Col CURRENT_PERIOD_START = c("current_period_start", TimestampType, "Billing period start, UTC");
+    public static final Col CURRENT_PERIOD_END = c("current_period_end", TimestampType, "Billing period end, UTC");
+    public static final Col CANCELED_AT = c("canceled_at", TimestampType, "When it was canceled, UTC");
+    public static final Col METADATA = c("metadata", STRING_MAP, "Subscription metadata; workspace_id names the workspace");
+
+    public static final TableDef TABLE = TableDef.table("bronze", "subscription_events")
+        .grain("one row per Stripe subscription event (event id)")
+        .columns(withLineage(EVENT_ID, EVENT_TYPE, EVENT_TS, SUBSCRIPTION_ID, CUSTOMER_ID, STATUS, PLAN_ID,
+            PLAN_AMOUNT_CENTS, PLAN_INTERVAL, QUANTITY, TRIAL_START, TRIAL_END, CURRENT_PERIOD_START,
+            CURRENT_PERIOD_END, CANCELED_AT, METADATA))
+        .key(EVENT_ID)
+        .build();
+  }
+
+  /** Clearbit company objects with department headcounts. */
+  public static final class Firmographics {
+    private Firmographics() {}
+
+    public static final Col COMPANY_ID = c("company_id", StringType, "Clearbit company id");
+    public static final Col DOMAIN = c("domain", StringType, "Company domain as Clearbit has it");
+    public static final Col NAME = c("name", StringType, "Company name");
+    public static final Col INDUSTRY = c("industry", StringType, "category.industry");
+    public static final Col SECTOR = c("sector", StringType, "category.sector");
+    public static final Col EMPLOYEES = c("employees", LongType, "metrics.employees: headcount estimate");
+    public static final Col EMPLOYEES_RANGE = c("employees_range", StringType, "metrics.employeesRange, e.g. '251-1K'");
+    public static final Col ESTIMATED_ANNUAL_REVENUE = c("estimated_annual_revenue", StringType,
+        "metrics.estimatedAnnualRevenue band, e.g. '$10M-$50M'");
+    public static final Col COUNTRY = c("country", StringType, "geo.country");
+    public static final Col COUNTRY_CODE = c("country_code", StringType, "geo.countryCode (ISO 3166-1 alpha-2)");
+    public static final Col TECH = c("tech", STRING_ARRAY, "Technologies the company uses");
+    public static final Col DEPARTMENT_HEADCOUNTS = c("department_headcounts", STRING_MAP,
+        "Headcount per department (engineering, design, marketing, ...), ZoomInfo-style");
+    public static final Col INDEXED_AT = c("indexed_at", TimestampType, "When Clearbit last refreshed the record, UTC");
+
+    public static final TableDef TABLE = TableDef.table("bronze", "firmographics")
+        .grain("one row per Clearbit company record version (id, indexedAt)")
+        .columns(withLineage(COMPANY_ID, DOMAIN, NAME, INDUSTRY, SECTOR, EMPLOYEES, EMPLOYEES_RANGE,
+            ESTIMATED_ANNUAL_REVENUE, COUNTRY, COUNTRY_CODE, TECH, DEPARTMENT_HEADCOUNTS, INDEXED_AT))
+        .key(COMPANY_ID, INDEXED_AT)
+        .build();
+  }
+
+  /** Zendesk tickets. */
+  public static final class SupportTickets {
+    private SupportTickets() {}
+
+    public static final Col TICKET_ID = c("ticket_id", LongType, "Zendesk ticket id");
+    public static final Col REQUESTER_EMAIL = c("requester_email", StringType, "Requester's email");
+    public static final Col REQUESTER_NAME = c("requester_name", StringType, "Requester's name");
+    public static final Col SUBJECT = c("subject", StringType, "Subject");
+    public static final Col STATUS = c("status", StringType, "new, open, pending, hold, solved, closed");
+    public static final Col PRIORITY = c("priority", StringType, "low, normal, high, urgent");
+    public static final Col TAGS = c("tags", STRING_ARRAY, "Tags");
+    public static final Col SATISFACTION = c("satisfaction", StringType, "satisfaction_rating.score: good, bad, offered, unoffered");
+    public static final Col CREATED_AT = c("created_at", TimestampType, "When the ticket was opened, UTC");
+    public static final Col UPDATED_AT = c("updated_at", TimestampType, "When this version was written, UTC");
+
+    public static final TableDef TABLE = TableDef.table("bronze", "support_tickets")
+        .grain("one row per Zendesk ticket version (id, updated_at)")
+        .columns(withLineage(TICKET_ID, REQUESTER_EMAIL, REQUESTER_NAME, SUBJECT, STATUS, PRIORITY, TAGS,
+            SATISFACTION, CREATED_AT, UPDATED_AT))
+        .key(TICKET_ID, UPDATED_AT)
+        .build();
+  }
+
+  /** Records ingest could not accept, each with its reason. */
+  public static final class Quarantine {
+    private Quarantine() {}
+
+    public static final Col SOURCE = c("source", StringType, "Source name from configuration, e.g. 'segment'");
+    public static final Col SOURCE_FILE = c("source_file", StringType, "Landing file, relative to the landing folder");
+    public static final Col LINE = c("line", LongType, "Line number (1-based) where the record starts");
+    public static final Col REASON = c("reason", StringType,
+        "Reason code: MALFORMED_JSON, WRONG_COLUMN_COUNT, MISSING_REQUIRED_FIELD, UNPARSEABLE_TIMESTAMP, INVALID_VALUE, VALUE_OUT_OF_RANGE, DUPLICATE");
+    public static final Col DETAIL = c("detail", StringType, "What exactly failed: the field, the expectation or the duplicate's key");
+    public static final Col RAW = c("raw", StringType, "The raw record text, cut at plg360.ingest.quarantine-raw-max-chars");
+    public static final Col RUN_ID = c("run_id", StringType, "Ingest run that rejected it");
+    public static final Col QUARANTINED_AT = c("quarantined_at", TimestampType, "When that run started, UTC");
+
+    public static final TableDef TABLE = TableDef.table("bronze", "quarantine")
+        .grain("one row per rejected raw record (source, file, line)")
+        .columns(SOURCE, SOURCE_FILE, LINE, REASON, DETAIL, RAW, RUN_ID, QUARANTINED_AT)
+        .key(SOURCE, SOURCE_FILE, LINE)
+        .build();
+  }
+
+  // ---------------------------------------------------------------------------------------------- ops
+
+  /** Landing files already ingested, so a re-run reads only new ones. */
+  public static final class IngestedFiles {
+    private IngestedFiles() {}
+
+    public static final Col SOURCE = c("source", StringType, "Source name from configuration");
+    public static final Col PATH = c("path", StringType, "File path relative to the landing folder");
+    public static final Col SIZE = c("size", LongType, "Size in bytes when ingested");
+    public static final Col MODIFIED_AT = c("modified_at", TimestampType, "File modification time when ingested");
+    public static final Col CHECKSUM = c("checksum", StringType, "CRC32C of the content when ingested");
+    public static final Col RECORDS = c("records", LongType, "Records read from it (accepted, quarantined or already present)");
+    public static final Col RUN_ID = c("run_id", StringType, "Ingest run that read it");
+    public static final Col INGESTED_AT = c("ingested_at", TimestampType, "When that run started, UTC");
+
+    public static final TableDef TABLE = TableDef.table("ops", "ingested_files")
+        .grain("one row per landing file version ingested (source, path, checksum)")
+        .columns(SOURCE, PATH, SIZE, MODIFIED_AT, CHECKSUM, RECORDS, RUN_ID, INGESTED_AT)
+        .key(SOURCE, PATH, CHECKSUM)
+        .build();
+  }
+
+  /** One row per job run: what ran, when, on what, and what it did. */
+  public static final class JobRuns {
+    private JobRuns() {}
+
+    public static final Col RUN_ID = c("run_id", StringType, "Unique id of the run");
+    public static final Col JOB = c("job", StringType, "Job name: ingest, resolve, build360, train, score, activate, report");
+    public static final Col AS_OF = c("as_of", DateType, "As-of date the run computed");
+    public static final Col STARTED_AT = c("started_at", TimestampType, "Start, UTC");
+    public static final Col ENDED_AT = c("ended_at", TimestampType, "End, UTC; null while running");
+    public static final Col STATUS = c("status", StringType, "RUNNING, SUCCEEDED or FAILED");
+    public static final Col ROWS_READ = c("rows_read", LONG_MAP, "Rows read per table or source");
+    public static final Col ROWS_WRITTEN = c("rows_written", LONG_MAP, "Rows written per table");
+    public static final Col ROWS_REJECTED = c("rows_rejected", LONG_MAP, "Rows rejected per reason code");
+    public static final Col TABLE_VERSIONS = c("table_versions", LONG_MAP, "Delta version written per table");
+    public static final Col ERROR = c("error", StringType, "What failed, for a FAILED run");
+
+    public static final TableDef TABLE = TableDef.table("ops", "job_runs")
+        .grain("one row per job run")
+        .columns(RUN_ID, JOB, AS_OF, STARTED_AT, ENDED_AT, STATUS, ROWS_READ, ROWS_WRITTEN, ROWS_REJECTED,
+            TABLE_VERSIONS, ERROR)
+        .key(RUN_ID)
+        .build();
+  }
+
+  /** Every table in the catalog. */
+  public static List<TableDef> all() {
+    return Stream.of(ProductEvents.TABLE, SfAccounts.TABLE, SfContacts.TABLE, SfLeads.TABLE, SfOpportunities.TABLE,
+        SfTasks.TABLE, EmailEvents.TABLE, FormSubmissions.TABLE, SubscriptionEvents.TABLE, Firmographics.TABLE,
+        SupportTickets.TABLE, Quarantine.TABLE, IngestedFiles.TABLE, JobRuns.TABLE).toList();
+  }
+
+  public static Optional<TableDef> byName(String qualifiedName) {
+    return all().stream().filter(t -> t.qualifiedName().equals(qualifiedName)).findFirst();
+  }
+
+  // Types a source mapping may produce, by their catalog type.
+  public static boolean isJsonType(DataType t) {
+    return t.equals(STRING_MAP) || t.equals(STRING_ARRAY);
+  }
+}

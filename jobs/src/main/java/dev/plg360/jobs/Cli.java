@@ -1,0 +1,51 @@
+package dev.plg360.jobs;
+
+import dev.plg360.common.config.SettingsException;
+import dev.plg360.common.run.RunLog;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The plg360 command line: one subcommand per job, plus the chains built from them. */
+@Command(name = "plg360", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
+    description = "Customer-360 tables, conversion models and scores for product-led SaaS, on Spark and Delta Lake.",
+    subcommands = {
+        IngestCommand.class,
+        CommandLine.HelpCommand.class
+    })
+public final class Cli implements Runnable {
+
+  public static void main(String[] args) {
+    System.exit(execute(args));
+  }
+
+  /** Runs the command line and returns the exit code; a failure is one line on stderr naming what failed. */
+  public static int execute(String... args) {
+    CommandLine cli = new CommandLine(new Cli());
+    cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+      PrintWriter err = cmd.getErr();
+      String what = e instanceof SettingsException ? "configuration error: " : "failed: ";
+      err.println("plg360 " + cmd.getCommandName() + " " + what + RunLog.describe(e));
+      if (Boolean.getBoolean("plg360.debug")) {
+        e.printStackTrace(err);
+      }
+      err.flush();
+      return e instanceof SettingsException ? 2 : 1;
+    });
+    return cli.execute(args);
+  }
+
+  @Override
+  public void run() {
+    new CommandLine(this).usage(System.out);
+  }
+
+  /** Reads the version Maven wrote into the jar's manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Cli.class.getPackage().getImplementationVersion();
+      return new String[] {"plg360 " + (v == null ? "(development build)" : v)};
+    }
+  }
+}

@@ -1,0 +1,166 @@
+package dev.plg360.jobs.ingest;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import dev.plg360.common.config.Settings;
+import dev.plg360.common.config.SettingsException;
+import dev.plg360.common.tables.Col;
+import dev.plg360.common.tables.TableDef;
+import dev.plg360.common.tables.Tables;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.apache.spark.sql.catalyst.parser.CatalystSqlParser$;
+import org.apache.spark.sql.types.DataTypes;
+
+/**
+ * One landing source as configured under {@code plg360.ingest.sources.<name>}: where its files are, how they
+ * are written, which bronze table they land in and how each raw field maps to a bronze column. Validated when
+ * read, so a mapping that names an unknown column or an expectation that does not parse fails at start.
+ */
+public record SourceSpec(
+    String name,
+    Format format,
+    String dir,
+    String filePattern,
+    TableDef table,
+    List<Col> key,
+    List<Col> required,
+    Map<Col, FieldPath> fields,
+    Map<Col, String> timestampFormats,
+    Map<String, String> expectations,
+    Map<Col, String> derived) {
+
+  public enum Format { JSON_LINES, CSV }
+
+  private static final String SOURCES = "plg360.ingest.sources";
+
+  /** Every configured source, in configuration order. */
+  public static List<SourceSpec> all(Settings settings) {
+    Config sources = settings.config().getConfig(SOURCES);
+    List<SourceSpec> out = new ArrayList<>();
+    for (String name : sources.root().keySet()) {
+      out.add(read(name, sources.getConfig(quoteKey(name))));
+    }
+    return out;
+  }
+
+  private static String quoteKey(String name) {
+    return name.matches("[A-Za-z0-9_-]+") ? name : "\"" + name + "\"";
+  }
+
+  static SourceSpec read(String name, Config c) {
+    String where = SOURCES + "." + name;
+    try {
+      TableDef table = Tables.byName(c.getString("table"))
+          .orElseThrow(() -> new SettingsException(where + ".table: no table " + c.getString("table") + " in the catalog"));
+      Format format = switch (c.getString("format")) {
+        case "json-lines" -> Format.JSON_LINES;
+        case "csv" -> Format.CSV;
+        default -> throw new SettingsException(where + ".format must be json-lines or csv, was " + c.getString("format"));
+      };
+      Map<Col, FieldPath> fields = new LinkedHashMap<>();
+      Config f = c.getConfig("fields");
+      for (String column : f.root().keySet()) {
+        fields.put(column(table, column, where + ".fields"), FieldPath.parse(f.getString(column), where + ".fields." + column));
+      }
+      Map<Col, String> timestamps = new LinkedHashMap<>();
+      Config ts = c.getConfig("timestamps");
+      for (String column : ts.root().keySet()) {
+        Col col = column(table, column, where + ".timestamps");
+        String fmt = ts.getString(column);
+        checkTimestampFormat(fmt, where + ".timestamps." + column);
+        timestamps.put(col, fmt);
+      }
+      Map<String, String> expectations = new LinkedHashMap<>();
+      Config ex = c.getConfig("expectations");
+      for (String rule : ex.root().keySet()) {
+        String sql = ex.getString(rule);
+        checkSql(sql, where + ".expectations." + rule);
+        expectations.put(rule, sql);
+      }
+      Map<Col, String> derived = new LinkedHashMap<>();
+      if (c.hasPath("derived")) {
+        Config d = c.getConfig("derived");
+        for (String column : d.root().keySet()) {
+          String sql = d.getString(column);
+          checkSql(sql, where + ".derived." + column);
+          derived.put(column(table, column, where + ".derived"), sql);
+        }
+      }
+      List<Col> key = columns(table, c.getStringList("key"), where + ".key");
+      if (!key.equals(table.key())) {
+        throw new SettingsException(where + ".key " + key + " differs from " + table + "'s key " + table.key());
+      }
+      List<Col> required = columns(table, c.getStringList("required"), where + ".required");
+      for (Col k : key) {
+        if (!required.contains(k)) {
+          throw new SettingsException(where + ".required must include the key column " + k);
+        }
+      }
+      for (Col r : required) {
+        if (!fields.containsKey(r)) {
+          throw new SettingsException(where + ".required names " + r + ", which has no entry in fields");
+        }
+      }
+      for (Map.Entry<Col, FieldPath> e : fields.entrySet()) {
+        boolean isTimestamp = e.getKey().type().equals(DataTypes.TimestampType);
+        if (isTimestamp != timestamps.containsKey(e.getKey())) {
+          throw new SettingsException(where + ".timestamps must name exactly the timestamp columns; check " + e.getKey());
+        }
+        if (format == Format.CSV && e.getValue().isNested()) {
+          throw new SettingsException(where + ".fields." + e.getKey() + ": a CSV column has no nested path");
+        }
+      }
+      String pattern = c.hasPath("file-pattern") ? c.getString("file-pattern") : "*";
+      return new SourceSpec(name, format, c.getString("dir"), pattern, table, key, required, fields, timestamps,
+          expectations, derived);
+    } catch (ConfigException e) {
+      throw new SettingsException("bad source " + where + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static Col column(TableDef table, String name, String where) {
+    return table.column(name).orElseThrow(() -> new SettingsException(
+        where + " names " + name + ", which is not a column of " + table + " (" + String.join(", ", table.columnNames()) + ")"));
+  }
+
+  private static List<Col> columns(TableDef table, List<String> names, String where) {
+    return names.stream().map(n -> column(table, n, where)).toList();
+  }
+
+  private static void checkSql(String sql, String where) {
+    try {
+      CatalystSqlParser$.MODULE$.parseExpression(sql);
+    } catch (RuntimeException e) {
+      throw new SettingsException(where + " is not a SQL expression: " + e.getMessage().lines().findFirst().orElse(""), e);
+    }
+  }
+
+  private static void checkTimestampFormat(String fmt, String where) {
+    if (List.of("iso", "epoch-seconds", "epoch-millis").contains(fmt)) {
+      return;
+    }
+    try {
+      DateTimeFormatter.ofPattern(fmt);
+    } catch (IllegalArgumentException e) {
+      throw new SettingsException(where + ": '" + fmt + "' is neither iso, epoch-seconds, epoch-millis nor a date-time pattern");
+    }
+  }
+
+  /** The file name glob as a regular expression. */
+  public Pattern fileRegex() {
+    StringBuilder sb = new StringBuilder();
+    for (char ch : filePattern.toCharArray()) {
+      switch (ch) {
+        case '*' -> sb.append(".*");
+        case '?' -> sb.append('.');
+        default -> sb.append(Pattern.quote(String.valueOf(ch)));
+      }
+    }
+    return Pattern.compile(sb.toString());
+  }
+}
