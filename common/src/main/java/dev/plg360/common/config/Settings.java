@@ -105,6 +105,18 @@ public final class Settings {
     return OPEN_PATHS.stream().anyMatch(p -> key.startsWith(p + "."));
   }
 
+  /** Reads every common setting once, so a bad value fails at start with its key, not when a job gets to it. */
+  public Settings validate() {
+    lakeRoot();
+    landingDir();
+    sparkMaster();
+    appName();
+    shufflePartitions();
+    uiEnabled();
+    sparkConf();
+    return this;
+  }
+
   public Config config() {
     return config;
   }

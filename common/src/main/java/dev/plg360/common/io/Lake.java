@@ -5,6 +5,9 @@ import dev.plg360.common.tables.TableDef;
 import io.delta.tables.DeltaMergeBuilder;
 import io.delta.tables.DeltaTable;
 import io.delta.tables.DeltaTableBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -16,9 +19,12 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.TableIdentifier;
+import org.apache.spark.sql.catalyst.catalog.SessionCatalog;
 import org.apache.spark.sql.types.StructField;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.Option;
 
 /**
  * The one place that reads and writes Delta tables. Tables live under {@code <lake.root>/<layer>/<name>} and
@@ -55,19 +61,16 @@ public final class Lake {
     return DeltaTable.isDeltaTable(spark, path(t));
   }
 
-  /** Creates the table with its catalog schema, comments, partitioning and properties if it does not exist, and registers its name. */
+  /**
+   * Creates the table with its catalog schema, comments, partitioning and properties if it does not exist, and
+   * registers its name in the session catalog (replacing a registration that points elsewhere).
+   */
   public synchronized void ensure(TableDef t) {
     if (ensured.contains(t.qualifiedName())) {
       return;
     }
-    spark.sql("CREATE DATABASE IF NOT EXISTS " + t.layer());
-    if (exists(t)) {
-      spark.sql("CREATE TABLE IF NOT EXISTS " + t.qualifiedName() + " USING delta LOCATION '" + path(t) + "'");
-    } else {
-      DeltaTableBuilder b = DeltaTable.createIfNotExists(spark)
-          .tableName(t.qualifiedName())
-          .location(path(t))
-          .comment(t.grain());
+    if (!exists(t)) {
+      DeltaTableBuilder b = DeltaTable.createIfNotExists(spark).location(path(t)).comment(t.grain());
       for (StructField f : t.schema().fields()) {
         b = b.addColumn(f);
       }
@@ -80,7 +83,38 @@ public final class Lake {
       b.execute();
       LOG.info("created table {} at {}", t.qualifiedName(), path(t));
     }
+    register(t);
     ensured.add(t.qualifiedName());
+  }
+
+  private void register(TableDef t) {
+    spark.sql("CREATE DATABASE IF NOT EXISTS " + t.layer());
+    SessionCatalog catalog = spark.sessionState().catalog();
+    TableIdentifier id = new TableIdentifier(t.name(), Option.apply(t.layer()));
+    if (catalog.tableExists(id)) {
+      if (registeredLocation(catalog, id).equals(qualified(path(t)))) {
+        return;
+      }
+      spark.sql("DROP TABLE IF EXISTS " + t.qualifiedName());
+    }
+    spark.sql("CREATE TABLE " + t.qualifiedName() + " USING delta LOCATION '" + qualified(path(t)) + "'");
+  }
+
+  private static URI registeredLocation(SessionCatalog catalog, TableIdentifier id) {
+    try {
+      return catalog.getTableMetadata(id).location();
+    } catch (Exception e) { // Scala declares NoSuchTableException; tableExists was just true
+      throw new IllegalStateException("cannot read the catalog entry of " + id, e);
+    }
+  }
+
+  private URI qualified(String p) {
+    try {
+      Path path = new Path(p);
+      return path.getFileSystem(spark.sparkContext().hadoopConfiguration()).makeQualified(path).toUri();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot resolve " + p, e);
+    }
   }
 
   public Dataset<Row> read(TableDef t) {

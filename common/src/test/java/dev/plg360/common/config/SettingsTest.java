@@ -1,0 +1,60 @@
+package dev.plg360.common.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SettingsTest {
+
+  @Test
+  void layersOverridesOverFileOverReference(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("local.conf");
+    Files.writeString(file, "plg360.lake.root = \"/from/file\"\nplg360.spark.shuffle-partitions = 3\n");
+    Settings s = Settings.load(Optional.of(file), Map.of("plg360.spark.shuffle-partitions", "5"));
+    assertEquals("/from/file", s.lakeRoot());
+    assertEquals(5, s.shufflePartitions());
+    assertEquals("local[*]", s.sparkMaster());
+  }
+
+  @Test
+  void misspeltKeyFailsNamingIt(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("bad.conf");
+    Files.writeString(file, "plg360.lake.rooot = \"/x\"\n");
+    SettingsException e = assertThrows(SettingsException.class, () -> Settings.load(Optional.of(file), Map.of()));
+    assertTrue(e.getMessage().contains("plg360.lake.rooot"), e.getMessage());
+  }
+
+  @Test
+  void wrongTypeFailsNamingTheKey() {
+    SettingsException e = assertThrows(SettingsException.class,
+        () -> Settings.load(Optional.empty(), Map.of("plg360.spark.shuffle-partitions", "many")).validate());
+    assertTrue(e.getMessage().contains("shuffle-partitions"), e.getMessage());
+  }
+
+  @Test
+  void nonPositiveValueFailsWhenRead() {
+    Settings s = Settings.load(Optional.empty(), Map.of("plg360.spark.shuffle-partitions", "0"));
+    SettingsException e = assertThrows(SettingsException.class, s::validate);
+    assertTrue(e.getMessage().contains("plg360.spark.shuffle-partitions"), e.getMessage());
+  }
+
+  @Test
+  void missingFileFailsNamingIt(@TempDir Path dir) {
+    Path missing = dir.resolve("nope.conf");
+    SettingsException e = assertThrows(SettingsException.class, () -> Settings.load(Optional.of(missing), Map.of()));
+    assertTrue(e.getMessage().contains("nope.conf"), e.getMessage());
+  }
+
+  @Test
+  void extraSparkSettingsPassThrough() {
+    Settings s = Settings.load(Optional.empty(), Map.of("plg360.spark.conf.\"spark.sql.ansi.enabled\"", "false"));
+    assertEquals("false", s.sparkConf().get("spark.sql.ansi.enabled"));
+  }
+}

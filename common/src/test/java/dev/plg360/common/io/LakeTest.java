@@ -1,0 +1,70 @@
+package dev.plg360.common.io;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.plg360.common.tables.Tables.IngestedFiles;
+import dev.plg360.testkit.SparkTestBase;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.util.List;
+import java.util.Optional;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LakeTest extends SparkTestBase {
+
+  private Dataset<Row> files(Object[]... rows) {
+    List<Row> list = java.util.Arrays.stream(rows).map(RowFactory::create).toList();
+    return spark().createDataFrame(list, IngestedFiles.TABLE.schema());
+  }
+
+  private static Object[] file(String path, long size) {
+    Timestamp t = Timestamp.valueOf("2026-05-01 00:00:00");
+    return new Object[] {"segment", path, size, t, "abc", 3L, "run-1", t};
+  }
+
+  @Test
+  void insertNewAddsOnlyUnseenKeysAndReRunCommitsNothing(@TempDir Path dir) {
+    Lake lake = new Lake(spark(), dir.toString());
+    WriteResult first = lake.insertNew(files(file("a", 1), file("b", 2)), IngestedFiles.TABLE, Optional.empty());
+    assertEquals(2, first.inserted());
+    WriteResult second = lake.insertNew(files(file("a", 1), file("c", 3)), IngestedFiles.TABLE, Optional.empty());
+    assertEquals(1, second.inserted());
+    assertEquals(3, lake.read(IngestedFiles.TABLE).count());
+    assertEquals(3, spark().sql("SELECT * FROM ops.ingested_files").count(), "registered by name");
+  }
+
+  @Test
+  void upsertReplacesExistingKeys(@TempDir Path dir) {
+    Lake lake = new Lake(spark(), dir.toString());
+    lake.upsert(files(file("a", 1)), IngestedFiles.TABLE);
+    WriteResult w = lake.upsert(files(file("a", 1)), IngestedFiles.TABLE);
+    assertEquals(1, w.updated());
+    assertEquals(1, lake.read(IngestedFiles.TABLE).count());
+  }
+
+  @Test
+  void writeChecksTheFrameAgainstTheCatalog(@TempDir Path dir) {
+    Lake lake = new Lake(spark(), dir.toString());
+    Dataset<Row> wrong = files(file("a", 1)).drop(IngestedFiles.CHECKSUM.name());
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> lake.insertNew(wrong, IngestedFiles.TABLE, Optional.empty()));
+    assertTrue(e.getMessage().contains("missing column checksum"), e.getMessage());
+    assertFalse(lake.exists(IngestedFiles.TABLE) && lake.read(IngestedFiles.TABLE).count() > 0);
+  }
+
+  @Test
+  void columnCommentsComeFromTheCatalog(@TempDir Path dir) {
+    Lake lake = new Lake(spark(), dir.toString());
+    lake.ensure(IngestedFiles.TABLE);
+    List<Row> described = spark().sql("DESCRIBE TABLE ops.ingested_files").collectAsList();
+    Row checksum = described.stream().filter(r -> r.getString(0).equals("checksum")).findFirst().orElseThrow();
+    assertEquals(IngestedFiles.CHECKSUM.comment(), checksum.getString(2));
+  }
+}
