@@ -140,9 +140,9 @@ public final class IngestTransforms {
       rules.add(new Column[] {col(RAW_PREFIX + c.name()).isNotNull().and(col(c.name()).isNull()), lit(r.name()),
           concat(lit(c.name() + " is not " + expected + ": "), substring(col(RAW_PREFIX + c.name()), 1, 100))});
     }
-    for (Map.Entry<String, String> e : spec.expectations().entrySet()) {
-      rules.add(new Column[] {not(coalesce(expr(e.getValue()), lit(false))), lit(Reason.VALUE_OUT_OF_RANGE.name()),
-          lit(e.getKey() + ": " + e.getValue())});
+    for (SourceSpec.Expectation e : spec.expectations().values()) {
+      rules.add(new Column[] {not(coalesce(expr(e.sql()), lit(false))), lit(e.reason().name()),
+          lit(e.name() + ": " + e.sql())});
     }
     return rules;
   }

@@ -2,8 +2,10 @@ package dev.plg360.jobs.ingest;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigValueType;
 import dev.plg360.common.config.Settings;
 import dev.plg360.common.config.SettingsException;
+import dev.plg360.common.quality.Reason;
 import dev.plg360.common.tables.Col;
 import dev.plg360.common.tables.TableDef;
 import dev.plg360.common.tables.Tables;
@@ -31,10 +33,13 @@ public record SourceSpec(
     List<Col> required,
     Map<Col, FieldPath> fields,
     Map<Col, String> timestampFormats,
-    Map<String, String> expectations,
+    Map<String, Expectation> expectations,
     Map<Col, String> derived) {
 
   public enum Format { JSON_LINES, CSV }
+
+  /** A named SQL predicate every accepted record satisfies, and the reason a record that breaks it gets. */
+  public record Expectation(String name, String sql, Reason reason) {}
 
   private static final String SOURCES = "plg360.ingest.sources";
 
@@ -75,12 +80,10 @@ public record SourceSpec(
         checkTimestampFormat(fmt, where + ".timestamps." + column);
         timestamps.put(col, fmt);
       }
-      Map<String, String> expectations = new LinkedHashMap<>();
+      Map<String, Expectation> expectations = new LinkedHashMap<>();
       Config ex = c.getConfig("expectations");
       for (String rule : ex.root().keySet()) {
-        String sql = ex.getString(rule);
-        checkSql(sql, where + ".expectations." + rule);
-        expectations.put(rule, sql);
+        expectations.put(rule, expectation(ex, rule, where + ".expectations." + rule));
       }
       Map<Col, String> derived = new LinkedHashMap<>();
       if (c.hasPath("derived")) {
@@ -121,6 +124,26 @@ public record SourceSpec(
     } catch (ConfigException e) {
       throw new SettingsException("bad source " + where + ": " + e.getMessage(), e);
     }
+  }
+
+  /** Either {@code name = "sql"} (reason VALUE_OUT_OF_RANGE) or {@code name { rule = "sql", reason = CODE }}. */
+  private static Expectation expectation(Config ex, String rule, String where) {
+    String sql;
+    Reason reason = Reason.VALUE_OUT_OF_RANGE;
+    if (ex.getValue(rule).valueType() == ConfigValueType.OBJECT) {
+      Config o = ex.getConfig(rule);
+      sql = o.getString("rule");
+      try {
+        reason = Reason.valueOf(o.getString("reason"));
+      } catch (IllegalArgumentException e) {
+        throw new SettingsException(where + ".reason: " + o.getString("reason") + " is not one of "
+            + java.util.Arrays.toString(Reason.values()));
+      }
+    } else {
+      sql = ex.getString(rule);
+    }
+    checkSql(sql, where);
+    return new Expectation(rule, sql, reason);
   }
 
   private static Col column(TableDef table, String name, String where) {
