@@ -24,7 +24,7 @@ public abstract class JobCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Settings settings = options.settings();
+    Settings settings = SettingsCheck.check(options.settings());
     SparkSession spark = SparkSessions.create(settings);
     Job job = job();
     run(job, settings, spark);

@@ -2,6 +2,7 @@ package dev.plg360.jobs.ingest;
 
 import static org.apache.spark.sql.functions.col;
 
+import dev.plg360.common.config.Settings;
 import dev.plg360.common.io.Lake;
 import dev.plg360.common.io.WriteResult;
 import dev.plg360.common.run.Job;
@@ -42,10 +43,14 @@ public final class IngestJob implements Job {
   public void run(JobContext ctx) {
     List<SourceSpec> sources = SourceSpec.all(ctx.settings());
     LandingZone landing = new LandingZone(ctx.spark(), ctx.settings().landingDir());
-    int rawMax = ctx.settings().positiveInt("plg360.ingest.quarantine-raw-max-chars");
+    int rawMax = rawMaxChars(ctx.settings());
     for (SourceSpec spec : sources) {
       ingest(ctx, landing, spec, rawMax);
     }
+  }
+
+  public static int rawMaxChars(Settings settings) {
+    return settings.positiveInt("plg360.ingest.quarantine-raw-max-chars");
   }
 
   private void ingest(JobContext ctx, LandingZone landing, SourceSpec spec, int rawMax) {

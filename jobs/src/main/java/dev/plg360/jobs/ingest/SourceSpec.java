@@ -158,7 +158,7 @@ public record SourceSpec(
   private static void checkSql(String sql, String where) {
     try {
       CatalystSqlParser$.MODULE$.parseExpression(sql);
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // ParseException, which Scala throws undeclared
       throw new SettingsException(where + " is not a SQL expression: " + e.getMessage().lines().findFirst().orElse(""), e);
     }
   }

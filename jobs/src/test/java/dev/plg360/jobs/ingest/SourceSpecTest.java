@@ -1,0 +1,59 @@
+package dev.plg360.jobs.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.plg360.common.config.Settings;
+import dev.plg360.common.config.SettingsException;
+import dev.plg360.common.quality.Reason;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class SourceSpecTest {
+
+  private static SettingsException failure(String key, String value) {
+    return assertThrows(SettingsException.class,
+        () -> SourceSpec.all(Settings.load(Optional.empty(), Map.of(key, value))));
+  }
+
+  @Test
+  void defaultsDescribeSixVendorsInElevenSources() {
+    List<SourceSpec> all = SourceSpec.all(Settings.defaults());
+    assertEquals(11, all.size());
+    SourceSpec segment = all.stream().filter(s -> s.name().equals("segment")).findFirst().orElseThrow();
+    assertEquals(Reason.MISSING_REQUIRED_FIELD, segment.expectations().get("has_identity").reason());
+    assertEquals(Reason.VALUE_OUT_OF_RANGE, segment.expectations().get("not_before_2000").reason());
+  }
+
+  @Test
+  void mappingToAnUnknownColumnFailsNamingIt() {
+    SettingsException e = failure("plg360.ingest.sources.segment.fields.user_idd", "userId");
+    assertTrue(e.getMessage().contains("user_idd") && e.getMessage().contains("bronze.product_events"), e.getMessage());
+  }
+
+  @Test
+  void expectationThatIsNotSqlFailsNamingIt() {
+    SettingsException e = failure("plg360.ingest.sources.stripe.expectations.broken", "quantity >>> 3 AND");
+    assertTrue(e.getMessage().contains("plg360.ingest.sources.stripe.expectations.broken"), e.getMessage());
+  }
+
+  @Test
+  void unknownTimestampFormatFailsNamingIt() {
+    SettingsException e = failure("plg360.ingest.sources.zendesk.timestamps.created_at", "yyyy-MM-dd HH:mm:ss QQQQQQQ");
+    assertTrue(e.getMessage().contains("zendesk.timestamps.created_at"), e.getMessage());
+  }
+
+  @Test
+  void anotherVendorIsAChangeOfPaths() {
+    // An Amplitude-style export: event_type/user_id/event_time at the top level.
+    SourceSpec s = SourceSpec.all(Settings.load(Optional.empty(), Map.of(
+        "plg360.ingest.sources.segment.fields.event_name", "event_type",
+        "plg360.ingest.sources.segment.fields.event_ts", "event_time",
+        "plg360.ingest.sources.segment.timestamps.event_ts", "yyyy-MM-dd HH:mm:ss.SSSSSS")))
+        .stream().filter(x -> x.name().equals("segment")).findFirst().orElseThrow();
+    assertEquals("event_time", s.fields().get(dev.plg360.common.tables.Tables.ProductEvents.EVENT_TS).top());
+  }
+}
