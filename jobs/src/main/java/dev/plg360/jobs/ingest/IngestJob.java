@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -78,21 +79,33 @@ public final class IngestJob implements Job {
       }
       Dataset<Row> classified = IngestTransforms.classifyAgainstExisting(checked, existing, spec.key());
 
-      WriteResult bronze = lake.insertNew(IngestTransforms.toBronze(classified, ctx.runId(), at), spec.table(),
-          targetFilter);
-      ctx.metrics().wrote(bronze);
-      WriteResult quarantined = lake.insertNew(IngestTransforms.toQuarantine(classified, spec.name(), ctx.runId(), at),
-          Quarantine.TABLE, Optional.of(Quarantine.SOURCE.of("t").equalTo(spec.name())));
-      ctx.metrics().wrote(quarantined);
-
-      Map<String, Long> perReason = counts(classified.where(col(IngestTransforms.REASON).isNotNull()), IngestTransforms.REASON);
+      // One pass counts every outcome per file, so writes with nothing to write are skipped.
+      Map<String, Long> perFile = new HashMap<>();
+      Map<String, Long> perReason = new TreeMap<>();
+      long toInsert = 0;
+      for (Row r : classified.groupBy(col(Lineage.SOURCE_FILE.name()), col(IngestTransforms.REASON),
+          col(IngestTransforms.ALREADY_INGESTED)).count().collectAsList()) {
+        long n = r.getLong(3);
+        perFile.merge(r.getString(0), n, Long::sum);
+        if (!r.isNullAt(1)) {
+          perReason.merge(r.getString(1), n, Long::sum);
+        } else if (!r.getBoolean(2)) {
+          toInsert += n;
+        }
+      }
+      if (toInsert > 0) {
+        ctx.metrics().wrote(lake.insertNew(IngestTransforms.toBronze(classified, ctx.runId(), at), spec.table(), targetFilter));
+      }
+      if (!perReason.isEmpty()) {
+        ctx.metrics().wrote(lake.insertNew(IngestTransforms.toQuarantine(classified, spec.name(), ctx.runId(), at),
+            Quarantine.TABLE, Optional.of(Quarantine.SOURCE.of("t").equalTo(spec.name()))));
+      }
       perReason.forEach(ctx.metrics()::rejected);
-      Map<String, Long> perFile = counts(checked, Lineage.SOURCE_FILE.name());
       long records = perFile.values().stream().mapToLong(Long::longValue).sum();
       ctx.metrics().read(spec.name(), records);
       ctx.metrics().wrote(recordFiles(ctx, spec, files, perFile, at));
-      LOG.info("{}: {} records, {} new in {}, {} quarantined {}", spec.name(), records, bronze.inserted(),
-          spec.table(), perReason.values().stream().mapToLong(Long::longValue).sum(), perReason);
+      LOG.info("{}: {} records, {} new in {}, {} quarantined {}", spec.name(), records, toInsert, spec.table(),
+          perReason.values().stream().mapToLong(Long::longValue).sum(), perReason);
     } finally {
       checked.unpersist();
     }
@@ -106,14 +119,6 @@ public final class IngestJob implements Job {
     Col part = spec.table().partitionBy().get(0);
     return Optional.of(checked.where(col(IngestTransforms.REASON).isNull()).select(part.col()).distinct()
         .collectAsList().stream().map(r -> r.get(0)).toArray());
-  }
-
-  private static Map<String, Long> counts(Dataset<Row> df, String column) {
-    Map<String, Long> out = new HashMap<>();
-    for (Row r : df.groupBy(column).count().collectAsList()) {
-      out.put(r.getString(0), r.getLong(1));
-    }
-    return out;
   }
 
   private static WriteResult recordFiles(JobContext ctx, SourceSpec spec, Map<LandingFile, String> files,

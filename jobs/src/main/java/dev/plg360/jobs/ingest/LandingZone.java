@@ -35,7 +35,7 @@ public final class LandingZone {
       Path p = new Path(landingDir);
       FileSystem fs = p.getFileSystem(hadoopConf());
       this.root = fs.makeQualified(p);
-      this.rootUri = root.toUri().toString();
+      this.rootUri = normalize(root.toUri().toString());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open landing folder " + landingDir, e);
     }
@@ -78,8 +78,19 @@ public final class LandingZone {
   }
 
   String relative(String uri) {
+    return relative(uri, rootUri);
+  }
+
+  /** A file's path relative to the landing folder, whichever way the file system spelt the URI. */
+  static String relative(String uri, String rootUri) {
+    String u = normalize(uri);
     String prefix = rootUri.endsWith("/") ? rootUri : rootUri + "/";
-    return uri.startsWith(prefix) ? uri.substring(prefix.length()) : uri;
+    return u.startsWith(prefix) ? u.substring(prefix.length()) : u;
+  }
+
+  /** Local files are written file:/x by Hadoop's Path and file:///x by others; this is Hadoop's form. */
+  static String normalize(String uri) {
+    return uri.replaceFirst("^file:/+", "file:/");
   }
 
   /**
@@ -107,7 +118,7 @@ public final class LandingZone {
     Map<LandingFile, String> out = new java.util.LinkedHashMap<>();
     Map<String, String> sums = checksums(candidates);
     for (LandingFile f : candidates) {
-      String sum = sums.get(f.uri());
+      String sum = sums.get(normalize(f.uri()));
       if (!seenByContent.contains(f.path() + "|" + f.size() + "|" + sum)) {
         out.put(f, sum);
       }
@@ -132,7 +143,7 @@ public final class LandingZone {
               crc.update(buf, 0, n);
             }
           }
-          return new Tuple2<>(new Path(f._1()).toUri().toString(), Long.toHexString(crc.getValue()));
+          return new Tuple2<>(normalize(f._1()), Long.toHexString(crc.getValue()));
         })
         .collect();
     Map<String, String> out = new java.util.HashMap<>();

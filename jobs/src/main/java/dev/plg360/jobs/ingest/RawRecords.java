@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
@@ -107,7 +106,7 @@ public final class RawRecords {
   }
 
   private static org.apache.spark.sql.Column relativePath(org.apache.spark.sql.Column uri, String rootUri) {
-    // input_file_name() writes file:///x where Hadoop writes file:/x; bring both to Hadoop's form.
+    // The same normalisation as LandingZone.normalize, on the executors.
     org.apache.spark.sql.Column hadoopForm = regexp_replace(uri, "^file:/+", "file:/");
     String prefix = rootUri.endsWith("/") ? rootUri : rootUri + "/";
     return regexp_replace(hadoopForm, "^" + Pattern.quote(prefix), "");
@@ -121,11 +120,10 @@ public final class RawRecords {
   static Dataset<Row> csv(SparkSession spark, List<LandingFile> files, String rootUri) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     String paths = String.join(",", files.stream().map(LandingFile::uri).toList());
-    String prefix = rootUri.endsWith("/") ? rootUri : rootUri + "/";
     JavaRDD<Row> rows = jsc.binaryFiles(paths, Math.max(1, Math.min(files.size(), jsc.defaultParallelism() * 2)))
         .flatMap(f -> {
-          String uri = new Path(f._1()).toUri().toString();
-          String rel = uri.startsWith(prefix) ? uri.substring(prefix.length()) : uri;
+          String uri = f._1();
+          String rel = LandingZone.relative(uri, rootUri);
           InputStream in = f._2().open();
           if (uri.endsWith(".gz")) {
             in = new GZIPInputStream(in);
