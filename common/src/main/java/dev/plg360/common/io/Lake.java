@@ -2,7 +2,6 @@ package dev.plg360.common.io;
 
 import dev.plg360.common.tables.Col;
 import dev.plg360.common.tables.TableDef;
-import io.delta.tables.DeltaMergeBuilder;
 import io.delta.tables.DeltaTable;
 import io.delta.tables.DeltaTableBuilder;
 import java.io.IOException;
@@ -14,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -39,6 +39,7 @@ public final class Lake {
   private final SparkSession spark;
   private final String root;
   private final Set<String> ensured = new HashSet<>();
+  private final Map<String, Object> writeLocks = new ConcurrentHashMap<>();
 
   public Lake(SparkSession spark, String root) {
     this.spark = spark;
@@ -143,25 +144,45 @@ public final class Lake {
   public WriteResult insertNew(Dataset<Row> rows, TableDef t, Optional<Column> targetFilter) {
     ensure(t);
     Dataset<Row> source = conform(rows, t);
-    long before = version(t);
-    DeltaMergeBuilder merge = DeltaTable.forPath(spark, path(t)).as(TARGET)
-        .merge(source.as(SOURCE), keyMatch(t, targetFilter))
-        .whenNotMatched().insertAll();
-    merge.execute();
-    return lastWrite(t, before);
+    synchronized (writeLock(t)) {
+      long before = version(t);
+      DeltaTable.forPath(spark, path(t)).as(TARGET)
+          .merge(source.as(SOURCE), keyMatch(t, targetFilter))
+          .whenNotMatched().insertAll()
+          .execute();
+      return lastWrite(t, before);
+    }
+  }
+
+  /**
+   * Writers of one table in this process take turns, so that the commit read back from the table's history is
+   * their own (jobs write several tables at once from several threads). Other processes are kept out by the run lock.
+   */
+  private Object writeLock(TableDef t) {
+    return writeLocks.computeIfAbsent(t.qualifiedName(), k -> new Object());
   }
 
   /** Inserts new keys and replaces the rows of existing ones (an upsert). */
   public WriteResult upsert(Dataset<Row> rows, TableDef t) {
+    return upsert(rows, t, Optional.empty());
+  }
+
+  /**
+   * An upsert that reads only the target rows matching {@code targetFilter}: writers of disjoint partitions
+   * then do not conflict.
+   */
+  public WriteResult upsert(Dataset<Row> rows, TableDef t, Optional<Column> targetFilter) {
     ensure(t);
     Dataset<Row> source = conform(rows, t);
-    long before = version(t);
-    DeltaTable.forPath(spark, path(t)).as(TARGET)
-        .merge(source.as(SOURCE), keyMatch(t, Optional.empty()))
-        .whenMatched().updateAll()
-        .whenNotMatched().insertAll()
-        .execute();
-    return lastWrite(t, before);
+    synchronized (writeLock(t)) {
+      long before = version(t);
+      DeltaTable.forPath(spark, path(t)).as(TARGET)
+          .merge(source.as(SOURCE), keyMatch(t, targetFilter))
+          .whenMatched().updateAll()
+          .whenNotMatched().insertAll()
+          .execute();
+      return lastWrite(t, before);
+    }
   }
 
   private static Column keyMatch(TableDef t, Optional<Column> targetFilter) {

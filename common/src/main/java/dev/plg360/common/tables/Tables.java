@@ -328,6 +328,7 @@ public final class Tables {
         .grain("one row per rejected raw record (source, file, line)")
         .columns(SOURCE, SOURCE_FILE, LINE, REASON, DETAIL, RAW, RUN_ID, QUARANTINED_AT)
         .key(SOURCE, SOURCE_FILE, LINE)
+        .partitionBy(SOURCE)
         .build();
   }
 
@@ -350,6 +351,7 @@ public final class Tables {
         .grain("one row per landing file version ingested (source, path, checksum)")
         .columns(SOURCE, PATH, SIZE, MODIFIED_AT, CHECKSUM, RECORDS, RUN_ID, INGESTED_AT)
         .key(SOURCE, PATH, CHECKSUM)
+        .partitionBy(SOURCE)
         .build();
   }
 

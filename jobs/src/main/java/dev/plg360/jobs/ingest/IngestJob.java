@@ -7,6 +7,7 @@ import dev.plg360.common.io.Lake;
 import dev.plg360.common.io.WriteResult;
 import dev.plg360.common.run.Job;
 import dev.plg360.common.run.JobContext;
+import dev.plg360.common.run.RunLog;
 import dev.plg360.common.tables.Col;
 import dev.plg360.common.tables.Tables.IngestedFiles;
 import dev.plg360.common.tables.Tables.Lineage;
@@ -18,6 +19,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -41,12 +46,42 @@ public final class IngestJob implements Job {
   }
 
   @Override
-  public void run(JobContext ctx) {
+  public void run(JobContext ctx) throws InterruptedException {
     List<SourceSpec> sources = SourceSpec.all(ctx.settings());
     LandingZone landing = new LandingZone(ctx.spark(), ctx.settings().landingDir());
     int rawMax = rawMaxChars(ctx.settings());
-    for (SourceSpec spec : sources) {
-      ingest(ctx, landing, spec, rawMax);
+    int threads = Math.min(sources.size(), ctx.settings().positiveInt("plg360.ingest.parallel-sources"));
+    ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, "ingest");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      List<Future<?>> running = new ArrayList<>();
+      for (SourceSpec spec : sources) {
+        running.add(pool.submit(() -> {
+          Thread.currentThread().setName("ingest-" + spec.name());
+          ingest(ctx, landing, spec, rawMax);
+          return null;
+        }));
+      }
+      // Sources are independent: each finishes or fails on its own, and a failed one is retried by the next run.
+      List<String> failed = new ArrayList<>();
+      Exception first = null;
+      for (int i = 0; i < running.size(); i++) {
+        try {
+          running.get(i).get();
+        } catch (ExecutionException e) {
+          failed.add(sources.get(i).name());
+          first = first == null ? (Exception) e.getCause() : first;
+          LOG.error("{}: failed: {}", sources.get(i).name(), RunLog.describe(e.getCause()));
+        }
+      }
+      if (first != null) {
+        throw new IllegalStateException("ingest of " + String.join(", ", failed) + " failed; the other sources landed", first);
+      }
+    } finally {
+      pool.shutdownNow();
     }
   }
 
@@ -129,6 +164,7 @@ public final class IngestJob implements Job {
       rows.add(RowFactory.create(spec.name(), f.path(), f.size(), new Timestamp(f.modifiedAt()), e.getValue(),
           perFile.getOrDefault(f.path(), 0L), ctx.runId(), at));
     }
-    return ctx.lake().upsert(ctx.spark().createDataFrame(rows, IngestedFiles.TABLE.schema()), IngestedFiles.TABLE);
+    return ctx.lake().upsert(ctx.spark().createDataFrame(rows, IngestedFiles.TABLE.schema()), IngestedFiles.TABLE,
+        Optional.of(IngestedFiles.SOURCE.of("t").equalTo(spec.name())));
   }
 }

@@ -21,14 +21,21 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Ingest end to end on the sample landing zone (samples/landing, whose README lists what was planted):
- * exact rows per bronze table and quarantine per reason, a re-run that changes nothing, a run killed before it
- * recorded its files, and a later file that adds only what is new.
+ * Ingest end to end on the sample landing zone (samples/landing, whose README lists what was planted), as one
+ * day-by-day story on one lake: exact rows per bronze table and quarantine per reason, a re-run that changes
+ * nothing, a run killed before it recorded its files, and a later file that adds only what is new.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class IngestJobTest extends SparkTestBase {
 
   private static final Path SAMPLES = Path.of("..", "samples", "landing");
@@ -60,7 +67,17 @@ class IngestJobTest extends SparkTestBase {
       "VALUE_OUT_OF_RANGE", 4L));
 
   @TempDir
-  Path dir;
+  static Path dir;
+
+  private Settings settings;
+  private JobContext first;
+
+  @BeforeAll
+  void landTheSamplesOnce() throws Exception {
+    startSpark();
+    settings = landSamples();
+    first = runJob(new IngestJob(), settings, date("2026-05-02"));
+  }
 
   private Settings landSamples() throws IOException {
     Path landing = dir.resolve("landing");
@@ -99,15 +116,18 @@ class IngestJobTest extends SparkTestBase {
     return out;
   }
 
-  @Test
-  void landsEverySourceQuarantinesThePlantedDefectsAndReRunsWriteNothing() throws Exception {
-    Settings settings = landSamples();
-    JobContext first = runJob(new IngestJob(), settings, date("2026-05-02"));
-    Lake lake = first.lake();
+  private static Map<String, Long> expectedRows() {
+    Map<String, Long> expected = new TreeMap<>();
+    ACCEPTED.forEach((t, n) -> expected.put(t.qualifiedName(), n));
+    expected.put(Quarantine.TABLE.qualifiedName(), QUARANTINED.values().stream().mapToLong(Long::longValue).sum());
+    return expected;
+  }
 
-    Map<String, Long> expectedRows = new TreeMap<>();
-    ACCEPTED.forEach((t, n) -> expectedRows.put(t.qualifiedName(), n));
-    expectedRows.put(Quarantine.TABLE.qualifiedName(), QUARANTINED.values().stream().mapToLong(Long::longValue).sum());
+  @Test
+  @Order(1)
+  void landsEverySourceQuarantinesThePlantedDefectsAndReRunsWriteNothing() throws Exception {
+    Lake lake = first.lake();
+    Map<String, Long> expectedRows = expectedRows();
     assertEquals(expectedRows, rowCounts(lake));
     assertEquals(QUARANTINED, quarantineByReason(lake));
     assertEquals(QUARANTINED, new TreeMap<>(first.metrics().rejected()), "the run log counts each reason");
@@ -128,10 +148,10 @@ class IngestJobTest extends SparkTestBase {
   }
 
   @Test
+  @Order(2)
   void aRunKilledBeforeItRecordedItsFilesIsFinishedWithoutDuplicates() throws Exception {
-    Settings settings = landSamples();
-    JobContext first = runJob(new IngestJob(), settings, date("2026-05-02"));
     Map<String, Long> rows = rowCounts(first.lake());
+    assertEquals(expectedRows(), rows);
     // As if the process died after writing bronze and quarantine but before recording the files.
     spark().sql("DELETE FROM ops.ingested_files WHERE source = 'segment'");
     JobContext again = runJob(new IngestJob(), settings, date("2026-05-02"));
@@ -141,9 +161,8 @@ class IngestJobTest extends SparkTestBase {
   }
 
   @Test
+  @Order(3)
   void aNewFileAddsOnlyItsNewRecords() throws Exception {
-    Settings settings = landSamples();
-    JobContext first = runJob(new IngestJob(), settings, date("2026-05-02"));
     long events = first.lake().read(Tables.ProductEvents.TABLE).count();
     String replay = Files.readAllLines(dir.resolve("landing/segment/2026-05-01/events-1.jsonl")).get(4);
     Path day3 = dir.resolve("landing/segment/2026-05-03/events-1.jsonl");
