@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
     description = "Customer-360 tables, conversion models and scores for product-led SaaS, on Spark and Delta Lake.",
     subcommands = {
         IngestCommand.class,
+        ResolveCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class Cli implements Runnable {

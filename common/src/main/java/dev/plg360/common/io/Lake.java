@@ -185,6 +185,33 @@ public final class Lake {
     }
   }
 
+  /** Replaces the whole table with the rows (a current-state table rebuilt by each run). */
+  public WriteResult overwrite(Dataset<Row> rows, TableDef t) {
+    return replace(rows, t, Optional.empty());
+  }
+
+  /**
+   * Replaces the rows matching {@code condition} (SQL over the table's columns, e.g. the dates a run rebuilt) with
+   * {@code rows}, which must all match it: Delta's replaceWhere, one atomic commit.
+   */
+  public WriteResult replaceWhere(Dataset<Row> rows, TableDef t, String condition) {
+    return replace(rows, t, Optional.of(condition));
+  }
+
+  private WriteResult replace(Dataset<Row> rows, TableDef t, Optional<String> condition) {
+    ensure(t);
+    Dataset<Row> source = conform(rows, t);
+    synchronized (writeLock(t)) {
+      long before = version(t);
+      org.apache.spark.sql.DataFrameWriter<Row> w = source.write().format("delta").mode("overwrite");
+      if (condition.isPresent()) {
+        w = w.option("replaceWhere", condition.get());
+      }
+      w.save(path(t));
+      return lastWrite(t, before);
+    }
+  }
+
   private static Column keyMatch(TableDef t, Optional<Column> targetFilter) {
     if (t.key().isEmpty()) {
       throw new IllegalArgumentException(t + " has no key to merge on");

@@ -15,5 +15,7 @@ public enum Reason {
   /** A value that parses but breaks one of the source's named expectations. */
   VALUE_OUT_OF_RANGE,
   /** A second record with the key of one already accepted (same messageId, same Id and version, ...). */
-  DUPLICATE
+  DUPLICATE,
+  /** Found by resolve: a product event for a workspace no group call, subscription or sign-up ever named. */
+  UNKNOWN_WORKSPACE
 }

@@ -332,6 +332,134 @@ public final class Tables {
         .build();
   }
 
+
+  // ---------------------------------------------------------------------------------------------- silver
+
+  /** People across product, CRM, marketing and support, keyed by normalised email. */
+  public static final class People {
+    private People() {}
+
+    public static final Col PERSON_ID = c("person_id", StringType,
+        "Normalised email (trimmed, lower-cased, plus-addressing and Gmail dots folded); user:<id> for a product user with no email");
+    public static final Col EMAIL = c("email", StringType, "Email as first seen, before normalisation");
+    public static final Col EMAIL_DOMAIN = c("email_domain", StringType, "Registrable domain of the email (public-suffix aware)");
+    public static final Col IS_FREE_MAIL = c("is_free_mail", BooleanType, "The email is on a free-mail provider (gmail.com, outlook.com, ...)");
+    public static final Col IS_DISPOSABLE = c("is_disposable", BooleanType, "The email is on a disposable-mail domain");
+    public static final Col NAME = c("name", StringType, "Full name, from the product, the CRM or a form");
+    public static final Col TITLE = c("title", StringType, "Job title, from the CRM");
+    public static final Col ACCOUNT_ID = c("account_id", StringType, "The company account the person belongs to (see silver.accounts)");
+    public static final Col ACCOUNT_RULE = c("account_rule", StringType,
+        "Rule that linked the person to the account: EMAIL_DOMAIN, WORKSPACE_MEMBERSHIP or PERSONAL_WORKSPACE");
+    public static final Col USER_IDS = c("user_ids", STRING_ARRAY, "Product user ids (Segment userId) of the person");
+    public static final Col ANONYMOUS_IDS = c("anonymous_ids", STRING_ARRAY, "Segment anonymousIds stitched to the person by identify calls");
+    public static final Col LEAD_IDS = c("lead_ids", STRING_ARRAY, "Salesforce Lead Ids with this email");
+    public static final Col CONTACT_IDS = c("contact_ids", STRING_ARRAY, "Salesforce Contact Ids with this email");
+    public static final Col SOURCES = c("sources", STRING_ARRAY, "Where the person was seen: product, lead, contact, email, form, support");
+    public static final Col FIRST_SEEN_AT = c("first_seen_at", TimestampType, "Earliest record of the person, UTC");
+
+    public static final TableDef TABLE = TableDef.table("silver", "people")
+        .grain("one row per person (normalised email) as of the last resolve")
+        .columns(PERSON_ID, EMAIL, EMAIL_DOMAIN, IS_FREE_MAIL, IS_DISPOSABLE, NAME, TITLE, ACCOUNT_ID, ACCOUNT_RULE,
+            USER_IDS, ANONYMOUS_IDS, LEAD_IDS, CONTACT_IDS, SOURCES, FIRST_SEEN_AT)
+        .key(PERSON_ID)
+        .build();
+  }
+
+  /** Product workspaces and the account each rolls up to. */
+  public static final class Workspaces {
+    private Workspaces() {}
+
+    public static final Col WORKSPACE_ID = c("workspace_id", StringType, "Product workspace id (Segment groupId)");
+    public static final Col NAME = c("name", StringType, "Workspace name from the latest group call");
+    public static final Col ACCOUNT_ID = c("account_id", StringType, "Account the workspace rolls up to");
+    public static final Col IS_PERSONAL = c("is_personal", BooleanType,
+        "No member has a business-domain email: the workspace is its own personal account");
+    public static final Col RULE = c("rule", StringType, "MEMBER_DOMAIN_MAJORITY or PERSONAL_WORKSPACE");
+    public static final Col EVIDENCE = c("evidence", StringType, "Member counts per business domain, and how a tie was broken");
+    public static final Col MEMBERS = c("members", LongType, "Product users seen in the workspace");
+    public static final Col BUSINESS_MEMBERS = c("business_members", LongType, "Members with a business-domain email");
+    public static final Col CREATED_AT = c("created_at", TimestampType, "First event of the workspace, UTC");
+
+    public static final TableDef TABLE = TableDef.table("silver", "workspaces")
+        .grain("one row per workspace as of the last resolve")
+        .columns(WORKSPACE_ID, NAME, ACCOUNT_ID, IS_PERSONAL, RULE, EVIDENCE, MEMBERS, BUSINESS_MEMBERS, CREATED_AT)
+        .key(WORKSPACE_ID)
+        .build();
+  }
+
+  /** Companies: one row per registrable domain, or per personal workspace. */
+  public static final class Accounts {
+    private Accounts() {}
+
+    public static final Col ACCOUNT_ID = c("account_id", StringType, "Registrable domain (acme.co.uk), or personal:<workspace_id>");
+    public static final Col DOMAIN = c("domain", StringType, "Registrable domain; null for a personal account");
+    public static final Col NAME = c("name", StringType, "Name from firmographics, else the CRM, else a workspace");
+    public static final Col IS_PERSONAL = c("is_personal", BooleanType, "A personal account: free-mail users only");
+    public static final Col WORKSPACE_IDS = c("workspace_ids", STRING_ARRAY, "Workspaces that roll up to the account");
+    public static final Col CRM_ACCOUNT_IDS = c("crm_account_ids", STRING_ARRAY, "Salesforce Account Ids whose Website is this domain");
+    public static final Col CRM_OWNER_ID = c("crm_owner_id", StringType, "Owner of the most recently modified CRM account");
+    public static final Col INDUSTRY = c("industry", StringType, "Industry (Clearbit, else CRM)");
+    public static final Col EMPLOYEES = c("employees", LongType, "Employees (Clearbit, else CRM)");
+    public static final Col COUNTRY = c("country", StringType, "Country (Clearbit, else CRM billing country)");
+    public static final Col DEPARTMENT_HEADCOUNTS = c("department_headcounts", STRING_MAP, "Headcount per department (Clearbit)");
+    public static final Col TECH = c("tech", STRING_ARRAY, "Technologies used (Clearbit)");
+    public static final Col HAS_FIRMOGRAPHICS = c("has_firmographics", BooleanType, "Clearbit knows the domain");
+
+    public static final TableDef TABLE = TableDef.table("silver", "accounts")
+        .grain("one row per account as of the last resolve")
+        .columns(ACCOUNT_ID, DOMAIN, NAME, IS_PERSONAL, WORKSPACE_IDS, CRM_ACCOUNT_IDS, CRM_OWNER_ID, INDUSTRY, EMPLOYEES,
+            COUNTRY, DEPARTMENT_HEADCOUNTS, TECH, HAS_FIRMOGRAPHICS)
+        .key(ACCOUNT_ID)
+        .build();
+  }
+
+  /** Every identity link with the rule that made it; a changed link is closed, never overwritten. */
+  public static final class IdentityLinks {
+    private IdentityLinks() {}
+
+    public static final Col FROM_TYPE = c("from_type", StringType, "user, anonymous, person, workspace, lead, contact, crm_account");
+    public static final Col FROM_ID = c("from_id", StringType, "Id of the linked record");
+    public static final Col TO_TYPE = c("to_type", StringType, "person, user or account");
+    public static final Col TO_ID = c("to_id", StringType, "Id it links to");
+    public static final Col RULE = c("rule", StringType, "Rule that made the link (IDENTIFY, EMAIL, EMAIL_DOMAIN, ...)");
+    public static final Col EVIDENCE = c("evidence", StringType, "What the rule saw, so a wrong merge can be explained");
+    public static final Col VALID_FROM = c("valid_from", TimestampType, "Start of the resolve run that made the link, UTC");
+    public static final Col VALID_TO = c("valid_to", TimestampType, "Start of the run that replaced it; null while current");
+    public static final Col IS_CURRENT = c("is_current", BooleanType, "The link holds now");
+    public static final Col RUN_ID = c("run_id", StringType, "Resolve run that made the link");
+
+    public static final TableDef TABLE = TableDef.table("silver", "identity_links")
+        .grain("one row per link version (from_type, from_id, to_type, valid_from)")
+        .columns(FROM_TYPE, FROM_ID, TO_TYPE, TO_ID, RULE, EVIDENCE, VALID_FROM, VALID_TO, IS_CURRENT, RUN_ID)
+        .key(FROM_TYPE, FROM_ID, TO_TYPE, VALID_FROM)
+        .build();
+  }
+
+  /** Daily product activity rollup: what build360 reads instead of the raw events. */
+  public static final class ProductDaily {
+    private ProductDaily() {}
+
+    public static final Col EVENT_DATE = c("event_date", DateType, "UTC day; the partition column");
+    public static final Col WORKSPACE_ID = c("workspace_id", StringType, "Workspace (null for activity before sign-up)");
+    public static final Col USER_ID = c("user_id", StringType, "Segment userId (null while anonymous)");
+    public static final Col ANONYMOUS_ID = c("anonymous_id", StringType, "Segment anonymousId of calls with no userId");
+    public static final Col EVENT_NAME = c("event_name", StringType, "Track event name, or 'Page: <name>' for page calls");
+    public static final Col FEATURE = c("feature", StringType, "properties.feature of Feature Used; else null");
+    public static final Col EVENTS = c("events", LongType, "Calls that day");
+    public static final Col QUANTITY = c("quantity", LongType, "Sum of properties.count (metered calls such as API Called); else the calls");
+    public static final Col FIRST_TS = c("first_ts", TimestampType, "First call that day, UTC");
+    public static final Col SOURCE_INGESTED_AT = c("source_ingested_at", TimestampType,
+        "Latest bronze ingest time of the day's events when the day was rolled up: a newer one means the day is rebuilt");
+
+    public static final TableDef TABLE = TableDef.table("silver", "product_daily")
+        .grain("one row per day, workspace, user or anonymous id, event and feature")
+        .columns(EVENT_DATE, WORKSPACE_ID, USER_ID, ANONYMOUS_ID, EVENT_NAME, FEATURE, EVENTS, QUANTITY, FIRST_TS,
+            SOURCE_INGESTED_AT)
+        .key(EVENT_DATE, WORKSPACE_ID, USER_ID, ANONYMOUS_ID, EVENT_NAME, FEATURE)
+        .partitionBy(EVENT_DATE)
+        .build();
+  }
+
   // ---------------------------------------------------------------------------------------------- ops
 
   /** Landing files already ingested, so a re-run reads only new ones. */
@@ -383,7 +511,8 @@ public final class Tables {
   public static List<TableDef> all() {
     return Stream.of(ProductEvents.TABLE, SfAccounts.TABLE, SfContacts.TABLE, SfLeads.TABLE, SfOpportunities.TABLE,
         SfTasks.TABLE, EmailEvents.TABLE, FormSubmissions.TABLE, SubscriptionEvents.TABLE, Firmographics.TABLE,
-        SupportTickets.TABLE, Quarantine.TABLE, IngestedFiles.TABLE, JobRuns.TABLE).toList();
+        SupportTickets.TABLE, Quarantine.TABLE, People.TABLE, Workspaces.TABLE, Accounts.TABLE, IdentityLinks.TABLE,
+        ProductDaily.TABLE, IngestedFiles.TABLE, JobRuns.TABLE).toList();
   }
 
   public static Optional<TableDef> byName(String qualifiedName) {

@@ -44,7 +44,7 @@ class IngestJobTest extends SparkTestBase {
   private static final Map<TableDef, Long> ACCEPTED = new LinkedHashMap<>();
 
   static {
-    ACCEPTED.put(Tables.ProductEvents.TABLE, 32L);
+    ACCEPTED.put(Tables.ProductEvents.TABLE, 39L);
     ACCEPTED.put(Tables.SfAccounts.TABLE, 4L);
     ACCEPTED.put(Tables.SfContacts.TABLE, 2L);
     ACCEPTED.put(Tables.SfLeads.TABLE, 5L);

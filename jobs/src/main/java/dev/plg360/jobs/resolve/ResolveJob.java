@@ -1,0 +1,312 @@
+package dev.plg360.jobs.resolve;
+
+import static org.apache.spark.sql.functions.array_sort;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_set;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.element_at;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.max_by;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.min_by;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.to_json;
+import static org.apache.spark.sql.functions.when;
+
+import dev.plg360.common.io.Lake;
+import dev.plg360.common.quality.Reason;
+import dev.plg360.common.run.Job;
+import dev.plg360.common.run.JobContext;
+import dev.plg360.common.tables.Tables.Accounts;
+import dev.plg360.common.tables.Tables.EmailEvents;
+import dev.plg360.common.tables.Tables.Firmographics;
+import dev.plg360.common.tables.Tables.FormSubmissions;
+import dev.plg360.common.tables.Tables.IdentityLinks;
+import dev.plg360.common.tables.Tables.Lineage;
+import dev.plg360.common.tables.Tables.People;
+import dev.plg360.common.tables.Tables.ProductDaily;
+import dev.plg360.common.tables.Tables.ProductEvents;
+import dev.plg360.common.tables.Tables.Quarantine;
+import dev.plg360.common.tables.Tables.SfAccounts;
+import dev.plg360.common.tables.Tables.SfContacts;
+import dev.plg360.common.tables.Tables.SfLeads;
+import dev.plg360.common.tables.Tables.SubscriptionEvents;
+import dev.plg360.common.tables.Tables.SupportTickets;
+import dev.plg360.common.tables.Tables.Workspaces;
+import java.sql.Timestamp;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Resolves identities as of the as-of date: bronze -> silver.people, silver.workspaces, silver.accounts,
+ * silver.identity_links (versioned: a changed link is closed and a new one opened), and keeps the daily product
+ * rollup silver.product_daily current for the days new events touched. Events for workspaces nothing else names are
+ * quarantined (UNKNOWN_WORKSPACE). Only data up to the end of the as-of date is read.
+ */
+public final class ResolveJob implements Job {
+  private static final Logger LOG = LoggerFactory.getLogger(ResolveJob.class);
+
+  @Override
+  public String name() {
+    return "resolve";
+  }
+
+  @Override
+  public void run(JobContext ctx) {
+    Lake lake = ctx.lake();
+    ResolveTransforms.registerUdfs(ctx.spark());
+    Timestamp asOfEnd = Timestamp.from(ctx.asOf().plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant());
+    Timestamp runAt = Timestamp.from(ctx.startedAt());
+
+    Dataset<Row> events = lake.read(ProductEvents.TABLE).where(ProductEvents.EVENT_TS.col().lt(asOfEnd))
+        .persist(StorageLevel.MEMORY_AND_DISK_SER());
+    try {
+      Dataset<Row> known = ResolveTransforms.knownWorkspaces(events,
+          lake.read(SubscriptionEvents.TABLE).where(SubscriptionEvents.EVENT_TS.col().lt(asOfEnd))).cache();
+      quarantineUnknownWorkspaces(ctx, events, known);
+      Dataset<Row> stitch = ResolveTransforms.stitchAnonymous(events);
+      Dataset<Row> members = ResolveTransforms.members(
+          events.join(known.select(ProductEvents.WORKSPACE_ID.name()), ProductEvents.WORKSPACE_ID.name())).cache();
+      Dataset<Row> profiles = ResolveTransforms.classifyEmail(ResolveTransforms.userProfiles(events), "email").cache();
+
+      Dataset<Row> workspaces = ResolveTransforms.assignWorkspaces(known, members,
+          profiles.select("user_id", "domain", "business")).cache();
+      ctx.metrics().wrote(lake.overwrite(workspaces.select(
+          col("workspace_id").as(Workspaces.WORKSPACE_ID.name()), col("name").as(Workspaces.NAME.name()),
+          col("account_id").as(Workspaces.ACCOUNT_ID.name()), col("is_personal").as(Workspaces.IS_PERSONAL.name()),
+          col("rule").as(Workspaces.RULE.name()), col("evidence").as(Workspaces.EVIDENCE.name()),
+          col("members").as(Workspaces.MEMBERS.name()), col("business_members").as(Workspaces.BUSINESS_MEMBERS.name()),
+          col("created_at").as(Workspaces.CREATED_AT.name())), Workspaces.TABLE));
+
+      Dataset<Row> people = people(ctx, lake, asOfEnd, profiles, members, stitch, workspaces).cache();
+      ctx.metrics().wrote(lake.overwrite(people.select(People.TABLE.columns().stream().map(c -> c.col()).toArray(Column[]::new)),
+          People.TABLE));
+      Dataset<Row> accounts = accounts(lake, asOfEnd, workspaces, people).cache();
+      ctx.metrics().wrote(lake.overwrite(accounts, Accounts.TABLE));
+      writeLinks(ctx, lake, runAt, stitch, people, workspaces, accounts);
+      rollUpDays(ctx, lake, events, known);
+      LOG.info("resolve: {} people, {} workspaces, {} accounts", people.count(), workspaces.count(), accounts.count());
+    } finally {
+      events.unpersist();
+    }
+  }
+
+  /** Events naming a workspace that no group call or subscription names: kept in bronze, quarantined with a reason. */
+  private static void quarantineUnknownWorkspaces(JobContext ctx, Dataset<Row> events, Dataset<Row> known) {
+    Dataset<Row> unknown = events.where(ProductEvents.WORKSPACE_ID.col().isNotNull())
+        .join(known, events.col(ProductEvents.WORKSPACE_ID.name()).equalTo(known.col("workspace_id")), "left_anti");
+    Dataset<Row> rows = unknown.select(
+        lit("segment").as(Quarantine.SOURCE.name()),
+        Lineage.SOURCE_FILE.col().as(Quarantine.SOURCE_FILE.name()),
+        Lineage.SOURCE_LINE.col().as(Quarantine.LINE.name()),
+        lit(Reason.UNKNOWN_WORKSPACE.name()).as(Quarantine.REASON.name()),
+        concat(lit("workspace "), ProductEvents.WORKSPACE_ID.col(), lit(" is named by no group call or subscription"))
+            .as(Quarantine.DETAIL.name()),
+        to_json(struct(ProductEvents.MESSAGE_ID.col(), ProductEvents.EVENT_TYPE.col(), ProductEvents.EVENT_NAME.col(),
+            ProductEvents.USER_ID.col(), ProductEvents.WORKSPACE_ID.col(), ProductEvents.EVENT_TS.col())).as(Quarantine.RAW.name()),
+        lit(ctx.runId()).as(Quarantine.RUN_ID.name()),
+        lit(Timestamp.from(ctx.startedAt())).as(Quarantine.QUARANTINED_AT.name()));
+    long n = rows.count();
+    if (n > 0) {
+      ctx.metrics().wrote(ctx.lake().insertNew(rows, Quarantine.TABLE,
+          Optional.of(Quarantine.SOURCE.of("t").equalTo("segment"))));
+      ctx.metrics().rejected(Reason.UNKNOWN_WORKSPACE.name(), n);
+    }
+  }
+
+  /** Everyone seen anywhere, one row per normalised email (or per product user with none), with their account. */
+  private static Dataset<Row> people(JobContext ctx, Lake lake, Timestamp asOfEnd, Dataset<Row> profiles,
+                                     Dataset<Row> members, Dataset<Row> stitch, Dataset<Row> workspaces) {
+    Column none = lit(null).cast("string");
+    Dataset<Row> leads = ResolveTransforms.latestVersions(lake.read(SfLeads.TABLE), lit(asOfEnd));
+    Dataset<Row> contacts = ResolveTransforms.latestVersions(lake.read(SfContacts.TABLE), lit(asOfEnd));
+    Column leadName = concat_ws(" ", SfContacts.FIRST_NAME.col(), SfContacts.LAST_NAME.col());
+    List<Dataset<Row>> branches = List.of(profiles.select(col("email"), col("name"), none.as("title"), lit("product").as("source"),
+            col("user_id"), none.as("lead_id"), none.as("contact_id"), col("first_seen_at").as("seen_at")),
+        leads.select(SfContacts.EMAIL.col().as("email"), leadName.as("name"), SfContacts.TITLE.col().as("title"),
+            lit("lead").as("source"), none.as("user_id"), col("id").as("lead_id"), none.as("contact_id"),
+            col("created_at").as("seen_at")),
+        contacts.select(SfContacts.EMAIL.col().as("email"), leadName.as("name"), SfContacts.TITLE.col().as("title"),
+            lit("contact").as("source"), none.as("user_id"), none.as("lead_id"), col("id").as("contact_id"),
+            col("created_at").as("seen_at")),
+        lake.read(EmailEvents.TABLE).where(EmailEvents.EVENT_TS.col().lt(asOfEnd))
+            .groupBy(EmailEvents.RECIPIENT.col().as("email")).agg(min(EmailEvents.EVENT_TS.col()).as("seen_at"))
+            .select(col("email"), none.as("name"), none.as("title"), lit("email").as("source"), none.as("user_id"),
+                none.as("lead_id"), none.as("contact_id"), col("seen_at")),
+        lake.read(FormSubmissions.TABLE).where(FormSubmissions.SUBMITTED_AT.col().lt(asOfEnd))
+            .select(FormSubmissions.EMAIL.col().as("email"),
+                concat_ws(" ", FormSubmissions.FIRST_NAME.col(), FormSubmissions.LAST_NAME.col()).as("name"), none.as("title"),
+                lit("form").as("source"), none.as("user_id"), none.as("lead_id"), none.as("contact_id"),
+                FormSubmissions.SUBMITTED_AT.col().as("seen_at")),
+        lake.read(SupportTickets.TABLE).where(SupportTickets.CREATED_AT.col().lt(asOfEnd))
+            .select(SupportTickets.REQUESTER_EMAIL.col().as("email"), SupportTickets.REQUESTER_NAME.col().as("name"),
+                none.as("title"), lit("support").as("source"), none.as("user_id"), none.as("lead_id"),
+                none.as("contact_id"), SupportTickets.CREATED_AT.col().as("seen_at")),
+        // Product users with no email still count as people, keyed by their user id.
+        members.groupBy("user_id").agg(min("joined_at").as("seen_at"))
+            .join(profiles.where(col("email_norm").isNotNull()).select("user_id"), new String[] {"user_id"}, "left_anti")
+            .select(none.as("email"), none.as("name"), none.as("title"), lit("product").as("source"), col("user_id"),
+                none.as("lead_id"), none.as("contact_id"), col("seen_at")));
+    Column personKey = coalesce(col("email_norm"),
+        when(col("email").isNull(), concat(lit(ResolveTransforms.USER_PREFIX), col("user_id"))));
+    Dataset<Row> classified = branches.stream()
+        .map(b -> ResolveTransforms.classifyEmail(b, "email").withColumn("person_key", personKey))
+        .reduce(Dataset::unionByName).orElseThrow()
+        .where(col("person_key").isNotNull());
+    Dataset<Row> all = classified.groupBy(col("person_key").as("person_id")).agg(
+        min_by(col("email"), col("seen_at")).as("email"),
+        max(col("domain")).as("domain"),
+        max(col("free_mail")).as("free_mail"),
+        max(col("disposable")).as("disposable"),
+        coalesce(max(col("business")), lit(false)).as("business"),
+        max_by(col("name"), when(col("name").isNotNull().and(col("name").notEqual("")), col("seen_at"))).as("name"),
+        max_by(col("title"), when(col("title").isNotNull(), col("seen_at"))).as("title"),
+        ResolveTransforms.sortedSet("user_id").as("user_ids"),
+        ResolveTransforms.sortedSet("lead_id").as("lead_ids"),
+        ResolveTransforms.sortedSet("contact_id").as("contact_ids"),
+        ResolveTransforms.sortedSet("source").as("sources"),
+        min(col("seen_at")).as("first_seen_at"));
+    // Main workspace of a person: the most active one over all their user ids.
+    Dataset<Row> personWorkspace = all.select(col("person_id"), explode(col("user_ids")).as("user_id"))
+        .join(members, "user_id")
+        .groupBy("person_id", "workspace_id").agg(sum("activity").as("activity"), min("joined_at").as("joined_at"))
+        .withColumn("rank", row_number().over(Window.partitionBy("person_id")
+            .orderBy(col("activity").desc(), col("joined_at").asc(), col("workspace_id").asc())))
+        .where(col("rank").equalTo(1)).select(col("person_id"), col("workspace_id").as("main_workspace_id"));
+    Dataset<Row> anonymous = all.select(col("person_id"), explode(col("user_ids")).as("user_id"))
+        .join(stitch, "user_id").groupBy("person_id").agg(array_sort(collect_set("anonymous_id")).as("anonymous_ids"));
+    Dataset<Row> assigned = ResolveTransforms.assignPeople(
+        all.join(personWorkspace, new String[] {"person_id"}, "left"), workspaces);
+    return assigned.join(anonymous, new String[] {"person_id"}, "left").select(
+        col("person_id").as(People.PERSON_ID.name()),
+        col("email").as(People.EMAIL.name()),
+        col("domain").as(People.EMAIL_DOMAIN.name()),
+        coalesce(col("free_mail"), lit(false)).as(People.IS_FREE_MAIL.name()),
+        coalesce(col("disposable"), lit(false)).as(People.IS_DISPOSABLE.name()),
+        col("name").as(People.NAME.name()),
+        col("title").as(People.TITLE.name()),
+        col("account_id").as(People.ACCOUNT_ID.name()),
+        col("account_rule").as(People.ACCOUNT_RULE.name()),
+        col("user_ids").as(People.USER_IDS.name()),
+        coalesce(col("anonymous_ids"), org.apache.spark.sql.functions.array().cast("array<string>")).as(People.ANONYMOUS_IDS.name()),
+        col("lead_ids").as(People.LEAD_IDS.name()),
+        col("contact_ids").as(People.CONTACT_IDS.name()),
+        col("sources").as(People.SOURCES.name()),
+        col("first_seen_at").as(People.FIRST_SEEN_AT.name()),
+        col("main_workspace_id"));
+  }
+
+  /** One row per account: every domain a workspace, a person or a CRM account names, enriched with firmographics. */
+  private static Dataset<Row> accounts(Lake lake, Timestamp asOfEnd, Dataset<Row> workspaces, Dataset<Row> people) {
+    Dataset<Row> crm = ResolveTransforms.latestVersions(lake.read(SfAccounts.TABLE), lit(asOfEnd))
+        .withColumn("account_id", org.apache.spark.sql.functions.call_udf(ResolveTransforms.REGISTRABLE,
+            org.apache.spark.sql.functions.regexp_extract(org.apache.spark.sql.functions.lower(SfAccounts.WEBSITE.col()),
+                "^(?:[a-z]+://)?([^/:?#]+)", 1)))
+        .where(col("account_id").isNotNull())
+        .groupBy("account_id").agg(
+            ResolveTransforms.sortedSet("id").as("crm_account_ids"),
+            max_by(col("owner_id"), col("last_modified_at")).as("crm_owner_id"),
+            max_by(col("name"), col("last_modified_at")).as("crm_name"),
+            max_by(col("industry"), col("last_modified_at")).as("crm_industry"),
+            max_by(col("employees"), col("last_modified_at")).as("crm_employees"),
+            max_by(col("billing_country"), col("last_modified_at")).as("crm_country"));
+    Dataset<Row> firmo = lake.read(Firmographics.TABLE).where(Firmographics.INDEXED_AT.col().lt(asOfEnd))
+        .withColumn("account_id", org.apache.spark.sql.functions.call_udf(ResolveTransforms.REGISTRABLE, Firmographics.DOMAIN.col()))
+        .where(col("account_id").isNotNull())
+        .withColumn("rank", row_number().over(Window.partitionBy("account_id").orderBy(Firmographics.INDEXED_AT.col().desc())))
+        .where(col("rank").equalTo(1))
+        .select(col("account_id"), col("name").as("cb_name"), col("industry").as("cb_industry"),
+            col("employees").as("cb_employees"), col("country").as("cb_country"), col("department_headcounts"), col("tech"));
+    Dataset<Row> fromWorkspaces = workspaces.groupBy("account_id").agg(
+        ResolveTransforms.sortedSet("workspace_id").as("workspace_ids"), org.apache.spark.sql.functions.bool_or(col("is_personal")).as("is_personal"),
+        min_by(col("name"), col("created_at")).as("ws_name"));
+    Dataset<Row> ids = workspaces.select("account_id")
+        .union(people.where(col(People.ACCOUNT_ID.name()).isNotNull()).select(People.ACCOUNT_ID.name()))
+        .union(crm.select("account_id")).distinct();
+    Dataset<Row> j = ids.join(fromWorkspaces, new String[] {"account_id"}, "left")
+        .join(crm, new String[] {"account_id"}, "left")
+        .join(firmo, new String[] {"account_id"}, "left");
+    Column personal = coalesce(col("is_personal"), lit(false));
+    return j.select(
+        col("account_id").as(Accounts.ACCOUNT_ID.name()),
+        when(personal, lit(null).cast("string")).otherwise(col("account_id")).as(Accounts.DOMAIN.name()),
+        coalesce(col("cb_name"), col("crm_name"), col("ws_name")).as(Accounts.NAME.name()),
+        personal.as(Accounts.IS_PERSONAL.name()),
+        coalesce(col("workspace_ids"), org.apache.spark.sql.functions.array().cast("array<string>")).as(Accounts.WORKSPACE_IDS.name()),
+        coalesce(col("crm_account_ids"), org.apache.spark.sql.functions.array().cast("array<string>")).as(Accounts.CRM_ACCOUNT_IDS.name()),
+        col("crm_owner_id").as(Accounts.CRM_OWNER_ID.name()),
+        coalesce(col("cb_industry"), col("crm_industry")).as(Accounts.INDUSTRY.name()),
+        coalesce(col("cb_employees"), col("crm_employees")).as(Accounts.EMPLOYEES.name()),
+        coalesce(col("cb_country"), col("crm_country")).as(Accounts.COUNTRY.name()),
+        col("department_headcounts").as(Accounts.DEPARTMENT_HEADCOUNTS.name()),
+        col("tech").as(Accounts.TECH.name()),
+        col("cb_name").isNotNull().as(Accounts.HAS_FIRMOGRAPHICS.name()));
+  }
+
+  /** The current links; changed ones are closed (valid_to, is_current false) and the new ones opened. */
+  private static void writeLinks(JobContext ctx, Lake lake, Timestamp runAt, Dataset<Row> stitch, Dataset<Row> people,
+                                 Dataset<Row> workspaces, Dataset<Row> accounts) {
+    Dataset<Row> current = ResolveTransforms.links(stitch, people, workspaces, accounts);
+    Dataset<Row> existing = lake.read(IdentityLinks.TABLE).where(IdentityLinks.IS_CURRENT.col());
+    List<String> same = List.of(IdentityLinks.FROM_TYPE.name(), IdentityLinks.FROM_ID.name(), IdentityLinks.TO_TYPE.name(),
+        IdentityLinks.TO_ID.name(), IdentityLinks.RULE.name());
+    Dataset<Row> closed = existing.join(current.select(same.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new)),
+            scala.collection.JavaConverters.asScalaBuffer(same).toSeq(), "left_anti")
+        .withColumn(IdentityLinks.VALID_TO.name(), lit(runAt))
+        .withColumn(IdentityLinks.IS_CURRENT.name(), lit(false));
+    Dataset<Row> opened = current.join(existing.select(same.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new)),
+            scala.collection.JavaConverters.asScalaBuffer(same).toSeq(), "left_anti")
+        .withColumn(IdentityLinks.VALID_FROM.name(), lit(runAt))
+        .withColumn(IdentityLinks.VALID_TO.name(), lit(null).cast("timestamp"))
+        .withColumn(IdentityLinks.IS_CURRENT.name(), lit(true))
+        .withColumn(IdentityLinks.RUN_ID.name(), lit(ctx.runId()));
+    // Close first: a run killed between the two commits recomputes the same openings next time.
+    if (!closed.isEmpty()) {
+      ctx.metrics().wrote(lake.upsert(closed, IdentityLinks.TABLE));
+    }
+    if (!opened.isEmpty()) {
+      ctx.metrics().wrote(lake.insertNew(opened, IdentityLinks.TABLE, Optional.empty()));
+    }
+  }
+
+  /**
+   * Rebuilds silver.product_daily for the days whose bronze events were ingested after the day was last rolled up
+   * (or never were): a daily run touches only the new days, a late file only its own days.
+   */
+  private static void rollUpDays(JobContext ctx, Lake lake, Dataset<Row> events, Dataset<Row> known) {
+    Dataset<Row> sourceStamps = events.groupBy(ProductEvents.EVENT_DATE.col())
+        .agg(max(Lineage.INGESTED_AT.col()).as("ingested"));
+    Dataset<Row> rolled = lake.read(ProductDaily.TABLE).groupBy(ProductDaily.EVENT_DATE.col())
+        .agg(max(ProductDaily.SOURCE_INGESTED_AT.col()).as("rolled"));
+    List<Object> stale = sourceStamps.join(rolled, new String[] {ProductEvents.EVENT_DATE.name()}, "left")
+        .where(col("rolled").isNull().or(col("ingested").gt(col("rolled"))))
+        .select(ProductEvents.EVENT_DATE.name()).collectAsList().stream().map(r -> r.get(0)).toList();
+    if (stale.isEmpty()) {
+      LOG.info("resolve: product_daily is current");
+      return;
+    }
+    Dataset<Row> days = events.where(ProductEvents.EVENT_DATE.col().isin(stale.toArray()))
+        .join(known.select(col("workspace_id").as("known_ws")),
+            events.col(ProductEvents.WORKSPACE_ID.name()).equalTo(col("known_ws")), "left")
+        .where(ProductEvents.WORKSPACE_ID.col().isNull().or(col("known_ws").isNotNull()));
+    Dataset<Row> rollup = ResolveTransforms.rollUpDaily(days);
+    String dates = stale.stream().map(d -> "DATE'" + d + "'").reduce((a, b) -> a + ", " + b).orElseThrow();
+    ctx.metrics().wrote(lake.replaceWhere(rollup, ProductDaily.TABLE, ProductDaily.EVENT_DATE.name() + " IN (" + dates + ")"));
+    LOG.info("resolve: rolled up {} days of product events", stale.size());
+  }
+}

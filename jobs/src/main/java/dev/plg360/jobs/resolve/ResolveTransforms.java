@@ -1,0 +1,245 @@
+package dev.plg360.jobs.resolve;
+
+import static org.apache.spark.sql.functions.array_distinct;
+import static org.apache.spark.sql.functions.array_sort;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.collect_set;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.countDistinct;
+import static org.apache.spark.sql.functions.element_at;
+import static org.apache.spark.sql.functions.first;
+import static org.apache.spark.sql.functions.format_string;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.max_by;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.min_by;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.functions;
+
+/**
+ * Identity resolution as pure transforms over bronze frames. Names of intermediate columns are local to this
+ * class; the outputs carry the catalog's silver columns.
+ *
+ * <p>Rules, in order of strength: a business email's registrable domain is its company (EMAIL_DOMAIN); a
+ * workspace belongs to the business domain most of its members have (MEMBER_DOMAIN_MAJORITY; a tie goes to the
+ * domain of the earliest member); a free-mail user belongs to the account of the workspace they are most active in
+ * (WORKSPACE_MEMBERSHIP); a workspace with no business-domain member is its own personal account
+ * (PERSONAL_WORKSPACE). Free-mail and disposable domains never define a company.
+ */
+public final class ResolveTransforms {
+  private ResolveTransforms() {}
+
+  public static final String PERSONAL_PREFIX = "personal:";
+  static final String USER_PREFIX = "user:";
+
+  /** anonymous_id -> user_id from identify calls that carry both; the earliest identify wins a shared device. */
+  public static Dataset<Row> stitchAnonymous(Dataset<Row> events) {
+    return events.where(col("event_type").equalTo("identify").and(col("anonymous_id").isNotNull())
+            .and(col("user_id").isNotNull()))
+        .groupBy("anonymous_id")
+        .agg(min_by(col("user_id"), col("event_ts")).as("user_id"), countDistinct("user_id").as("candidates"));
+  }
+
+  /** user_id -> latest email and name from identify traits (or any call's traits). */
+  public static Dataset<Row> userProfiles(Dataset<Row> events) {
+    Column email = element_at(col("traits"), "email");
+    return events.where(col("user_id").isNotNull().and(email.isNotNull()))
+        .groupBy("user_id")
+        .agg(max_by(email, col("event_ts")).as("email"),
+            max_by(element_at(col("traits"), "name"), col("event_ts")).as("name"),
+            min(col("event_ts")).as("first_seen_at"));
+  }
+
+  /** Workspaces the product knows: named by a group call, or by a subscription's metadata. */
+  public static Dataset<Row> knownWorkspaces(Dataset<Row> events, Dataset<Row> subscriptions) {
+    Dataset<Row> grouped = events.where(col("event_type").equalTo("group").and(col("workspace_id").isNotNull()))
+        .groupBy("workspace_id")
+        .agg(max_by(element_at(col("traits"), "name"), col("event_ts")).as("name"));
+    Dataset<Row> billed = subscriptions.select(element_at(col("metadata"), "workspace_id").as("workspace_id"))
+        .where(col("workspace_id").isNotNull()).distinct().withColumn("name", lit(null).cast("string"));
+    return grouped.unionByName(billed).groupBy("workspace_id").agg(max(col("name")).as("name"));
+  }
+
+  /** (workspace_id, user_id) with the member's activity: events and first event in the workspace. */
+  public static Dataset<Row> members(Dataset<Row> events) {
+    return events.where(col("workspace_id").isNotNull().and(col("user_id").isNotNull()))
+        .groupBy("workspace_id", "user_id")
+        .agg(count(lit(1)).as("activity"), min(col("event_ts")).as("joined_at"));
+  }
+
+  /**
+   * Adds {@code email_norm}, {@code domain} (registrable), {@code business} (neither free-mail nor disposable)
+   * and {@code disposable} to a frame with an email column, using the UDFs registered by {@link #registerUdfs}.
+   */
+  public static Dataset<Row> classifyEmail(Dataset<Row> df, String emailColumn) {
+    Column norm = EmailRules.normalize(col(emailColumn));
+    Dataset<Row> withNorm = df.withColumn("email_norm", norm);
+    Column host = EmailRules.host(col("email_norm"));
+    Column domain = functions.call_udf(REGISTRABLE, host);
+    return withNorm
+        .withColumn("domain", domain)
+        .withColumn("free_mail", functions.call_udf(FREE_MAIL, host).or(functions.call_udf(FREE_MAIL, col("domain"))))
+        .withColumn("disposable", functions.call_udf(DISPOSABLE, col("domain")))
+        .withColumn("business", col("domain").isNotNull().and(not(col("free_mail"))).and(not(col("disposable"))));
+  }
+
+  static final String REGISTRABLE = "plg360_registrable_domain";
+  static final String FREE_MAIL = "plg360_is_free_mail";
+  static final String DISPOSABLE = "plg360_is_disposable";
+
+  /** The domain functions as SQL functions of the session (also usable from notebooks and docs/queries). */
+  public static void registerUdfs(org.apache.spark.sql.SparkSession spark) {
+    spark.udf().register(REGISTRABLE, (org.apache.spark.sql.api.java.UDF1<String, String>) Domains::registrable,
+        org.apache.spark.sql.types.DataTypes.StringType);
+    spark.udf().register(FREE_MAIL, (org.apache.spark.sql.api.java.UDF1<String, Boolean>) Domains::isFreeMail,
+        org.apache.spark.sql.types.DataTypes.BooleanType);
+    spark.udf().register(DISPOSABLE, (org.apache.spark.sql.api.java.UDF1<String, Boolean>) Domains::isDisposable,
+        org.apache.spark.sql.types.DataTypes.BooleanType);
+  }
+
+  /**
+   * One row per known workspace: the account it rolls up to by the majority of its members' business domains,
+   * or a personal account. {@code members}: workspace_id, user_id, joined_at; {@code userDomains}: user_id,
+   * domain, business.
+   */
+  public static Dataset<Row> assignWorkspaces(Dataset<Row> known, Dataset<Row> members, Dataset<Row> userDomains) {
+    Dataset<Row> m = members.join(userDomains, "user_id");
+    Dataset<Row> perDomain = m.where(col("business"))
+        .groupBy("workspace_id", "domain")
+        .agg(count(lit(1)).as("n"), min(col("joined_at")).as("first_joined"));
+    // Majority first; a tie goes to the domain whose member joined first, then alphabetically.
+    Dataset<Row> ranked = perDomain.withColumn("rank", row_number().over(
+        Window.partitionBy("workspace_id").orderBy(col("n").desc(), col("first_joined").asc(), col("domain").asc())));
+    Dataset<Row> evidence = perDomain.groupBy("workspace_id").agg(
+        concat_ws(", ", array_sort(collect_list(format_string("%s: %d", col("domain"), col("n"))))).as("domains"),
+        max(col("n")).as("top_n"),
+        sum(col("n")).as("business_members"));
+    Dataset<Row> tied = perDomain.join(evidence.select("workspace_id", "top_n"), "workspace_id")
+        .where(col("n").equalTo(col("top_n"))).groupBy("workspace_id").agg(count(lit(1)).as("tied"));
+    Dataset<Row> winner = ranked.where(col("rank").equalTo(1)).select(col("workspace_id"), col("domain").as("winner"))
+        .join(evidence, "workspace_id").join(tied, "workspace_id");
+    Dataset<Row> counts = members.groupBy("workspace_id").agg(count(lit(1)).as("members"), min("joined_at").as("created_at"));
+    Column personal = col("winner").isNull();
+    return known.join(counts, new String[] {"workspace_id"}, "left").join(winner, new String[] {"workspace_id"}, "left")
+        .select(
+            col("workspace_id"),
+            col("name"),
+            when(personal, concat(lit(PERSONAL_PREFIX), col("workspace_id"))).otherwise(col("winner")).as("account_id"),
+            personal.as("is_personal"),
+            when(personal, lit("PERSONAL_WORKSPACE")).otherwise(lit("MEMBER_DOMAIN_MAJORITY")).as("rule"),
+            when(personal, lit("no member with a business-domain email"))
+                .otherwise(concat(lit("members by business domain: "), col("domains"),
+                    when(col("tied").gt(1), lit("; tie broken by the earliest member's domain")).otherwise(lit(""))))
+                .as("evidence"),
+            coalesce(col("members"), lit(0L)).as("members"),
+            coalesce(col("business_members"), lit(0L)).as("business_members"),
+            col("created_at"));
+  }
+
+  /** For each user, the workspace they are most active in (ties: the one they joined first). */
+  public static Dataset<Row> mainWorkspace(Dataset<Row> members) {
+    return members.withColumn("rank", row_number().over(
+            Window.partitionBy("user_id").orderBy(col("activity").desc(), col("joined_at").asc(), col("workspace_id").asc())))
+        .where(col("rank").equalTo(1)).select("user_id", "workspace_id");
+  }
+
+  /**
+   * A person's account: their business domain; else the account of their main workspace (a free-mail user in a
+   * business workspace); else that workspace's personal account. {@code people}: person_id, domain, business,
+   * main_workspace_id; {@code workspaces}: workspace_id, account_id, is_personal.
+   */
+  public static Dataset<Row> assignPeople(Dataset<Row> people, Dataset<Row> workspaces) {
+    Dataset<Row> ws = workspaces.select(col("workspace_id").as("main_workspace_id"), col("account_id").as("ws_account"),
+        col("is_personal").as("ws_personal"));
+    Dataset<Row> j = people.join(ws, new String[] {"main_workspace_id"}, "left");
+    return j.withColumn("account_id", when(col("business"), col("domain")).otherwise(col("ws_account")))
+        .withColumn("account_rule",
+            when(col("business"), lit("EMAIL_DOMAIN"))
+                .when(col("ws_account").isNotNull().and(not(col("ws_personal"))), lit("WORKSPACE_MEMBERSHIP"))
+                .when(col("ws_account").isNotNull(), lit("PERSONAL_WORKSPACE")))
+        .drop("ws_account", "ws_personal");
+  }
+
+  /** Distinct non-empty values of a column, collected per key, sorted so re-runs write the same arrays. */
+  static Column sortedSet(String column) {
+    return array_sort(array_distinct(collect_set(col(column))));
+  }
+
+  /** The rows of a versioned bronze table (id, last_modified_at) as they were last modified by the as-of time. */
+  public static Dataset<Row> latestVersions(Dataset<Row> versions, Column asOfEnd) {
+    return versions.where(col("last_modified_at").lt(asOfEnd))
+        .withColumn("rank", row_number().over(Window.partitionBy("id").orderBy(col("last_modified_at").desc())))
+        .where(col("rank").equalTo(1).and(not(coalesce(col("is_deleted"), lit(false))))).drop("rank");
+  }
+
+  /**
+   * Every current identity link with its rule and evidence: anonymous -> user (IDENTIFY), user/lead/contact ->
+   * person (EMAIL, or NO_EMAIL for a user known only by id), person -> account, workspace -> account,
+   * crm_account -> account (CRM_WEBSITE). Columns: the catalog's from/to/rule/evidence columns of silver.identity_links.
+   */
+  public static Dataset<Row> links(Dataset<Row> stitch, Dataset<Row> people, Dataset<Row> workspaces, Dataset<Row> accounts) {
+    Dataset<Row> anon = stitch.select(lit("anonymous").as("from_type"), col("anonymous_id").as("from_id"),
+        lit("user").as("to_type"), col("user_id").as("to_id"), lit("IDENTIFY").as("rule"),
+        format_string("identify call linked it; %d candidate user(s), the earliest identify wins", col("candidates")).as("evidence"));
+    Column viaEmail = when(col("person_id").startsWith(USER_PREFIX), lit("NO_EMAIL")).otherwise(lit("EMAIL"));
+    Dataset<Row> users = people.select(col("person_id"), functions.explode(col("user_ids")).as("id"))
+        .select(lit("user").as("from_type"), col("id").as("from_id"), lit("person").as("to_type"), col("person_id").as("to_id"),
+            viaEmail.as("rule"), lit("product user's identify email, normalised").as("evidence"));
+    Dataset<Row> leads = people.select(col("person_id"), functions.explode(col("lead_ids")).as("id"))
+        .select(lit("lead").as("from_type"), col("id").as("from_id"), lit("person").as("to_type"), col("person_id").as("to_id"),
+            lit("EMAIL").as("rule"), lit("lead email, normalised").as("evidence"));
+    Dataset<Row> contacts = people.select(col("person_id"), functions.explode(col("contact_ids")).as("id"))
+        .select(lit("contact").as("from_type"), col("id").as("from_id"), lit("person").as("to_type"), col("person_id").as("to_id"),
+            lit("EMAIL").as("rule"), lit("contact email, normalised").as("evidence"));
+    Dataset<Row> personAccount = people.where(col("account_id").isNotNull())
+        .select(lit("person").as("from_type"), col("person_id").as("from_id"), lit("account").as("to_type"),
+            col("account_id").as("to_id"), col("account_rule").as("rule"),
+            when(col("account_rule").equalTo("EMAIL_DOMAIN"), concat(lit("business email domain "), col("email_domain")))
+                .otherwise(concat(lit("most active in workspace "), col("main_workspace_id"))).as("evidence"));
+    Dataset<Row> workspaceAccount = workspaces.select(lit("workspace").as("from_type"), col("workspace_id").as("from_id"),
+        lit("account").as("to_type"), col("account_id").as("to_id"), col("rule"), col("evidence"));
+    Dataset<Row> crm = accounts.select(col("account_id"), functions.explode(col("crm_account_ids")).as("id"))
+        .select(lit("crm_account").as("from_type"), col("id").as("from_id"), lit("account").as("to_type"),
+            col("account_id").as("to_id"), lit("CRM_WEBSITE").as("rule"),
+            concat(lit("Website's registrable domain is "), col("account_id")).as("evidence"));
+    return anon.unionByName(users).unionByName(leads).unionByName(contacts).unionByName(personAccount)
+        .unionByName(workspaceAccount).unionByName(crm);
+  }
+
+  /**
+   * Daily rollup of product calls: per day, workspace, user (or anonymous id while there is none), event and
+   * feature, the calls, the metered quantity and the first call; with the latest ingest time of the day's events.
+   */
+  public static Dataset<Row> rollUpDaily(Dataset<Row> events) {
+    Column eventName = when(col("event_type").equalTo("track"), col("event_name"))
+        .when(col("event_type").equalTo("page"), concat(lit("Page: "), coalesce(col("page_name"), lit("(unnamed)"))))
+        .otherwise(col("event_type"));
+    Column feature = when(col("event_name").equalTo("Feature Used"), element_at(col("properties"), "feature"));
+    Column quantity = coalesce(element_at(col("properties"), "count").cast("long"), lit(1L));
+    Dataset<Row> perGroup = events
+        .withColumn("anon", when(col("user_id").isNull(), col("anonymous_id")))
+        .groupBy(col("event_date"), col("workspace_id"), col("user_id"), col("anon").as("anonymous_id"),
+            eventName.as("event_name_"), feature.as("feature"))
+        .agg(count(lit(1)).as("events"), sum(quantity).as("quantity"), min(col("event_ts")).as("first_ts"),
+            max(col("_ingested_at")).as("ingested"));
+    return perGroup.withColumn("source_ingested_at", max(col("ingested")).over(Window.partitionBy("event_date")))
+        .select(col("event_date"), col("workspace_id"), col("user_id"), col("anonymous_id"),
+            col("event_name_").as("event_name"), col("feature"), col("events"), col("quantity"), col("first_ts"),
+            col("source_ingested_at"));
+  }
+}

@@ -1,0 +1,124 @@
+package dev.plg360.jobs.resolve;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.plg360.common.config.Settings;
+import dev.plg360.common.io.Lake;
+import dev.plg360.common.run.JobContext;
+import dev.plg360.common.tables.Tables.Accounts;
+import dev.plg360.common.tables.Tables.IdentityLinks;
+import dev.plg360.common.tables.Tables.People;
+import dev.plg360.common.tables.Tables.ProductDaily;
+import dev.plg360.common.tables.Tables.ProductEvents;
+import dev.plg360.common.tables.Tables.Quarantine;
+import dev.plg360.common.tables.Tables.Workspaces;
+import dev.plg360.jobs.ingest.IngestJob;
+import dev.plg360.testkit.SparkTestBase;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Resolve on the sample landing zone, whose tricky identities are listed in samples/landing/README.md. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ResolveJobTest extends SparkTestBase {
+
+  @TempDir
+  static Path dir;
+
+  private Lake lake;
+  private JobContext resolved;
+
+  @BeforeAll
+  void ingestAndResolveTheSamples() throws Exception {
+    startSpark();
+    Path samples = Path.of("..", "samples", "landing");
+    try (Stream<Path> files = Files.walk(samples)) {
+      for (Path p : files.filter(Files::isRegularFile).filter(p -> !p.toString().endsWith(".md")).toList()) {
+        Path target = dir.resolve("landing").resolve(samples.relativize(p).toString());
+        Files.createDirectories(target.getParent());
+        Files.copy(p, target);
+      }
+    }
+    Settings settings = settings(dir);
+    runJob(new IngestJob(), settings, date("2026-05-02"));
+    resolved = runJob(new ResolveJob(), settings, date("2026-05-02"));
+    lake = resolved.lake();
+  }
+
+  private Row person(String id) {
+    return lake.read(People.TABLE).where(People.PERSON_ID.col().equalTo(id)).first();
+  }
+
+  @Test
+  void plusAddressingCaseAndSubdomainsFoldIntoTheCompany() {
+    Row ben = person("ben.otto@acme.io");
+    assertEquals("acme.io", ben.getAs(People.ACCOUNT_ID.name()));
+    assertEquals("EMAIL_DOMAIN", ben.getAs(People.ACCOUNT_RULE.name()));
+    assertEquals(List.of("u2"), ben.getList(ben.fieldIndex(People.USER_IDS.name())));
+    assertEquals(List.of("00Q5g00000L1AAA"), ben.getList(ben.fieldIndex(People.LEAD_IDS.name())), "the lead's email folds to the same person");
+    assertEquals("globex.co.uk", person("eve@eu.globex.co.uk").getAs(People.ACCOUNT_ID.name()));
+  }
+
+  @Test
+  void aFreeMailUserBelongsToTheCompanyOfHerWorkspace() {
+    Row carla = person("carlam@gmail.com");
+    assertEquals("acme.io", carla.getAs(People.ACCOUNT_ID.name()));
+    assertEquals("WORKSPACE_MEMBERSHIP", carla.getAs(People.ACCOUNT_RULE.name()));
+    assertEquals(Boolean.TRUE, carla.getAs(People.IS_FREE_MAIL.name()));
+    Row ws = lake.read(Workspaces.TABLE).where(Workspaces.WORKSPACE_ID.col().equalTo("ws_1")).first();
+    assertEquals("acme.io", ws.getAs(Workspaces.ACCOUNT_ID.name()));
+    assertTrue(((String) ws.getAs(Workspaces.EVIDENCE.name())).contains("acme.io: 2"), (String) ws.getAs(Workspaces.EVIDENCE.name()));
+  }
+
+  @Test
+  void anonymousBrowsingIsStitchedByIdentify() {
+    Row ana = person("ana@acme.io");
+    assertEquals(List.of("a-77"), ana.getList(ana.fieldIndex(People.ANONYMOUS_IDS.name())));
+    Row link = lake.read(IdentityLinks.TABLE).where("from_type = 'anonymous' AND from_id = 'a-77'").first();
+    assertEquals("u1", link.getAs(IdentityLinks.TO_ID.name()));
+    assertEquals("IDENTIFY", link.getAs(IdentityLinks.RULE.name()));
+  }
+
+  @Test
+  void crmWebsitesAndFirmographicsJoinByRegistrableDomain() {
+    Row initech = lake.read(Accounts.TABLE).where(Accounts.ACCOUNT_ID.col().equalTo("initech.de")).first();
+    assertEquals(List.of("0015g00000InitAAA"), initech.getList(initech.fieldIndex(Accounts.CRM_ACCOUNT_IDS.name())),
+        "http://eu.initech.de is initech.de");
+    Row acme = lake.read(Accounts.TABLE).where(Accounts.ACCOUNT_ID.col().equalTo("acme.io")).first();
+    assertEquals(250L, (long) acme.getAs(Accounts.EMPLOYEES.name()));
+    assertEquals(Boolean.TRUE, acme.getAs(Accounts.HAS_FIRMOGRAPHICS.name()));
+    assertEquals(List.of("ws_1"), acme.getList(acme.fieldIndex(Accounts.WORKSPACE_IDS.name())));
+  }
+
+  @Test
+  void eventsForAnUnknownWorkspaceAreQuarantinedNotRolledUp() {
+    List<Row> q = lake.read(Quarantine.TABLE).where("reason = 'UNKNOWN_WORKSPACE'").collectAsList();
+    assertEquals(1, q.size());
+    assertTrue(((String) q.get(0).getAs(Quarantine.DETAIL.name())).contains("ws_999"));
+    assertEquals(0, lake.read(ProductDaily.TABLE).where("workspace_id = 'ws_999'").count());
+  }
+
+  @Test
+  void theDailyRollupCountsEveryOtherEvent() {
+    long events = lake.read(ProductEvents.TABLE).where("workspace_id IS NULL OR workspace_id <> 'ws_999'").count();
+    long rolled = lake.read(ProductDaily.TABLE).agg(org.apache.spark.sql.functions.sum(ProductDaily.EVENTS.name())).first().getLong(0);
+    assertEquals(events, rolled);
+  }
+
+  @Test
+  void aReRunKeepsEveryLinkAndOpensNone() throws Exception {
+    long links = lake.read(IdentityLinks.TABLE).count();
+    long dailyVersion = lake.version(ProductDaily.TABLE);
+    JobContext again = runJob(new ResolveJob(), settings(dir), date("2026-05-02"));
+    assertEquals(links, again.lake().read(IdentityLinks.TABLE).count());
+    assertEquals(links, again.lake().read(IdentityLinks.TABLE).where(IdentityLinks.IS_CURRENT.col()).count());
+    assertEquals(dailyVersion, again.lake().version(ProductDaily.TABLE), "no day needed rolling up again");
+  }
+}
