@@ -2,6 +2,7 @@ package dev.plg360.jobs;
 
 import dev.plg360.common.config.SettingsException;
 import dev.plg360.common.run.RunLog;
+import dev.plg360.jobs.generate.GenerateCommand;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -11,6 +12,7 @@ import picocli.CommandLine.Command;
     description = "Customer-360 tables, conversion models and scores for product-led SaaS, on Spark and Delta Lake.",
     subcommands = {
         IngestCommand.class,
+        GenerateCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class Cli implements Runnable {

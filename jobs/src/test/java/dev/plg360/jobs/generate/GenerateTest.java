@@ -1,0 +1,203 @@
+package dev.plg360.jobs.generate;
+
+import static org.apache.spark.sql.functions.col;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.plg360.common.config.Settings;
+import dev.plg360.common.io.Lake;
+import dev.plg360.common.tables.Tables.Quarantine;
+import dev.plg360.jobs.ingest.IngestJob;
+import dev.plg360.jobs.ingest.SourceSpec;
+import dev.plg360.testkit.SparkTestBase;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The generator end to end on a small world (400 workspaces, 60 days, two partitions): deterministic for a seed,
+ * conversion consistent with the planted probabilities, every file read by the project's own ingest with exactly
+ * the planted defects quarantined; and a sane oracle AUC on a world with the default window.
+ */
+class GenerateTest extends SparkTestBase {
+
+  private static final String[] SMALL = {
+      "plg360.generate.workspaces", "400",
+      "plg360.generate.days", "60",
+      "plg360.generate.workspaces-per-partition", "200",
+      "plg360.generate.bad-rate", "0.01",
+      "plg360.generate.seed", "11"};
+
+  @TempDir
+  static Path dir;
+
+  private static Generator.Result first;
+
+  private Generator.Result generated() {
+    if (first == null) {
+      first = generate(dir.resolve("run1"), SMALL);
+    }
+    return first;
+  }
+
+  private Generator.Result generate(Path out, String... overrides) {
+    Settings s = settings(dir, overrides);
+    return Generator.run(spark(), s, out.toString(), false);
+  }
+
+  @Test
+  void sameSeedWritesTheSameBytesAndAnotherSeedDoesNot() throws Exception {
+    generated();
+    Map<String, String> one = hashes(dir.resolve("run1"));
+    Map<String, String> two = hashes(generate(dir.resolve("run2"), SMALL).out());
+    assertEquals(one.keySet(), two.keySet(), "the same files");
+    assertEquals(one, two, "the same bytes in every file");
+    assertTrue(one.keySet().stream().anyMatch(p -> p.matches("landing/segment/\\d{4}-\\d{2}-\\d{2}/events-p001\\.jsonl")),
+        "one segment file per day per partition");
+
+    String[] otherSeed = SMALL.clone();
+    otherSeed[otherSeed.length - 1] = "12";
+    Map<String, String> three = hashes(generate(dir.resolve("run3"), otherSeed).out());
+    assertNotEquals(one, three);
+  }
+
+  @Test
+  void conversionFollowsThePlantedProbabilities() {
+    Generator.Result r = generated();
+    // Every workspace whose observation point passed has a drawn label; a Bernoulli draw of its true probability.
+    List<Row> drawn = truth("workspaces").where(col("true_probability").isNotNull())
+        .select(col("true_probability").cast("double"), col("converted").cast("boolean")).collectAsList();
+    assertTrue(drawn.size() > 200, "enough labelled workspaces: " + drawn.size());
+    double meanP = drawn.stream().mapToDouble(x -> x.getDouble(0)).average().orElseThrow();
+    double rate = drawn.stream().filter(x -> x.getBoolean(1)).count() / (double) drawn.size();
+    double sigma = Math.sqrt(meanP * (1 - meanP) / drawn.size());
+    assertTrue(Math.abs(rate - meanP) < 3.5 * sigma, "realised " + rate + " vs mean true p " + meanP);
+    double base = r.settings().model().baseRate();
+    // base-rate is the probability of a typical workspace (every feature at its center); the mean is higher.
+    assertTrue(Math.abs(rate - base) < 0.08, "realised " + rate + " vs planted base rate " + base);
+    // Converters, and only converters, buy a paid plan; the truth's converted_at is inside the label horizon.
+    long paidWithoutLabel = truth("workspaces").where(col("plan_at_end").isin("pro", "business", "enterprise")
+        .and(col("converted").isNull().or(col("converted").equalTo("false")))).count();
+    assertEquals(0, paidWithoutLabel);
+  }
+
+  @Test
+  void oracleAucIsSaneWithTheDefaults() throws Exception {
+    // The default 180-day window, so that most workspaces' label horizons have passed; no planted defects needed.
+    Generator.Result r = generate(dir.resolve("auc"), "plg360.generate.workspaces", "1500",
+        "plg360.generate.bad-rate", "0");
+    assertTrue(r.labelled() >= 800, "labelled: " + r.labelled());
+    assertTrue(r.oracleAuc() > 0.6 && r.oracleAuc() < 0.95, "oracle AUC " + r.oracleAuc());
+    JsonNode summary = new ObjectMapper().readTree(Path.of(java.net.URI.create(r.out())).resolve("truth/summary.json").toFile());
+    assertEquals(Generator.round(r.oracleAuc()), summary.path("oracle_auc").asDouble(), 1e-9);
+    assertEquals(0, r.totalDefects());
+  }
+
+  @Test
+  void ingestReadsEveryFileAndQuarantinesExactlyThePlantedDefects() throws Exception {
+    Generator.Result r = generated();
+    Path root = Path.of(java.net.URI.create(r.out()));
+    Path lakeDir = dir.resolve("ingest");
+    Settings s = settings(lakeDir, "plg360.landing.dir", root.resolve("landing").toString());
+    runJob(new IngestJob(), s, date("2026-10-31"));
+
+    Lake lake = new Lake(spark(), s.lakeRoot());
+    Set<String> quarantined = new HashSet<>();
+    for (Row q : lake.read(Quarantine.TABLE).select(Quarantine.SOURCE_FILE.col(), Quarantine.LINE.col(),
+        Quarantine.REASON.col()).collectAsList()) {
+      quarantined.add(q.getString(0) + ":" + q.getLong(1) + ":" + q.getString(2));
+    }
+    Set<String> planted = new HashSet<>();
+    Map<String, Long> rejectedPerSource = new HashMap<>();
+    for (Row d : truth("defects").collectAsList()) {
+      String reason = d.getAs("expected_reason");
+      if (!reason.equals(Truth.ACCEPTED_BY_INGEST)) {
+        planted.add(d.getAs("file") + ":" + d.getAs("line") + ":" + reason);
+        rejectedPerSource.merge(d.getAs("source"), 1L, Long::sum);
+      }
+    }
+    // Generator-side check first: every planted rejection is quarantined with its line and reason, nothing else is
+    // (comparing paths below the landing folder, whatever form of path ingest records).
+    assertEquals(relativeToLanding(planted), relativeToLanding(quarantined), "planted vs quarantined, by file, line and reason");
+    // Then the contract of docs/LANDING.md and the catalog: source_file is relative to the landing folder.
+    Set<String> missed = new HashSet<>(planted);
+    missed.removeAll(quarantined);
+    Set<String> unexpected = new HashSet<>(quarantined);
+    unexpected.removeAll(planted);
+    assertTrue(missed.isEmpty() && unexpected.isEmpty(),
+        "planted but not quarantined: " + missed + "\nquarantined but not planted: " + unexpected);
+    assertFalse(planted.isEmpty());
+
+    JsonNode summary = new ObjectMapper().readTree(root.resolve("truth/summary.json").toFile());
+    Map<String, Long> expected = new TreeMap<>();
+    Map<String, Long> actual = new TreeMap<>();
+    for (SourceSpec spec : SourceSpec.all(s)) {
+      long written = summary.path("records_written").path(spec.name()).asLong();
+      assertTrue(written > 0, "records written for " + spec.name());
+      expected.put(spec.table().qualifiedName(), expected.getOrDefault(spec.table().qualifiedName(), 0L)
+          + written - rejectedPerSource.getOrDefault(spec.name(), 0L));
+    }
+    for (String table : expected.keySet()) {
+      actual.put(table, lake.read(dev.plg360.common.tables.Tables.byName(table).orElseThrow()).count());
+    }
+    assertEquals(expected, actual, "bronze rows = records written - records rejected, per table");
+  }
+
+  /** ".../landing/segment/d/f.jsonl:12:REASON" -> "segment/d/f.jsonl:12:REASON", whatever the path's prefix. */
+  private static Set<String> relativeToLanding(Set<String> keys) {
+    Set<String> out = new HashSet<>();
+    for (String k : keys) {
+      int at = k.lastIndexOf("/landing/");
+      out.add(at < 0 ? k : k.substring(at + "/landing/".length()));
+    }
+    return out;
+  }
+
+  private Dataset<Row> truth(String table) {
+    return spark().read().option("header", "true").csv(Path.of(java.net.URI.create(generated().out()))
+        .resolve("truth").resolve(table).toString());
+  }
+
+  private static Map<String, String> hashes(String uri) throws Exception {
+    return hashes(Path.of(java.net.URI.create(uri)));
+  }
+
+  private static Map<String, String> hashes(Path root) throws Exception {
+    Map<String, String> out = new TreeMap<>();
+    try (Stream<Path> files = Files.walk(root)) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        out.put(root.relativize(f).toString(), sha256(f));
+      }
+    }
+    return out;
+  }
+
+  private static String sha256(Path f) throws IOException, java.security.NoSuchAlgorithmException {
+    MessageDigest md = MessageDigest.getInstance("SHA-256");
+    try (InputStream in = Files.newInputStream(f)) {
+      byte[] buf = new byte[1 << 16];
+      for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
+        md.update(buf, 0, n);
+      }
+    }
+    return HexFormat.of().formatHex(md.digest());
+  }
+}
