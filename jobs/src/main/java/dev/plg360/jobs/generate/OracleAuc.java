@@ -23,7 +23,7 @@ final class OracleAuc {
     for (String c : Truth.WORKSPACES) {
       s = s.add(c, switch (c) {
         case "true_probability" -> DataTypes.DoubleType;
-        case "converted", "label_complete", "is_personal", "integration_connected" -> DataTypes.BooleanType;
+        case "converted", "label_complete", "is_personal", "integration_connected", "paid_at_end" -> DataTypes.BooleanType;
         default -> DataTypes.StringType;
       });
     }

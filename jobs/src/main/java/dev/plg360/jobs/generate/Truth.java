@@ -16,7 +16,7 @@ final class Truth {
   static final List<String> WORKSPACES = List.of("workspace_id", "company_domain", "is_personal", "signup_at",
       "signup_date", "plan_start", "observation_point", "true_probability", "converted", "converted_at",
       "label_complete", "active_days", "distinct_features", "invites", "integration_connected", "pricing_views",
-      "decoy_uses", "employees", "industry", "plan_at_end", "users");
+      "decoy_uses", "employees", "industry", "plan_at_end", "paid_at_end", "users");
   static final List<String> USERS = List.of("user_id", "email", "company_domain", "is_personal", "workspace_ids");
   static final List<String> COMPANIES = List.of("domain", "name", "employees", "industry", "country", "in_clearbit",
       "workspaces");

@@ -60,7 +60,7 @@ final class TruthFiles {
         String.valueOf(in.activeDays()), String.valueOf(in.distinctFeatures()), String.valueOf(in.invites()),
         String.valueOf(in.integrationConnected()), String.valueOf(in.pricingViews()), String.valueOf(in.decoyUses()),
         w.company.personal ? null : String.valueOf(w.company.employees), w.company.industry,
-        w.plan == null ? null : w.plan.name(), String.valueOf(w.users.size())};
+        w.plan == null ? null : w.plan.name(), String.valueOf(w.paid), String.valueOf(w.users.size())};
   }
 
   static void table(FileSystem fs, Path truth, String name, int partition, List<String> header, List<String[]> rows) {
