@@ -59,6 +59,7 @@ public final class GenerateCommand implements Callable<Integer> {
     put(o, "bad-rate", badRate);
     put(o, "end-date", endDate);
     Settings settings = Settings.load(Optional.ofNullable(conf), o).validate();
+    // A bad generate setting fails here, before Spark starts.
     GenerateSettings.from(settings);
     Generator.Result r = Generator.run(SparkSessions.create(settings), settings, out, overwrite);
     PrintWriter w = spec.commandLine().getOut();

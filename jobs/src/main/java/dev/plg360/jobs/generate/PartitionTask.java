@@ -7,12 +7,15 @@ import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One Spark task: simulates one partition of the workspaces and writes its landing files and truth tables.
  * Everything it needs travels with it, so its output depends only on the settings and the partition index.
  */
 final class PartitionTask implements Serializable {
+  private static final Logger LOG = LoggerFactory.getLogger(PartitionTask.class);
   private final GenerateSettings settings;
   private final Map<Feed, FeedMapping> mappings;
   private final String outUri;
@@ -26,6 +29,7 @@ final class PartitionTask implements Serializable {
   }
 
   PartitionResult run(int partition) {
+    long started = System.nanoTime();
     Configuration conf = new Configuration(false);
     hadoopConf.forEach(conf::set);
     Path out = new Path(outUri);
@@ -39,7 +43,10 @@ final class PartitionTask implements Serializable {
       sim.run();
       files.close();
       TruthFiles.write(fs, new Path(out, Generator.TRUTH), partition, sim, files);
-      return PartitionResult.of(sim, files);
+      PartitionResult result = PartitionResult.of(sim, files);
+      LOG.info("generate: partition {} done: {} workspaces, {} records in {} files ({} s)", partition,
+          result.workspaces(), result.totalRecords(), result.totalFiles(), (System.nanoTime() - started) / 1_000_000_000L);
+      return result;
     } catch (IOException e) {
       throw new UncheckedIOException("partition " + partition + ": " + e.getMessage(), e);
     }
