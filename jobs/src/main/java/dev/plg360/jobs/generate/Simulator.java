@@ -1,7 +1,5 @@
 package dev.plg360.jobs.generate;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.plg360.jobs.generate.World.Company;
 import dev.plg360.jobs.generate.World.Person;
@@ -30,9 +28,6 @@ import java.util.TreeMap;
  * partition give the same records in the same order. The world it built is kept for the truth.
  */
 final class Simulator {
-  private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
-  private static final String PRODUCT_SITE = "https://www.plg360-product.example";
-
   private final GenerateSettings s;
   private final int partition;
   private final Landing out;
@@ -44,6 +39,7 @@ final class Simulator {
   private final LocalDate start;
   private final LocalDate end;
   private final Instant endExclusive;
+  private final VendorRecords records;
 
   final List<Company> companies = new ArrayList<>();
   final List<Workspace> workspaces = new ArrayList<>();
@@ -69,6 +65,7 @@ final class Simulator {
     this.start = s.startDate();
     this.end = s.endDate();
     this.endExclusive = end.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+    this.records = new VendorRecords(s, activity, worldRng, marketing);
   }
 
   /** Builds the partition's companies and workspaces, then runs every day of the window. */
@@ -78,7 +75,7 @@ final class Simulator {
     buildWorld(lo, hi);
     for (Company c : companies) {
       if (c.inClearbit) {
-        out.json(Feed.CLEARBIT, start, clearbit(c));
+        out.json(Feed.CLEARBIT, start, records.clearbit(c));
       }
     }
     List<Workspace> bySignup = new ArrayList<>(workspaces);
@@ -207,7 +204,7 @@ final class Simulator {
         }
         Instant t = before == 0 ? at.minusSeconds(r.between(60, 3600)) : at(d, r);
         String page = r.chance(0.5) ? "Pricing" : r.chance(0.6) ? "Docs" : "Home";
-        schedule(d, () -> out.json(Feed.SEGMENT, d, anonymousPage(w.founder, page, t.isBefore(d.atStartOfDay(ZoneOffset.UTC).toInstant())
+        schedule(d, () -> out.json(Feed.SEGMENT, d, records.anonymousPage(w.founder, page, t.isBefore(d.atStartOfDay(ZoneOffset.UTC).toInstant())
             ? d.atStartOfDay(ZoneOffset.UTC).toInstant().plusSeconds(1) : t)));
       }
     }
@@ -287,21 +284,21 @@ final class Simulator {
     marketable.add(f);
     w.users.add(f);
 
-    out.json(Feed.SEGMENT, day, identify(f, t, true));
-    ObjectNode signedUp = track("Signed Up", f, w, t.plusMillis(200));
+    out.json(Feed.SEGMENT, day, records.identify(f, t, true));
+    ObjectNode signedUp = records.track("Signed Up", f, w, t.plusMillis(200));
     signedUp.put("anonymousId", f.anonymousId);
     ((ObjectNode) signedUp.get("properties")).put("plan", w.trial ? "trial" : "free");
     out.json(Feed.SEGMENT, day, signedUp);
-    out.json(Feed.SEGMENT, day, track("Workspace Created", f, w, t.plusMillis(900)));
+    out.json(Feed.SEGMENT, day, records.track("Workspace Created", f, w, t.plusMillis(900)));
     w.plan = w.trial ? s.trialPlan() : s.freePlan();
-    out.json(Feed.SEGMENT, day, group(w, f, t.plusSeconds(1)));
+    out.json(Feed.SEGMENT, day, records.group(w, f, t.plusSeconds(1)));
 
     w.subscriptionId = "sub_" + activity.base62(14);
     w.customerId = "cus_" + activity.base62(14);
     w.status = w.trial ? "trialing" : "active";
     w.quantity = 1;
     w.periodStart = t;
-    out.json(Feed.STRIPE, day, subscriptionEvent(w, "customer.subscription.created", t.plusSeconds(2)));
+    out.json(Feed.STRIPE, day, records.subscriptionEvent(w, "customer.subscription.created", t.plusSeconds(2)));
     if (w.trial) {
       Instant trialEnd = t.plus(Duration.ofDays(s.trialDays()));
       schedule(trialEnd.atZone(ZoneOffset.UTC).toLocalDate(), () -> endTrial(w, trialEnd));
@@ -333,34 +330,34 @@ final class Simulator {
       }
       anyActive = true;
       Instant t = founderFirstDay ? w.signupAt.plusSeconds(5) : at(day, r);
-      out.json(Feed.SEGMENT, day, track("Logged In", u, w, t));
+      out.json(Feed.SEGMENT, day, records.track("Logged In", u, w, t));
       int uses = 1 + r.poisson((0.8 + 1.2 * Math.max(0, w.engagement)) * surge);
       for (int k = 0; k < uses; k++) {
         String feature = Vocabulary.FEATURES.get(r.weighted(w.featureWeights));
-        out.json(Feed.SEGMENT, day, feature(u, w, feature, t = later(t, r, day)));
+        out.json(Feed.SEGMENT, day, records.feature(u, w, feature, t = later(t, r, day)));
         if (inWindow) {
           w.windowFeatures.add(feature);
         }
       }
       if (r.chance(w.decoyRate)) {
-        out.json(Feed.SEGMENT, day, feature(u, w, s.model().decoyFeature(), t = later(t, r, day)));
+        out.json(Feed.SEGMENT, day, records.feature(u, w, s.model().decoyFeature(), t = later(t, r, day)));
         if (inWindow) {
           w.windowDecoyUses++;
         }
       }
       if ((founderFirstDay && w.projects == 0) || r.chance(0.04)) {
         w.projects++;
-        ObjectNode e = track("Project Created", u, w, t = later(t, r, day));
+        ObjectNode e = records.track("Project Created", u, w, t = later(t, r, day));
         ((ObjectNode) e.get("properties")).put("project_id", "prj_" + w.number + "_" + w.projects);
         out.json(Feed.SEGMENT, day, e);
       }
       if (r.chance(0.03 * (1 + Math.max(0, w.engagement)))) {
-        out.json(Feed.SEGMENT, day, track("Dashboard Shared", u, w, t = later(t, r, day)));
+        out.json(Feed.SEGMENT, day, records.track("Dashboard Shared", u, w, t = later(t, r, day)));
       }
       if (w.integrations.size() < Vocabulary.INTEGRATIONS.size() && r.chance(0.015 + 0.04 * Math.max(0, w.engagement))) {
         String integration = r.pick(Vocabulary.INTEGRATIONS);
         if (w.integrations.add(integration)) {
-          ObjectNode e = track("Integration Connected", u, w, t = later(t, r, day));
+          ObjectNode e = records.track("Integration Connected", u, w, t = later(t, r, day));
           ((ObjectNode) e.get("properties")).put("integration", integration);
           out.json(Feed.SEGMENT, day, e);
           if (inWindow) {
@@ -369,7 +366,7 @@ final class Simulator {
         }
       }
       if (!w.integrations.isEmpty() && !nearCapDays && r.chance(0.25)) {
-        ObjectNode e = track("API Called", u, w, t = later(t, r, day));
+        ObjectNode e = records.track("API Called", u, w, t = later(t, r, day));
         ((ObjectNode) e.get("properties")).put("count", Math.round(Math.exp(2.5 + r.gaussian())));
         out.json(Feed.SEGMENT, day, e);
       }
@@ -384,19 +381,19 @@ final class Simulator {
       }
       boolean trialEnding = w.trial && age >= s.trialDays() - 4 && age <= s.trialDays();
       if (r.chance(0.02 + (trialEnding ? 0.15 : 0) + 0.03 * Math.max(0, w.engagement))) {
-        out.json(Feed.SEGMENT, day, page(u, w, "Pricing", "/pricing", t = later(t, r, day)));
+        out.json(Feed.SEGMENT, day, records.page(u, w, "Pricing", "/pricing", t = later(t, r, day)));
         if (inWindow) {
           w.windowPricingViews++;
         }
       }
       if (r.chance(0.08)) {
-        out.json(Feed.SEGMENT, day, page(u, w, "Docs", "/docs/" + r.pick(Vocabulary.FEATURES), t = later(t, r, day)));
+        out.json(Feed.SEGMENT, day, records.page(u, w, "Docs", "/docs/" + r.pick(Vocabulary.FEATURES), t = later(t, r, day)));
       }
       if (r.chance(0.003 * (1 + Math.log10(Math.max(1, w.company.employees))))) {
-        out.json(Feed.SEGMENT, day, track("Contact Sales Clicked", u, w, t = later(t, r, day)));
+        out.json(Feed.SEGMENT, day, records.track("Contact Sales Clicked", u, w, t = later(t, r, day)));
       }
       if (r.chance(0.01)) {
-        out.json(Feed.SEGMENT, day, identify(u, t = later(t, r, day), false));
+        out.json(Feed.SEGMENT, day, records.identify(u, t = later(t, r, day), false));
       }
       if (r.chance(0.003)) {
         openTicket(u, later(t, r, day));
@@ -420,7 +417,7 @@ final class Simulator {
       // The planted usage: the whole target over the last 30 days, one call batch a day.
       long perDay = w.nearCapTarget / 30;
       long count = day.equals(end) ? w.nearCapTarget - perDay * 29 : perDay;
-      ObjectNode e = track("API Called", w.founder, w, at(day, r));
+      ObjectNode e = records.track("API Called", w.founder, w, at(day, r));
       ((ObjectNode) e.get("properties")).put("count", count);
       out.json(Feed.SEGMENT, day, e);
     }
@@ -441,7 +438,7 @@ final class Simulator {
     if (invitee == null) {
       invitee = newPerson(w.company, r, false);
     }
-    ObjectNode e = track("User Invited", inviter, w, t);
+    ObjectNode e = records.track("User Invited", inviter, w, t);
     ((ObjectNode) e.get("properties")).put("invitee_email", invitee.email);
     out.json(Feed.SEGMENT, day, e);
     if (r.chance(acceptRate)) {
@@ -471,14 +468,14 @@ final class Simulator {
     }
     p.workspaceIds.add(w.id);
     w.users.add(p);
-    out.json(Feed.SEGMENT, day, identify(p, t, false));
-    ObjectNode e = track("Invite Accepted", p, w, t.plusMillis(300));
+    out.json(Feed.SEGMENT, day, records.identify(p, t, false));
+    ObjectNode e = records.track("Invite Accepted", p, w, t.plusMillis(300));
     ((ObjectNode) e.get("properties")).put("inviter_id", inviter.userId);
     out.json(Feed.SEGMENT, day, e);
     if (w.paid && w.users.size() > w.quantity && !day.equals(w.lastSeatUpdate)) {
       w.quantity = w.users.size();
       w.lastSeatUpdate = day;
-      out.json(Feed.STRIPE, day, subscriptionEvent(w, "customer.subscription.updated", t.plusSeconds(30)));
+      out.json(Feed.STRIPE, day, records.subscriptionEvent(w, "customer.subscription.updated", t.plusSeconds(30)));
     }
   }
 
@@ -524,7 +521,7 @@ final class Simulator {
     w.plan = s.freePlan();
     w.status = "active";
     w.periodStart = t;
-    out.json(Feed.STRIPE, day(t), subscriptionEvent(w, "customer.subscription.updated", t));
+    out.json(Feed.STRIPE, day(t), records.subscriptionEvent(w, "customer.subscription.updated", t));
   }
 
   private void convert(Workspace w, Instant t) {
@@ -535,8 +532,8 @@ final class Simulator {
     w.quantity = Math.max(1, w.users.size());
     w.periodStart = t;
     w.lastSeatUpdate = day;
-    out.json(Feed.STRIPE, day, subscriptionEvent(w, "customer.subscription.updated", t));
-    out.json(Feed.SEGMENT, day, group(w, w.founder, t.plusSeconds(5)));
+    out.json(Feed.STRIPE, day, records.subscriptionEvent(w, "customer.subscription.updated", t));
+    out.json(Feed.SEGMENT, day, records.group(w, w.founder, t.plusSeconds(5)));
     Company c = w.company;
     if (!c.personal && (c.employees >= 50 || c.account != null)) {
       Instant at = t.plusSeconds(3600 + crm.between(0, 3600));
@@ -607,7 +604,7 @@ final class Simulator {
         p = newPerson(c, r, false);
       }
       Instant t = at(day, r);
-      out.json(Feed.HUBSPOT_FORM, day, formSubmission(p, c, source, t));
+      out.json(Feed.HUBSPOT_FORM, day, records.formSubmission(p, c, source, t));
       if (p.lead == null) {
         p.lead = newRecord(Feed.SF_LEAD, "00Q", t.plusSeconds(r.between(30, 600)))
             .set("FirstName", p.first).set("LastName", p.last).set("Email", p.email).set("Company", typedCompany(c))
@@ -776,21 +773,21 @@ final class Simulator {
         continue;
       }
       Instant t = day.atTime(9, 0).toInstant(ZoneOffset.UTC).plusSeconds(r.between(0, 7200));
-      out.json(Feed.HUBSPOT_EMAIL, day, emailEvent("SENT", p, campaign, t, null));
+      out.json(Feed.HUBSPOT_EMAIL, day, records.emailEvent("SENT", p, campaign, t, null));
       if (r.chance(0.03)) {
-        out.json(Feed.HUBSPOT_EMAIL, day, emailEvent("BOUNCE", p, campaign, t.plusSeconds(r.between(1, 60)), null));
+        out.json(Feed.HUBSPOT_EMAIL, day, records.emailEvent("BOUNCE", p, campaign, t.plusSeconds(r.between(1, 60)), null));
         continue;
       }
-      out.json(Feed.HUBSPOT_EMAIL, day, emailEvent("DELIVERED", p, campaign, t.plusSeconds(r.between(1, 60)), null));
+      out.json(Feed.HUBSPOT_EMAIL, day, records.emailEvent("DELIVERED", p, campaign, t.plusSeconds(r.between(1, 60)), null));
       if (r.chance(0.3)) {
         Instant open = t.plusSeconds(r.between(300, 36_000));
-        out.json(Feed.HUBSPOT_EMAIL, day, emailEvent("OPEN", p, campaign, open, null));
+        out.json(Feed.HUBSPOT_EMAIL, day, records.emailEvent("OPEN", p, campaign, open, null));
         if (r.chance(0.2)) {
-          out.json(Feed.HUBSPOT_EMAIL, day, emailEvent("CLICK", p, campaign, open.plusSeconds(r.between(5, 300)),
-              PRODUCT_SITE + "/blog/" + r.pick(Vocabulary.FEATURES) + "?utm_campaign=" + campaign));
+          out.json(Feed.HUBSPOT_EMAIL, day, records.emailEvent("CLICK", p, campaign, open.plusSeconds(r.between(5, 300)),
+              VendorRecords.PRODUCT_SITE + "/blog/" + r.pick(Vocabulary.FEATURES) + "?utm_campaign=" + campaign));
         } else if (r.chance(0.02)) {
           p.unsubscribed = true;
-          out.json(Feed.HUBSPOT_EMAIL, day, emailEvent("UNSUBSCRIBED", p, campaign, open.plusSeconds(r.between(5, 300)), null));
+          out.json(Feed.HUBSPOT_EMAIL, day, records.emailEvent("UNSUBSCRIBED", p, campaign, open.plusSeconds(r.between(5, 300)), null));
         }
       }
     }
@@ -802,263 +799,12 @@ final class Simulator {
     String subject = r.pick(Vocabulary.TICKET_SUBJECTS);
     String tag = r.pick(Vocabulary.TICKET_TAGS);
     String priority = r.pick(List.of("low", "normal", "normal", "high", "urgent"));
-    out.json(Feed.ZENDESK, day(t), ticket(id, u, subject, tag, priority, "new", t, t, "unoffered"));
+    out.json(Feed.ZENDESK, day(t), records.ticket(id, u, subject, tag, priority, "new", t, t, "unoffered"));
     Instant opened = t.plusSeconds(r.between(600, 6 * 3600));
     Instant solved = opened.plusSeconds(r.between(3600, 72 * 3600));
     String score = r.pick(List.of("good", "good", "bad", "offered"));
-    schedule(day(opened), () -> out.json(Feed.ZENDESK, day(opened), ticket(id, u, subject, tag, priority, "open", t, opened, "unoffered")));
-    schedule(day(solved), () -> out.json(Feed.ZENDESK, day(solved), ticket(id, u, subject, tag, priority, "solved", t, solved, score)));
-  }
-
-  // ------------------------------------------------------------------------------------------- records
-
-  private ObjectNode call(String type) {
-    ObjectNode o = JSON.objectNode();
-    o.put("messageId", activity.uuid());
-    o.put("type", type);
-    return o;
-  }
-
-  /** An identify call: links the anonymous id (at sign-up) to the user id and carries traits.email. */
-  private ObjectNode identify(Person u, Instant t, boolean withAnonymousId) {
-    ObjectNode o = call("identify");
-    finish(o, u, null, t);
-    if (withAnonymousId) {
-      o.put("anonymousId", u.anonymousId);
-    }
-    o.set("traits", traits(u, t));
-    o.set("context", context(u));
-    return o;
-  }
-
-  private ObjectNode finish(ObjectNode o, Person u, Workspace w, Instant t) {
-    if (u != null && u.userId != null) {
-      o.put("userId", u.userId);
-    }
-    if (w != null) {
-      o.put("groupId", w.id);
-    }
-    o.put("timestamp", Formats.segment(t));
-    Instant sent = t.plusMillis(activity.between(5, 2000));
-    o.put("sentAt", activity.chance(0.05) ? Formats.withOffset(sent, activity.pick(List.of(2, -5, 10))) : Formats.segment(sent));
-    return o;
-  }
-
-  private ObjectNode context(Person u) {
-    ObjectNode c = JSON.objectNode();
-    c.put("ip", u.ip);
-    c.put("userAgent", u.userAgent);
-    ObjectNode lib = c.putObject("library");
-    lib.put("name", "analytics.js");
-    lib.put("version", "4.1.0");
-    return c;
-  }
-
-  private ObjectNode track(String event, Person u, Workspace w, Instant t) {
-    ObjectNode o = call("track");
-    o.put("event", event);
-    finish(o, u, w, t);
-    o.putObject("properties");
-    o.set("context", context(u));
-    return o;
-  }
-
-  private ObjectNode feature(Person u, Workspace w, String feature, Instant t) {
-    ObjectNode o = track("Feature Used", u, w, t);
-    ((ObjectNode) o.get("properties")).put("feature", feature);
-    return o;
-  }
-
-  private ObjectNode page(Person u, Workspace w, String name, String path, Instant t) {
-    ObjectNode o = call("page");
-    o.put("name", name);
-    finish(o, u, w, t);
-    ObjectNode props = o.putObject("properties");
-    props.put("path", path);
-    props.put("url", PRODUCT_SITE + path);
-    o.set("context", context(u));
-    return o;
-  }
-
-  private ObjectNode anonymousPage(Person u, String name, Instant t) {
-    ObjectNode o = JSON.objectNode();
-    o.put("messageId", activity.uuid());
-    o.put("type", "page");
-    o.put("name", name);
-    o.put("anonymousId", u.anonymousId);
-    o.put("timestamp", Formats.segment(t));
-    o.put("sentAt", Formats.segment(t.plusMillis(40)));
-    ObjectNode props = o.putObject("properties");
-    String path = "/" + name.toLowerCase(Locale.ROOT);
-    props.put("path", name.equals("Home") ? "/" : path);
-    props.put("url", PRODUCT_SITE + (name.equals("Home") ? "/" : path));
-    o.set("context", context(u));
-    return o;
-  }
-
-  private ObjectNode traits(Person u, Instant t) {
-    ObjectNode tr = JSON.objectNode();
-    tr.put("email", u.email);
-    tr.put("name", u.name());
-    if (u.title != null) {
-      tr.put("title", u.title);
-    }
-    tr.put("created_at", Formats.segment(t));
-    return tr;
-  }
-
-  private ObjectNode group(Workspace w, Person u, Instant t) {
-    ObjectNode o = call("group");
-    finish(o, u, w, t);
-    ObjectNode tr = o.putObject("traits");
-    tr.put("name", w.company.personal ? u.first + "'s workspace" : w.company.name
-        + (w.company.workspaces.size() > 1 ? " " + w.id.substring(3) : ""));
-    tr.put("plan", w.plan.name());
-    tr.put("created_at", Formats.segment(w.signupAt));
-    o.set("context", context(u));
-    return o;
-  }
-
-  private ObjectNode subscriptionEvent(Workspace w, String type, Instant t) {
-    ObjectNode e = JSON.objectNode();
-    e.put("id", "evt_" + activity.base62(24));
-    e.put("object", "event");
-    e.put("type", type);
-    e.put("created", Formats.epochSeconds(t));
-    ObjectNode sub = e.putObject("data").putObject("object");
-    sub.put("id", w.subscriptionId);
-    sub.put("object", "subscription");
-    sub.put("customer", w.customerId);
-    sub.put("status", w.status);
-    ObjectNode plan = sub.putObject("plan");
-    plan.put("id", w.plan.stripePlanId());
-    plan.put("product", w.plan.product());
-    plan.put("amount", w.plan.amountCents());
-    plan.put("interval", w.plan.interval());
-    sub.put("quantity", w.quantity);
-    if (w.trial) {
-      sub.put("trial_start", Formats.epochSeconds(w.signupAt));
-      sub.put("trial_end", Formats.epochSeconds(w.signupAt.plus(Duration.ofDays(s.trialDays()))));
-    } else {
-      sub.putNull("trial_start");
-      sub.putNull("trial_end");
-    }
-    Instant periodEnd = w.periodStart.plus(Duration.ofDays(w.plan.interval().equals("year") ? 365 : 30));
-    sub.put("current_period_start", Formats.epochSeconds(w.periodStart));
-    sub.put("current_period_end", Formats.epochSeconds(periodEnd));
-    sub.putNull("canceled_at");
-    sub.put("created", Formats.epochSeconds(w.signupAt));
-    sub.putObject("metadata").put("workspace_id", w.id);
-    return e;
-  }
-
-  private ObjectNode clearbit(Company c) {
-    ObjectNode o = JSON.objectNode();
-    o.put("id", worldRng.uuid());
-    o.put("name", c.name);
-    o.put("domain", c.domain);
-    ObjectNode cat = o.putObject("category");
-    cat.put("sector", c.sector);
-    cat.put("industry", c.industry);
-    ObjectNode m = o.putObject("metrics");
-    m.put("employees", c.employees);
-    m.put("employeesRange", employeesRange(c.employees));
-    m.put("estimatedAnnualRevenue", revenueBand(c.employees * 150_000L));
-    ObjectNode geo = o.putObject("geo");
-    geo.put("country", c.country);
-    geo.put("countryCode", c.countryCode);
-    ArrayNode tech = o.putArray("tech");
-    c.tech.forEach(tech::add);
-    ObjectNode d = o.putObject("departments");
-    c.departments.forEach(d::put);
-    o.put("indexedAt", Formats.segment(start.minusDays(worldRng.between(1, 60)).atStartOfDay(ZoneOffset.UTC).toInstant()));
-    return o;
-  }
-
-  private static String employeesRange(long n) {
-    if (n <= 10) {
-      return "1-10";
-    } else if (n <= 50) {
-      return "11-50";
-    } else if (n <= 250) {
-      return "51-250";
-    } else if (n <= 1000) {
-      return "251-1K";
-    } else if (n <= 5000) {
-      return "1K-5K";
-    } else if (n <= 10_000) {
-      return "5K-10K";
-    }
-    return "10K-50K";
-  }
-
-  private static String revenueBand(long dollars) {
-    long m = dollars / 1_000_000;
-    if (m < 1) {
-      return "$0-$1M";
-    } else if (m < 10) {
-      return "$1M-$10M";
-    } else if (m < 50) {
-      return "$10M-$50M";
-    } else if (m < 100) {
-      return "$50M-$100M";
-    } else if (m < 250) {
-      return "$100M-$250M";
-    } else if (m < 1000) {
-      return "$250M-$1B";
-    }
-    return "$1B-$10B";
-  }
-
-  private ObjectNode formSubmission(Person p, Company c, String formName, Instant t) {
-    ObjectNode o = JSON.objectNode();
-    o.put("conversionId", "f-" + marketing.uuid());
-    o.put("submittedAt", Formats.epochMillis(t));
-    String formId = switch (formName) {
-      case "Demo Request" -> "demo";
-      case "Webinar" -> "webinar";
-      default -> "content";
-    };
-    o.put("formId", formId);
-    o.put("formName", formName);
-    o.put("pageUrl", PRODUCT_SITE + "/" + formId);
-    ArrayNode values = o.putArray("values");
-    values.addObject().put("name", "email").put("value", p.email);
-    values.addObject().put("name", "firstname").put("value", p.first);
-    values.addObject().put("name", "lastname").put("value", p.last);
-    values.addObject().put("name", "company").put("value", c.name);
-    return o;
-  }
-
-  private ObjectNode emailEvent(String type, Person p, String campaign, Instant t, String url) {
-    ObjectNode o = JSON.objectNode();
-    o.put("id", "e-" + marketing.uuid());
-    o.put("type", type);
-    o.put("created", Formats.epochMillis(t));
-    o.put("recipient", p.email);
-    o.put("emailCampaignId", campaign);
-    o.put("appName", "Batch");
-    if (url != null) {
-      o.put("url", url);
-    }
-    return o;
-  }
-
-  private ObjectNode ticket(long id, Person u, String subject, String tag, String priority, String status,
-                            Instant created, Instant updated, String score) {
-    ObjectNode o = JSON.objectNode();
-    o.put("id", id);
-    o.put("created_at", Formats.zendesk(created));
-    o.put("updated_at", Formats.zendesk(updated));
-    o.put("status", status);
-    o.put("priority", priority);
-    o.put("subject", subject);
-    o.putArray("tags").add(tag);
-    ObjectNode req = o.putObject("requester");
-    req.put("email", u.email);
-    req.put("name", u.name());
-    o.putObject("satisfaction_rating").put("score", score);
-    return o;
+    schedule(day(opened), () -> out.json(Feed.ZENDESK, day(opened), records.ticket(id, u, subject, tag, priority, "open", t, opened, "unoffered")));
+    schedule(day(solved), () -> out.json(Feed.ZENDESK, day(solved), records.ticket(id, u, subject, tag, priority, "solved", t, solved, score)));
   }
 
   // ------------------------------------------------------------------------------------------- time

@@ -2,7 +2,6 @@ package dev.plg360.jobs.generate;
 
 import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -35,17 +34,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The generator end to end on small worlds: deterministic for a seed (two partitions); conversion consistent with
- * the planted probabilities and every file read by the project's own ingest with exactly the planted defects
- * quarantined (300 workspaces, 60 days); a sane oracle AUC with the default 180-day window.
+ * The generator end to end on small worlds: deterministic for a seed (two partitions); every file read by the
+ * project's own ingest with exactly the planted defects quarantined (200 workspaces, 45 days); conversion consistent
+ * with the planted probabilities and a sane oracle AUC with the default 180-day window (1,000 workspaces).
  */
 class GenerateTest extends SparkTestBase {
 
   private static final String[] SMALL = {
-      "plg360.generate.workspaces", "300",
-      "plg360.generate.days", "60",
-      "plg360.generate.workspaces-per-partition", "300",
-      "plg360.generate.bad-rate", "0.01",
+      "plg360.generate.workspaces", "200",
+      "plg360.generate.days", "45",
+      "plg360.generate.workspaces-per-partition", "200",
+      "plg360.generate.bad-rate", "0.02",
       "plg360.generate.seed", "11"};
 
   private static final String[] TINY = {
@@ -58,7 +57,20 @@ class GenerateTest extends SparkTestBase {
   @TempDir
   static Path dir;
 
+  private static final String[] DEFAULT_WINDOW = {
+      "plg360.generate.workspaces", "1000",
+      "plg360.generate.workspaces-per-partition", "500",
+      "plg360.generate.bad-rate", "0"};
+
   private static Generator.Result first;
+  private static Generator.Result defaultWindow;
+
+  private Generator.Result defaultWindow() {
+    if (defaultWindow == null) {
+      defaultWindow = generate(dir.resolve("default-window"), DEFAULT_WINDOW);
+    }
+    return defaultWindow;
+  }
 
   private Generator.Result generated() {
     if (first == null) {
@@ -89,11 +101,11 @@ class GenerateTest extends SparkTestBase {
 
   @Test
   void conversionFollowsThePlantedProbabilities() {
-    Generator.Result r = generated();
+    Generator.Result r = defaultWindow();
     // Every workspace whose observation point passed has a drawn label; a Bernoulli draw of its true probability.
-    List<Row> drawn = truth("workspaces").where(col("true_probability").isNotNull())
+    List<Row> drawn = truth(r, "workspaces").where(col("true_probability").isNotNull())
         .select(col("true_probability").cast("double"), col("converted").cast("boolean")).collectAsList();
-    assertTrue(drawn.size() > 150, "enough labelled workspaces: " + drawn.size());
+    assertTrue(drawn.size() > 800, "enough labelled workspaces: " + drawn.size());
     double meanP = drawn.stream().mapToDouble(x -> x.getDouble(0)).average().orElseThrow();
     double rate = drawn.stream().filter(x -> x.getBoolean(1)).count() / (double) drawn.size();
     double sigma = Math.sqrt(meanP * (1 - meanP) / drawn.size());
@@ -102,7 +114,7 @@ class GenerateTest extends SparkTestBase {
     // base-rate is the probability of a typical workspace (every feature at its center); the mean is higher.
     assertTrue(Math.abs(rate - base) < 0.08, "realised " + rate + " vs planted base rate " + base);
     // A workspace is paid at the end exactly when it converted by the end date.
-    long mismatched = truth("workspaces").where(col("paid_at_end").equalTo("true").notEqual(
+    long mismatched = truth(r, "workspaces").where(col("paid_at_end").equalTo("true").notEqual(
         col("converted").equalTo("true").and(col("converted_at").lt(r.settings().endDate().plusDays(1).toString()))))
         .count();
     assertEquals(0, mismatched);
@@ -111,8 +123,7 @@ class GenerateTest extends SparkTestBase {
   @Test
   void oracleAucIsSaneWithTheDefaults() throws Exception {
     // The default 180-day window, so that most workspaces' label horizons have passed; no planted defects needed.
-    Generator.Result r = generate(dir.resolve("auc"), "plg360.generate.workspaces", "1000",
-        "plg360.generate.workspaces-per-partition", "500", "plg360.generate.bad-rate", "0");
+    Generator.Result r = defaultWindow();
     assertTrue(r.labelled() >= 500, "labelled: " + r.labelled());
     assertTrue(r.oracleAuc() > 0.6 && r.oracleAuc() < 0.95, "oracle AUC " + r.oracleAuc());
     JsonNode summary = new ObjectMapper().readTree(Path.of(java.net.URI.create(r.out())).resolve("truth/summary.json").toFile());
@@ -137,14 +148,18 @@ class GenerateTest extends SparkTestBase {
     }
     Set<String> planted = new HashSet<>();
     Map<String, Long> rejectedPerSource = new HashMap<>();
-    for (Row d : truth("defects").collectAsList()) {
+    for (Row d : truth(r, "defects").collectAsList()) {
       String reason = d.getAs("expected_reason");
       if (!reason.equals(Truth.ACCEPTED_BY_INGEST)) {
         planted.add(d.getAs("file") + ":" + d.getAs("line") + ":" + reason);
         rejectedPerSource.merge(d.getAs("source"), 1L, Long::sum);
       }
     }
-    assertFalse(planted.isEmpty());
+    Set<String> reasons = new TreeSet<>();
+    planted.forEach(k -> reasons.add(k.substring(k.lastIndexOf(':') + 1)));
+    assertEquals(Set.of("DUPLICATE", "MALFORMED_JSON", "MISSING_REQUIRED_FIELD", "UNPARSEABLE_TIMESTAMP"),
+        reasons.stream().filter(x -> !x.equals("WRONG_COLUMN_COUNT")).collect(java.util.stream.Collectors.toSet()),
+        "the small world plants every kind of JSON defect");
     // Generator-side check first: every planted rejection is quarantined with its line and reason, nothing else is
     // (comparing paths below the landing folder, whatever form of path ingest records).
     assertEquals(new TreeSet<>(relativeToLanding(planted)), new TreeSet<>(relativeToLanding(quarantined)),
@@ -181,8 +196,8 @@ class GenerateTest extends SparkTestBase {
     return out;
   }
 
-  private Dataset<Row> truth(String table) {
-    return spark().read().option("header", "true").csv(Path.of(java.net.URI.create(generated().out()))
+  private Dataset<Row> truth(Generator.Result r, String table) {
+    return spark().read().option("header", "true").csv(Path.of(java.net.URI.create(r.out()))
         .resolve("truth").resolve(table).toString());
   }
 
