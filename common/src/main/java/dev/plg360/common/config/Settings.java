@@ -27,7 +27,8 @@ public final class Settings {
   /** Sub-trees whose keys are the user's to choose (names of sources, extra Spark settings, mappings). */
   private static final List<String> OPEN_PATHS = List.of(
       "plg360.spark.conf",
-      "plg360.ingest.sources");
+      "plg360.ingest.sources",
+      "plg360.plans");
 
   private final Config config;
   private final Optional<Path> file;

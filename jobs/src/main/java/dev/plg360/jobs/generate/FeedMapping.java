@@ -1,0 +1,73 @@
+package dev.plg360.jobs.generate;
+
+import dev.plg360.common.config.SettingsException;
+import dev.plg360.common.tables.Col;
+import dev.plg360.jobs.ingest.FieldPath;
+import dev.plg360.jobs.ingest.SourceSpec;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * What the defect planter needs from a feed's ingest mapping ({@code plg360.ingest.sources.<name>}): the raw
+ * fields ingest requires, the timestamp fields with their formats, and the field holding an email. Taken from the
+ * configured {@link SourceSpec}, so a planted missing field is one that source really requires. Serializable, for
+ * the Spark tasks.
+ */
+record FeedMapping(List<Field> required, List<Field> timestamps, Field email) implements Serializable {
+
+  /** A bronze column, the raw path it is read from, and (for timestamps) its format. */
+  record Field(String column, String path, String format) implements Serializable {
+    FieldPath fieldPath() {
+      return FieldPath.parse(path, column);
+    }
+  }
+
+  static FeedMapping of(SourceSpec spec) {
+    List<Field> required = new ArrayList<>();
+    for (Col c : spec.required()) {
+      required.add(new Field(c.name(), text(spec.fields().get(c)), null));
+    }
+    List<Field> timestamps = new ArrayList<>();
+    for (Map.Entry<Col, String> e : spec.timestampFormats().entrySet()) {
+      timestamps.add(new Field(e.getKey().name(), text(spec.fields().get(e.getKey())), e.getValue()));
+    }
+    Field email = spec.fields().entrySet().stream()
+        .filter(e -> List.of("email", "recipient", "requester_email").contains(e.getKey().name()))
+        .map(e -> new Field(e.getKey().name(), text(e.getValue()), null)).findFirst().orElse(null);
+    return new FeedMapping(List.copyOf(required), List.copyOf(timestamps), email);
+  }
+
+  private static String text(FieldPath p) {
+    if (p.isListEntry()) {
+      return p.top() + "[" + p.listKey() + "=" + p.listMatch() + "]." + p.listValue();
+    }
+    return p.rest() == null ? p.top() : p.top() + "." + p.rest();
+  }
+
+  /**
+   * The mapping of every feed, from the configured sources; fails when a source is missing or reads another
+   * folder or file name than the generator writes.
+   */
+  static Map<Feed, FeedMapping> all(List<SourceSpec> specs) {
+    Map<String, SourceSpec> byName = specs.stream().collect(Collectors.toMap(SourceSpec::name, Function.identity()));
+    Map<Feed, FeedMapping> out = new EnumMap<>(Feed.class);
+    for (Feed f : Feed.values()) {
+      SourceSpec spec = byName.get(f.source());
+      if (spec == null) {
+        throw new SettingsException("generate writes " + f.folder() + "/ for ingest source plg360.ingest.sources."
+            + f.source() + ", which is not configured");
+      }
+      if (!spec.dir().equals(f.folder()) || !spec.fileRegex().matcher(f.fileName(0)).matches()) {
+        throw new SettingsException("plg360.ingest.sources." + f.source() + " reads " + spec.dir() + "/"
+            + spec.filePattern() + ", but generate writes " + f.folder() + "/.../" + f.fileName(0));
+      }
+      out.put(f, of(spec));
+    }
+    return out;
+  }
+}
