@@ -2,6 +2,7 @@ package dev.plg360.jobs;
 
 import dev.plg360.common.config.SettingsException;
 import dev.plg360.common.run.RunLog;
+import dev.plg360.jobs.demo.DemoCommand;
 import dev.plg360.jobs.generate.GenerateCommand;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -11,6 +12,7 @@ import picocli.CommandLine.Command;
 @Command(name = "plg360", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
     description = "Customer-360 tables, conversion models and scores for product-led SaaS, on Spark and Delta Lake.",
     subcommands = {
+        DemoCommand.class,
         GenerateCommand.class,
         IngestCommand.class,
         ResolveCommand.class,

@@ -29,6 +29,11 @@ public final class JobOptions {
   }
 
   public LocalDate asOf() {
-    return asOf != null ? asOf : LocalDate.now(ZoneOffset.UTC);
+    return asOfOr(LocalDate.now(ZoneOffset.UTC));
+  }
+
+  /** The --as-of date, or the given default when none was given. */
+  public LocalDate asOfOr(LocalDate otherwise) {
+    return asOf != null ? asOf : otherwise;
   }
 }

@@ -5,10 +5,10 @@ import dev.plg360.jobs.ingest.IngestJob;
 import dev.plg360.jobs.ingest.SourceSpec;
 
 /** Reads every setting the jobs use, before Spark starts, so a bad one fails the run in its first second. */
-final class SettingsCheck {
+public final class SettingsCheck {
   private SettingsCheck() {}
 
-  static Settings check(Settings settings) {
+  public static Settings check(Settings settings) {
     settings.validate();
     SourceSpec.all(settings);
     IngestJob.rawMaxChars(settings);

@@ -54,7 +54,7 @@ public final class Settings {
     Config resolved;
     try {
       resolved = user.withFallback(reference).resolve();
-      rejectUnknownKeys(user.resolveWith(reference), reference);
+      rejectUnknownKeys(resolved, reference);
       resolved.checkValid(reference, "plg360");
     } catch (ConfigException e) {
       throw new SettingsException("bad setting: " + e.getMessage(), e);
@@ -70,7 +70,7 @@ public final class Settings {
   /** The same settings with a few values replaced (tests point the lake at a temporary folder). */
   public Settings with(Map<String, String> overrides) {
     Config merged = ConfigFactory.parseMap(overrides, "overrides").withFallback(config).resolve();
-    rejectUnknownKeys(ConfigFactory.parseMap(overrides, "overrides"), ConfigFactory.defaultReference());
+    rejectUnknownKeys(merged, ConfigFactory.defaultReference());
     return new Settings(merged, file);
   }
 
@@ -83,7 +83,10 @@ public final class Settings {
     return Files.isRegularFile(conventional) ? Optional.of(conventional) : Optional.empty();
   }
 
-  /** checkValid does not see a misspelt key (it only checks that reference keys are present and typed). */
+  /**
+   * checkValid does not see a misspelt key (it only checks that reference keys are present and typed): any key of
+   * the merged configuration that reference.conf lacks came from a user's layer, and is a typo.
+   */
   private static void rejectUnknownKeys(Config user, Config reference) {
     List<String> unknown = new ArrayList<>();
     for (Map.Entry<String, ConfigValue> e : user.entrySet()) {

@@ -43,7 +43,11 @@ public final class Lake {
 
   public Lake(SparkSession spark, String root) {
     this.spark = spark;
-    this.root = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
+    // Made absolute once (a relative root is taken from the working folder): Delta refuses relative table paths.
+    // Local paths stay plain paths; Delta compares "file:/x" and "file:///x" as different locations.
+    URI uri = qualified(root);
+    String qualified = "file".equals(uri.getScheme()) ? uri.getPath() : uri.toString();
+    this.root = qualified.endsWith("/") ? qualified.substring(0, qualified.length() - 1) : qualified;
   }
 
   public SparkSession spark() {
