@@ -132,7 +132,7 @@ public final class IngestJob implements Job {
         ctx.metrics().wrote(lake.insertNew(IngestTransforms.toBronze(classified, ctx.runId(), at), spec.table(), targetFilter));
       }
       if (!perReason.isEmpty()) {
-        ctx.metrics().wrote(lake.insertNew(IngestTransforms.toQuarantine(classified, spec.name(), ctx.runId(), at),
+        ctx.metrics().wrote(lake.insertNew(IngestTransforms.toQuarantine(classified, spec, ctx.runId(), at),
             Quarantine.TABLE, Optional.of(Quarantine.SOURCE.of("t").equalTo(spec.name()))));
       }
       perReason.forEach(ctx.metrics()::rejected);

@@ -260,15 +260,27 @@ public final class IngestTransforms {
     return out.drop(drop.toArray(String[]::new));
   }
 
-  /** Rejected records as quarantine rows. */
-  public static Dataset<Row> toQuarantine(Dataset<Row> classified, String source, String runId, Timestamp at) {
+  /**
+   * Rejected records as quarantine rows. A record rejected only as a DUPLICATE parsed fine, and its raw text was
+   * not kept (accepted records keep none, to stay small): its parsed fields stand in, as JSON.
+   */
+  public static Dataset<Row> toQuarantine(Dataset<Row> classified, SourceSpec spec, String runId, Timestamp at) {
+    List<Column> fields = new ArrayList<>();
+    for (Col c : spec.table().columns()) {
+      if (!isLineage(c)) {
+        fields.add(col(c.name()));
+      }
+    }
+    fields.add(col(Lineage.EXTRA.name()));
+    Column rendered = org.apache.spark.sql.functions.to_json(org.apache.spark.sql.functions.struct(fields.toArray(Column[]::new)));
+    String source = spec.name();
     return classified.where(col(REASON).isNotNull()).select(
         lit(source).as(Quarantine.SOURCE.name()),
         col(Lineage.SOURCE_FILE.name()).as(Quarantine.SOURCE_FILE.name()),
         col(Lineage.SOURCE_LINE.name()).as(Quarantine.LINE.name()),
         col(REASON).as(Quarantine.REASON.name()),
         col(DETAIL).as(Quarantine.DETAIL.name()),
-        col(RawRecords.RAW).as(Quarantine.RAW.name()),
+        coalesce(col(RawRecords.RAW), rendered).as(Quarantine.RAW.name()),
         lit(runId).as(Quarantine.RUN_ID.name()),
         lit(at).as(Quarantine.QUARANTINED_AT.name()));
   }
