@@ -146,14 +146,19 @@ public final class Lake {
    * partitions the batch touches).
    */
   public WriteResult insertNew(Dataset<Row> rows, TableDef t, Optional<Column> targetFilter) {
-    ensure(t);
     Dataset<Row> source = conform(rows, t);
+    return commit(t, () -> DeltaTable.forPath(spark, path(t)).as(TARGET)
+        .merge(source.as(SOURCE), keyMatch(t, targetFilter))
+        .whenNotMatched().insertAll()
+        .execute());
+  }
+
+  /** Runs one write of the table and reads back the commit it made (or that it made none). */
+  private WriteResult commit(TableDef t, Runnable write) {
+    ensure(t);
     synchronized (writeLock(t)) {
       long before = version(t);
-      DeltaTable.forPath(spark, path(t)).as(TARGET)
-          .merge(source.as(SOURCE), keyMatch(t, targetFilter))
-          .whenNotMatched().insertAll()
-          .execute();
+      write.run();
       return lastWrite(t, before);
     }
   }
@@ -176,17 +181,12 @@ public final class Lake {
    * then do not conflict.
    */
   public WriteResult upsert(Dataset<Row> rows, TableDef t, Optional<Column> targetFilter) {
-    ensure(t);
     Dataset<Row> source = conform(rows, t);
-    synchronized (writeLock(t)) {
-      long before = version(t);
-      DeltaTable.forPath(spark, path(t)).as(TARGET)
-          .merge(source.as(SOURCE), keyMatch(t, targetFilter))
-          .whenMatched().updateAll()
-          .whenNotMatched().insertAll()
-          .execute();
-      return lastWrite(t, before);
-    }
+    return commit(t, () -> DeltaTable.forPath(spark, path(t)).as(TARGET)
+        .merge(source.as(SOURCE), keyMatch(t, targetFilter))
+        .whenMatched().updateAll()
+        .whenNotMatched().insertAll()
+        .execute());
   }
 
   /** Replaces the whole table with the rows (a current-state table rebuilt by each run). */
@@ -203,17 +203,12 @@ public final class Lake {
   }
 
   private WriteResult replace(Dataset<Row> rows, TableDef t, Optional<String> condition) {
-    ensure(t);
     Dataset<Row> source = conform(rows, t);
-    synchronized (writeLock(t)) {
-      long before = version(t);
+    return commit(t, () -> {
       org.apache.spark.sql.DataFrameWriter<Row> w = source.write().format("delta").mode("overwrite");
-      if (condition.isPresent()) {
-        w = w.option("replaceWhere", condition.get());
-      }
+      condition.ifPresent(c -> w.option("replaceWhere", c));
       w.save(path(t));
-      return lastWrite(t, before);
-    }
+    });
   }
 
   private static Column keyMatch(TableDef t, Optional<Column> targetFilter) {

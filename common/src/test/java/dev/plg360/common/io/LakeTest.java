@@ -41,6 +41,17 @@ class LakeTest extends SparkTestBase {
   }
 
   @Test
+  void readsBackWhatItWroteAndTimeTravels(@TempDir Path dir) {
+    Lake lake = new Lake(spark(), dir.toString());
+    Dataset<Row> first = files(file("a", 1), file("b", 2));
+    lake.insertNew(first, IngestedFiles.TABLE, Optional.empty());
+    long v1 = lake.version(IngestedFiles.TABLE);
+    lake.insertNew(files(file("c", 3)), IngestedFiles.TABLE, Optional.empty());
+    assertDataFrameDataEquals(first, lake.readVersion(IngestedFiles.TABLE, v1));
+    assertDataFrameDataEquals(files(file("a", 1), file("b", 2), file("c", 3)), lake.read(IngestedFiles.TABLE));
+  }
+
+  @Test
   void upsertReplacesExistingKeys(@TempDir Path dir) {
     Lake lake = new Lake(spark(), dir.toString());
     lake.upsert(files(file("a", 1)), IngestedFiles.TABLE);

@@ -177,7 +177,7 @@ class IngestJobTest extends SparkTestBase {
     assertEquals(1, dup.size());
     assertEquals("DUPLICATE", dup.get(0).getAs(Quarantine.REASON.name()));
     assertTrue(((String) dup.get(0).getAs(Quarantine.DETAIL.name())).contains("segment/2026-05-01/events-1.jsonl:5"));
-    assertTrue(((String) dup.get(0).getAs(Quarantine.RAW.name())).contains("\"message_id\":\"m-id-u2\""),
+    assertTrue(((String) dup.get(0).getAs(Quarantine.RAW.name())).contains("\"message_id\":\"m-id-u3\""),
         "a duplicate keeps its parsed record: " + dup.get(0).getAs(Quarantine.RAW.name()));
   }
 }
