@@ -518,9 +518,4 @@ public final class Tables {
   public static Optional<TableDef> byName(String qualifiedName) {
     return all().stream().filter(t -> t.qualifiedName().equals(qualifiedName)).findFirst();
   }
-
-  // Types a source mapping may produce, by their catalog type.
-  public static boolean isJsonType(DataType t) {
-    return t.equals(STRING_MAP) || t.equals(STRING_ARRAY);
-  }
 }

@@ -1,13 +1,17 @@
 package dev.plg360.jobs.resolve;
 
+import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.array_sort;
+import static org.apache.spark.sql.functions.bool_or;
+import static org.apache.spark.sql.functions.call_udf;
+import static org.apache.spark.sql.functions.lower;
+import static org.apache.spark.sql.functions.regexp_extract;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
@@ -104,6 +108,10 @@ public final class ResolveJob implements Job {
     } finally {
       events.unpersist();
     }
+  }
+
+  private static Column emptyList() {
+    return array().cast("array<string>");
   }
 
   /** Events naming a workspace that no group call or subscription names: kept in bronze, quarantined with a reason. */
@@ -203,7 +211,7 @@ public final class ResolveJob implements Job {
         col("account_id").as(People.ACCOUNT_ID.name()),
         col("account_rule").as(People.ACCOUNT_RULE.name()),
         col("user_ids").as(People.USER_IDS.name()),
-        coalesce(col("anonymous_ids"), org.apache.spark.sql.functions.array().cast("array<string>")).as(People.ANONYMOUS_IDS.name()),
+        coalesce(col("anonymous_ids"), emptyList()).as(People.ANONYMOUS_IDS.name()),
         col("lead_ids").as(People.LEAD_IDS.name()),
         col("contact_ids").as(People.CONTACT_IDS.name()),
         col("sources").as(People.SOURCES.name()),
@@ -214,8 +222,8 @@ public final class ResolveJob implements Job {
   /** One row per account: every domain a workspace, a person or a CRM account names, enriched with firmographics. */
   private static Dataset<Row> accounts(Lake lake, Timestamp asOfEnd, Dataset<Row> workspaces, Dataset<Row> people) {
     Dataset<Row> crm = ResolveTransforms.latestVersions(lake.read(SfAccounts.TABLE), lit(asOfEnd))
-        .withColumn("account_id", org.apache.spark.sql.functions.call_udf(ResolveTransforms.REGISTRABLE,
-            org.apache.spark.sql.functions.regexp_extract(org.apache.spark.sql.functions.lower(SfAccounts.WEBSITE.col()),
+        .withColumn("account_id", call_udf(ResolveTransforms.REGISTRABLE,
+            regexp_extract(lower(SfAccounts.WEBSITE.col()),
                 "^(?:[a-z]+://)?([^/:?#]+)", 1)))
         .where(col("account_id").isNotNull())
         .groupBy("account_id").agg(
@@ -226,14 +234,14 @@ public final class ResolveJob implements Job {
             max_by(col("employees"), col("last_modified_at")).as("crm_employees"),
             max_by(col("billing_country"), col("last_modified_at")).as("crm_country"));
     Dataset<Row> firmo = lake.read(Firmographics.TABLE).where(Firmographics.INDEXED_AT.col().lt(asOfEnd))
-        .withColumn("account_id", org.apache.spark.sql.functions.call_udf(ResolveTransforms.REGISTRABLE, Firmographics.DOMAIN.col()))
+        .withColumn("account_id", call_udf(ResolveTransforms.REGISTRABLE, Firmographics.DOMAIN.col()))
         .where(col("account_id").isNotNull())
         .withColumn("rank", row_number().over(Window.partitionBy("account_id").orderBy(Firmographics.INDEXED_AT.col().desc())))
         .where(col("rank").equalTo(1))
         .select(col("account_id"), col("name").as("cb_name"), col("industry").as("cb_industry"),
             col("employees").as("cb_employees"), col("country").as("cb_country"), col("department_headcounts"), col("tech"));
     Dataset<Row> fromWorkspaces = workspaces.groupBy("account_id").agg(
-        ResolveTransforms.sortedSet("workspace_id").as("workspace_ids"), org.apache.spark.sql.functions.bool_or(col("is_personal")).as("is_personal"),
+        ResolveTransforms.sortedSet("workspace_id").as("workspace_ids"), bool_or(col("is_personal")).as("is_personal"),
         min_by(col("name"), col("created_at")).as("ws_name"));
     Dataset<Row> ids = workspaces.select("account_id")
         .union(people.where(col(People.ACCOUNT_ID.name()).isNotNull()).select(People.ACCOUNT_ID.name()))
@@ -247,8 +255,8 @@ public final class ResolveJob implements Job {
         when(personal, lit(null).cast("string")).otherwise(col("account_id")).as(Accounts.DOMAIN.name()),
         coalesce(col("cb_name"), col("crm_name"), col("ws_name")).as(Accounts.NAME.name()),
         personal.as(Accounts.IS_PERSONAL.name()),
-        coalesce(col("workspace_ids"), org.apache.spark.sql.functions.array().cast("array<string>")).as(Accounts.WORKSPACE_IDS.name()),
-        coalesce(col("crm_account_ids"), org.apache.spark.sql.functions.array().cast("array<string>")).as(Accounts.CRM_ACCOUNT_IDS.name()),
+        coalesce(col("workspace_ids"), emptyList()).as(Accounts.WORKSPACE_IDS.name()),
+        coalesce(col("crm_account_ids"), emptyList()).as(Accounts.CRM_ACCOUNT_IDS.name()),
         col("crm_owner_id").as(Accounts.CRM_OWNER_ID.name()),
         coalesce(col("cb_industry"), col("crm_industry")).as(Accounts.INDUSTRY.name()),
         coalesce(col("cb_employees"), col("crm_employees")).as(Accounts.EMPLOYEES.name()),
