@@ -1,12 +1,10 @@
 package dev.plg360.jobs;
 
 import dev.plg360.common.config.Settings;
-import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The options every job subcommand takes. */
@@ -16,16 +14,11 @@ public final class JobOptions {
       description = "The date the run computes for (UTC). Default: today.")
   LocalDate asOf;
 
-  @Option(names = "--conf", paramLabel = "FILE",
-      description = "Configuration file (HOCON), e.g. conf/local.conf. Default: $PLG360_CONF, else conf/application.conf if present.")
-  Path conf;
-
-  @Option(names = "-D", paramLabel = "KEY=VALUE", mapFallbackValue = "",
-      description = "Override one setting, e.g. -D plg360.lake.root=/data/lake. Repeatable.")
-  Map<String, String> overrides = new LinkedHashMap<>();
+  @Mixin
+  ConfOptions conf = new ConfOptions();
 
   public Settings settings() {
-    return Settings.load(Optional.ofNullable(conf), overrides);
+    return conf.settings(Map.of());
   }
 
   public LocalDate asOf() {

@@ -2,14 +2,14 @@ package dev.plg360.jobs.generate;
 
 import dev.plg360.common.config.Settings;
 import dev.plg360.common.spark.SparkSessions;
+import dev.plg360.jobs.ConfOptions;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -44,21 +44,18 @@ public final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--overwrite", description = "Replace DIR/landing and DIR/truth if they exist.")
   boolean overwrite;
 
-  @Option(names = "--conf", paramLabel = "FILE", description = "Configuration file (HOCON).")
-  Path conf;
-
-  @Option(names = "-D", paramLabel = "KEY=VALUE", mapFallbackValue = "", description = "Override one setting. Repeatable.")
-  Map<String, String> overrides = new LinkedHashMap<>();
+  @Mixin
+  ConfOptions conf = new ConfOptions();
 
   @Override
   public Integer call() {
-    Map<String, String> o = new LinkedHashMap<>(overrides);
+    Map<String, String> o = new LinkedHashMap<>();
     put(o, "workspaces", workspaces);
     put(o, "seed", seed);
     put(o, "days", days);
     put(o, "bad-rate", badRate);
     put(o, "end-date", endDate);
-    Settings settings = Settings.load(Optional.ofNullable(conf), o).validate();
+    Settings settings = conf.settings(o).validate();
     // A bad generate setting fails here, before Spark starts.
     GenerateSettings.from(settings);
     Generator.Result r = Generator.run(SparkSessions.create(settings), settings, out, overwrite);
