@@ -81,12 +81,7 @@ public abstract class SparkTestBase {
 
   /** Runs a job as the command line would, inside its run-log record, and returns its context. */
   protected JobContext runJob(Job job, Settings settings, LocalDate asOf) throws Exception {
-    Clock clock = Clock.systemUTC();
-    Instant start = clock.instant();
-    JobContext ctx = JobContext.create(settings, spark(), asOf,
-        job.name() + "-test-" + start.toEpochMilli(), start);
-    new JobRunner(clock).run(job, ctx);
-    return ctx;
+    return new JobRunner(Clock.systemUTC()).run(job, settings, spark(), asOf);
   }
 
   protected static LocalDate date(String iso) {

@@ -16,9 +16,4 @@ public record JobContext(Settings settings, SparkSession spark, Lake lake, Local
   public static JobContext create(Settings settings, SparkSession spark, LocalDate asOf, String runId, Instant startedAt) {
     return new JobContext(settings, spark, new Lake(spark, settings.lakeRoot()), asOf, runId, startedAt, new RunMetrics());
   }
-
-  /** The same session and lake for another job of one chain. */
-  public JobContext next(String nextRunId, Instant nextStart) {
-    return new JobContext(settings, spark, lake, asOf, nextRunId, nextStart, new RunMetrics());
-  }
 }

@@ -2,7 +2,13 @@ package dev.plg360.common.run;
 
 import java.time.Clock;
 import java.time.Duration;
+import dev.plg360.common.config.Settings;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.UUID;
+import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,6 +20,20 @@ public final class JobRunner {
 
   public JobRunner(Clock clock) {
     this.clock = clock;
+  }
+
+  /** Runs a job as of a date in a fresh context with a new run id, and returns the context (metrics, lake). */
+  public JobContext run(Job job, Settings settings, SparkSession spark, LocalDate asOf) throws Exception {
+    Instant start = clock.instant();
+    JobContext ctx = JobContext.create(settings, spark, asOf, newRunId(job.name(), start), start);
+    run(job, ctx);
+    return ctx;
+  }
+
+  /** {@code <job>-<UTC start>-<8 random hex>}: sortable by time, unique across processes. */
+  static String newRunId(String job, Instant start) {
+    String stamp = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC).format(start);
+    return job + "-" + stamp + "-" + UUID.randomUUID().toString().substring(0, 8);
   }
 
   public void run(Job job, JobContext ctx) throws Exception {

@@ -17,12 +17,10 @@ import dev.plg360.jobs.resolve.ResolveJob;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -96,12 +94,11 @@ public final class DemoCommand implements Callable<Integer> {
     out.printf("%nRunning the chain as of %s%n", asOf);
     out.flush();
     Clock clock = Clock.systemUTC();
+    JobRunner runner = new JobRunner(clock);
     Lake lake = null;
     for (Job job : chain()) {
-      Instant start = clock.instant();
-      JobContext ctx = JobContext.create(settings, spark, asOf, job.name() + "-demo-" + UUID.randomUUID().toString().substring(0, 8), start);
-      new JobRunner(clock).run(job, ctx);
-      LakeSummary.printRun(job.name(), ctx.metrics(), Duration.between(start, clock.instant()).toMillis() / 1000.0, out);
+      JobContext ctx = runner.run(job, settings, spark, asOf);
+      LakeSummary.printRun(job.name(), ctx.metrics(), Duration.between(ctx.startedAt(), clock.instant()).toMillis() / 1000.0, out);
       lake = ctx.lake();
     }
     LakeSummary.print(lake, out);

@@ -18,7 +18,9 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.input.PortableDataStream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import scala.Tuple2;
@@ -126,15 +128,19 @@ public final class LandingZone {
     return out;
   }
 
+  /** The files as (URI, stream) pairs on the executors, one task per file or two per core, whichever is fewer. */
+  static JavaPairRDD<String, PortableDataStream> open(SparkSession spark, List<LandingFile> files) {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    String paths = String.join(",", files.stream().map(LandingFile::uri).toList());
+    return jsc.binaryFiles(paths, Math.max(1, Math.min(files.size(), jsc.defaultParallelism() * 2)));
+  }
+
   /** CRC32C of each file's bytes, computed in parallel on the executors. */
   private Map<String, String> checksums(List<LandingFile> files) {
     if (files.isEmpty()) {
       return Map.of();
     }
-    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    String paths = String.join(",", files.stream().map(LandingFile::uri).toList());
-    int parallelism = Math.max(1, Math.min(files.size(), jsc.defaultParallelism() * 2));
-    List<Tuple2<String, String>> sums = jsc.binaryFiles(paths, parallelism)
+    List<Tuple2<String, String>> sums = open(spark, files)
         .mapToPair(f -> {
           CRC32C crc = new CRC32C();
           byte[] buf = new byte[1 << 16];

@@ -27,7 +27,6 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
 import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -118,9 +117,7 @@ public final class RawRecords {
    * header is kept with reason WRONG_COLUMN_COUNT; an unclosed quote at the end of a cut-off file makes one bad record.
    */
   static Dataset<Row> csv(SparkSession spark, List<LandingFile> files, String rootUri) {
-    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    String paths = String.join(",", files.stream().map(LandingFile::uri).toList());
-    JavaRDD<Row> rows = jsc.binaryFiles(paths, Math.max(1, Math.min(files.size(), jsc.defaultParallelism() * 2)))
+    JavaRDD<Row> rows = LandingZone.open(spark, files)
         .flatMap(f -> {
           String uri = f._1();
           String rel = LandingZone.relative(uri, rootUri);
