@@ -24,8 +24,10 @@ public final class Tables {
   static final DataType STRING_MAP = DataTypes.createMapType(StringType, StringType);
   static final DataType STRING_ARRAY = DataTypes.createArrayType(StringType);
   static final DataType LONG_MAP = DataTypes.createMapType(StringType, LongType);
+  static final DataType DOUBLE_MAP = DataTypes.createMapType(StringType, DoubleType);
+  static final DataType DATE_MAP = DataTypes.createMapType(StringType, DateType);
 
-  private static Col c(String name, DataType type, String comment) {
+  static Col c(String name, DataType type, String comment) {
     return new Col(name, type, comment);
   }
 
@@ -423,6 +425,10 @@ public final class Tables {
     public static final Col TO_ID = c("to_id", StringType, "Id it links to");
     public static final Col RULE = c("rule", StringType, "Rule that made the link (IDENTIFY, EMAIL, EMAIL_DOMAIN, ...)");
     public static final Col EVIDENCE = c("evidence", StringType, "What the rule saw, so a wrong merge can be explained");
+    public static final Col AS_OF_FROM = c("as_of_from", DateType,
+        "As-of date of the resolve that made the link: it holds for data from this day on");
+    public static final Col AS_OF_TO = c("as_of_to", DateType,
+        "As-of date of the resolve that replaced it (exclusive); null while current");
     public static final Col VALID_FROM = c("valid_from", TimestampType, "Start of the resolve run that made the link, UTC");
     public static final Col VALID_TO = c("valid_to", TimestampType, "Start of the run that replaced it; null while current");
     public static final Col IS_CURRENT = c("is_current", BooleanType, "The link holds now");
@@ -430,8 +436,37 @@ public final class Tables {
 
     public static final TableDef TABLE = TableDef.table("silver", "identity_links")
         .grain("one row per link version (from_type, from_id, to_type, valid_from)")
-        .columns(FROM_TYPE, FROM_ID, TO_TYPE, TO_ID, RULE, EVIDENCE, VALID_FROM, VALID_TO, IS_CURRENT, RUN_ID)
+        .columns(FROM_TYPE, FROM_ID, TO_TYPE, TO_ID, RULE, EVIDENCE, AS_OF_FROM, AS_OF_TO, VALID_FROM, VALID_TO, IS_CURRENT,
+            RUN_ID)
         .key(FROM_TYPE, FROM_ID, TO_TYPE, VALID_FROM)
+        .build();
+  }
+
+  /** Salesforce opportunities as of the last resolve, on their account, with duplicates by account domain marked. */
+  public static final class Opportunities {
+    private Opportunities() {}
+
+    public static final Col OPPORTUNITY_ID = c("opportunity_id", StringType, "Salesforce Opportunity Id");
+    public static final Col ACCOUNT_ID = c("account_id", StringType,
+        "plg360 account (registrable domain of the CRM account's Website); null when the Website gives none");
+    public static final Col CRM_ACCOUNT_ID = c("crm_account_id", StringType, "Salesforce AccountId");
+    public static final Col NAME = c("name", StringType, "Opportunity Name");
+    public static final Col STAGE_NAME = c("stage_name", StringType, "StageName");
+    public static final Col AMOUNT = c("amount", DoubleType, "Amount");
+    public static final Col IS_CLOSED = c("is_closed", BooleanType, "IsClosed");
+    public static final Col IS_WON = c("is_won", BooleanType, "IsWon");
+    public static final Col OWNER_ID = c("owner_id", StringType, "OwnerId");
+    public static final Col CREATED_AT = c("created_at", TimestampType, "CreatedDate, UTC");
+    public static final Col LAST_MODIFIED_AT = c("last_modified_at", TimestampType, "LastModifiedDate of this version, UTC");
+    public static final Col DUPLICATE_OF = c("duplicate_of", StringType,
+        "For an open opportunity on a domain that already has an older open one: that one's Id (a seller de-dupes on "
+            + "domain); null otherwise");
+
+    public static final TableDef TABLE = TableDef.table("silver", "opportunities")
+        .grain("one row per Salesforce opportunity, latest version as of the last resolve")
+        .columns(OPPORTUNITY_ID, ACCOUNT_ID, CRM_ACCOUNT_ID, NAME, STAGE_NAME, AMOUNT, IS_CLOSED, IS_WON, OWNER_ID,
+            CREATED_AT, LAST_MODIFIED_AT, DUPLICATE_OF)
+        .key(OPPORTUNITY_ID)
         .build();
   }
 
@@ -512,7 +547,9 @@ public final class Tables {
     return Stream.of(ProductEvents.TABLE, SfAccounts.TABLE, SfContacts.TABLE, SfLeads.TABLE, SfOpportunities.TABLE,
         SfTasks.TABLE, EmailEvents.TABLE, FormSubmissions.TABLE, SubscriptionEvents.TABLE, Firmographics.TABLE,
         SupportTickets.TABLE, Quarantine.TABLE, People.TABLE, Workspaces.TABLE, Accounts.TABLE, IdentityLinks.TABLE,
-        ProductDaily.TABLE, IngestedFiles.TABLE, JobRuns.TABLE).toList();
+        Opportunities.TABLE, ProductDaily.TABLE, GoldTables.Account360.TABLE, GoldTables.Workspace360.TABLE,
+        GoldTables.User360.TABLE, GoldTables.CustomerTimeline.TABLE, GoldTables.Signals.TABLE, IngestedFiles.TABLE,
+        JobRuns.TABLE).toList();
   }
 
   public static Optional<TableDef> byName(String qualifiedName) {

@@ -34,6 +34,7 @@ import dev.plg360.common.tables.Tables.Firmographics;
 import dev.plg360.common.tables.Tables.FormSubmissions;
 import dev.plg360.common.tables.Tables.IdentityLinks;
 import dev.plg360.common.tables.Tables.Lineage;
+import dev.plg360.common.tables.Tables.Opportunities;
 import dev.plg360.common.tables.Tables.People;
 import dev.plg360.common.tables.Tables.ProductDaily;
 import dev.plg360.common.tables.Tables.ProductEvents;
@@ -41,6 +42,7 @@ import dev.plg360.common.tables.Tables.Quarantine;
 import dev.plg360.common.tables.Tables.SfAccounts;
 import dev.plg360.common.tables.Tables.SfContacts;
 import dev.plg360.common.tables.Tables.SfLeads;
+import dev.plg360.common.tables.Tables.SfOpportunities;
 import dev.plg360.common.tables.Tables.SubscriptionEvents;
 import dev.plg360.common.tables.Tables.SupportTickets;
 import dev.plg360.common.tables.Tables.Workspaces;
@@ -48,6 +50,7 @@ import java.sql.Timestamp;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -55,10 +58,13 @@ import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.collection.JavaConverters;
+import scala.collection.Seq;
 
 /**
  * Resolves identities as of the as-of date: bronze -> silver.people, silver.workspaces, silver.accounts,
- * silver.identity_links (versioned: a changed link is closed and a new one opened), and keeps the daily product
+ * silver.identity_links (versioned: a changed link is closed and a new one opened), silver.opportunities (duplicates
+ * by account domain marked), and keeps the daily product
  * rollup silver.product_daily current for the days new events touched. Events for workspaces nothing else names are
  * quarantined (UNKNOWN_WORKSPACE). Only data up to the end of the as-of date is read.
  */
@@ -102,6 +108,10 @@ public final class ResolveJob implements Job {
           People.TABLE));
       Dataset<Row> accounts = accounts(lake, asOfEnd, workspaces, people).cache();
       ctx.metrics().wrote(lake.overwrite(accounts, Accounts.TABLE));
+      Dataset<Row> crmToAccount = accounts.select(explode(Accounts.CRM_ACCOUNT_IDS.col()).as("crm_account_id"),
+          Accounts.ACCOUNT_ID.col().as("account_id"));
+      ctx.metrics().wrote(lake.overwrite(ResolveTransforms.dedupeOpportunitiesByDomain(
+          ResolveTransforms.latestVersions(lake.read(SfOpportunities.TABLE), lit(asOfEnd)), crmToAccount), Opportunities.TABLE));
       writeLinks(ctx, lake, runAt, stitch, people, workspaces, accounts);
       rollUpDays(ctx, lake, events, known);
       LOG.info("resolve: {} people, {} workspaces, {} accounts", people.count(), workspaces.count(), accounts.count());
@@ -221,25 +231,8 @@ public final class ResolveJob implements Job {
 
   /** One row per account: every domain a workspace, a person or a CRM account names, enriched with firmographics. */
   private static Dataset<Row> accounts(Lake lake, Timestamp asOfEnd, Dataset<Row> workspaces, Dataset<Row> people) {
-    Dataset<Row> crm = ResolveTransforms.latestVersions(lake.read(SfAccounts.TABLE), lit(asOfEnd))
-        .withColumn("account_id", call_udf(ResolveTransforms.REGISTRABLE,
-            regexp_extract(lower(SfAccounts.WEBSITE.col()),
-                "^(?:[a-z]+://)?([^/:?#]+)", 1)))
-        .where(col("account_id").isNotNull())
-        .groupBy("account_id").agg(
-            ResolveTransforms.sortedSet("id").as("crm_account_ids"),
-            max_by(col("owner_id"), col("last_modified_at")).as("crm_owner_id"),
-            max_by(col("name"), col("last_modified_at")).as("crm_name"),
-            max_by(col("industry"), col("last_modified_at")).as("crm_industry"),
-            max_by(col("employees"), col("last_modified_at")).as("crm_employees"),
-            max_by(col("billing_country"), col("last_modified_at")).as("crm_country"));
-    Dataset<Row> firmo = lake.read(Firmographics.TABLE).where(Firmographics.INDEXED_AT.col().lt(asOfEnd))
-        .withColumn("account_id", call_udf(ResolveTransforms.REGISTRABLE, Firmographics.DOMAIN.col()))
-        .where(col("account_id").isNotNull())
-        .withColumn("rank", row_number().over(Window.partitionBy("account_id").orderBy(Firmographics.INDEXED_AT.col().desc())))
-        .where(col("rank").equalTo(1))
-        .select(col("account_id"), col("name").as("cb_name"), col("industry").as("cb_industry"),
-            col("employees").as("cb_employees"), col("country").as("cb_country"), col("department_headcounts"), col("tech"));
+    Dataset<Row> crm = ResolveTransforms.crmAccounts(lake.read(SfAccounts.TABLE), asOfEnd);
+    Dataset<Row> firmo = ResolveTransforms.firmographics(lake.read(Firmographics.TABLE), asOfEnd);
     Dataset<Row> fromWorkspaces = workspaces.groupBy("account_id").agg(
         ResolveTransforms.sortedSet("workspace_id").as("workspace_ids"), bool_or(col("is_personal")).as("is_personal"),
         min_by(col("name"), col("created_at")).as("ws_name"));
@@ -266,19 +259,31 @@ public final class ResolveJob implements Job {
         col("cb_name").isNotNull().as(Accounts.HAS_FIRMOGRAPHICS.name()));
   }
 
-  /** The current links; changed ones are closed (valid_to, is_current false) and the new ones opened. */
+  /**
+   * The current links; changed ones are closed (as_of_to, valid_to, is_current false) and the new ones opened
+   * with this run's as-of date. A resolve for a date older than the newest link keeps the history it finds: the
+   * links then already hold what later data said.
+   */
   private static void writeLinks(JobContext ctx, Lake lake, Timestamp runAt, Dataset<Row> stitch, Dataset<Row> people,
                                  Dataset<Row> workspaces, Dataset<Row> accounts) {
-    Dataset<Row> current = ResolveTransforms.links(stitch, people, workspaces, accounts);
     Dataset<Row> existing = lake.read(IdentityLinks.TABLE).where(IdentityLinks.IS_CURRENT.col());
-    List<String> same = List.of(IdentityLinks.FROM_TYPE.name(), IdentityLinks.FROM_ID.name(), IdentityLinks.TO_TYPE.name(),
-        IdentityLinks.TO_ID.name(), IdentityLinks.RULE.name());
-    Dataset<Row> closed = existing.join(current.select(same.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new)),
-            scala.collection.JavaConverters.asScalaBuffer(same).toSeq(), "left_anti")
+    Row newest = existing.agg(max(IdentityLinks.AS_OF_FROM.col())).first();
+    java.sql.Date asOf = java.sql.Date.valueOf(ctx.asOf());
+    if (!newest.isNullAt(0) && newest.getDate(0).after(asOf)) {
+      LOG.info("resolve: identity links already hold as of {}, later than {}; kept as they are", newest.getDate(0), asOf);
+      return;
+    }
+    Dataset<Row> current = ResolveTransforms.links(stitch, people, workspaces, accounts);
+    Column[] same = Stream.of(IdentityLinks.FROM_TYPE, IdentityLinks.FROM_ID, IdentityLinks.TO_TYPE, IdentityLinks.TO_ID,
+        IdentityLinks.RULE).map(c -> c.col()).toArray(Column[]::new);
+    Seq<String> sameNames = JavaConverters.asScalaBuffer(Stream.of(same).map(Column::toString).toList()).toSeq();
+    Dataset<Row> closed = existing.join(current.select(same), sameNames, "left_anti")
+        .withColumn(IdentityLinks.AS_OF_TO.name(), lit(asOf))
         .withColumn(IdentityLinks.VALID_TO.name(), lit(runAt))
         .withColumn(IdentityLinks.IS_CURRENT.name(), lit(false));
-    Dataset<Row> opened = current.join(existing.select(same.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new)),
-            scala.collection.JavaConverters.asScalaBuffer(same).toSeq(), "left_anti")
+    Dataset<Row> opened = current.join(existing.select(same), sameNames, "left_anti")
+        .withColumn(IdentityLinks.AS_OF_FROM.name(), lit(asOf))
+        .withColumn(IdentityLinks.AS_OF_TO.name(), lit(null).cast("date"))
         .withColumn(IdentityLinks.VALID_FROM.name(), lit(runAt))
         .withColumn(IdentityLinks.VALID_TO.name(), lit(null).cast("timestamp"))
         .withColumn(IdentityLinks.IS_CURRENT.name(), lit(true))

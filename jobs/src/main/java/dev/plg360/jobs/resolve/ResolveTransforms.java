@@ -186,6 +186,67 @@ public final class ResolveTransforms {
   }
 
   /**
+   * Salesforce accounts as of the as-of time, one row per plg360 account (the registrable domain of the Website):
+   * account_id, crm_account_ids, and the most recently modified one's crm_owner_id, crm_name, crm_industry,
+   * crm_employees, crm_country.
+   */
+  public static Dataset<Row> crmAccounts(Dataset<Row> sfAccountVersions, java.sql.Timestamp asOfEnd) {
+    return latestVersions(sfAccountVersions, lit(asOfEnd))
+        .withColumn("account_id", functions.call_udf(REGISTRABLE,
+            functions.regexp_extract(functions.lower(col("website")), "^(?:[a-z]+://)?([^/:?#]+)", 1)))
+        .where(col("account_id").isNotNull())
+        .groupBy("account_id").agg(
+            sortedSet("id").as("crm_account_ids"),
+            max_by(col("owner_id"), col("last_modified_at")).as("crm_owner_id"),
+            max_by(col("name"), col("last_modified_at")).as("crm_name"),
+            max_by(col("industry"), col("last_modified_at")).as("crm_industry"),
+            max_by(col("employees"), col("last_modified_at")).as("crm_employees"),
+            max_by(col("billing_country"), col("last_modified_at")).as("crm_country"));
+  }
+
+  /**
+   * The latest Clearbit record indexed before the as-of time, per registrable domain: account_id, cb_name,
+   * cb_industry, cb_employees, cb_country, department_headcounts, tech.
+   */
+  public static Dataset<Row> firmographics(Dataset<Row> clearbitVersions, java.sql.Timestamp asOfEnd) {
+    return clearbitVersions.where(col("indexed_at").lt(asOfEnd))
+        .withColumn("account_id", functions.call_udf(REGISTRABLE, col("domain")))
+        .where(col("account_id").isNotNull())
+        .withColumn("rank", row_number().over(Window.partitionBy("account_id").orderBy(col("indexed_at").desc())))
+        .where(col("rank").equalTo(1))
+        .select(col("account_id"), col("name").as("cb_name"), col("industry").as("cb_industry"),
+            col("employees").as("cb_employees"), col("country").as("cb_country"), col("department_headcounts"), col("tech"));
+  }
+
+  /**
+   * Opportunities on their plg360 account, with duplicates by account domain marked (seed 002: a seller de-dupes
+   * opportunities on the domain): of the open opportunities of one account, the oldest is the one; each later
+   * open one is {@code duplicate_of} it. {@code latest}: the opportunities' latest versions; {@code crmToAccount}:
+   * crm_account_id, account_id. Columns: silver.opportunities'.
+   */
+  public static Dataset<Row> dedupeOpportunitiesByDomain(Dataset<Row> latest, Dataset<Row> crmToAccount) {
+    Dataset<Row> j = latest.withColumnRenamed("account_id", "crm_account_id")
+        .join(crmToAccount, new String[] {"crm_account_id"}, "left");
+    Column open = not(coalesce(col("is_closed"), lit(false)));
+    Column primary = functions.first(col("id")).over(Window.partitionBy(col("account_id"), open)
+        .orderBy(col("created_at"), col("id")).rowsBetween(Window.unboundedPreceding(), Window.currentRow()));
+    return j.withColumn("primary_id", primary).select(
+        col("id").as("opportunity_id"),
+        col("account_id"),
+        col("crm_account_id"),
+        col("name"),
+        col("stage_name"),
+        col("amount"),
+        col("is_closed"),
+        col("is_won"),
+        col("owner_id"),
+        col("created_at"),
+        col("last_modified_at"),
+        when(open.and(col("account_id").isNotNull()).and(col("primary_id").notEqual(col("id"))), col("primary_id"))
+            .as("duplicate_of"));
+  }
+
+  /**
    * Every current identity link with its rule and evidence: anonymous -> user (IDENTIFY), user/lead/contact ->
    * person (EMAIL, or NO_EMAIL for a user known only by id), person -> account, workspace -> account,
    * crm_account -> account (CRM_WEBSITE). Columns: the catalog's from/to/rule/evidence columns of silver.identity_links.
