@@ -62,6 +62,11 @@ public abstract class SparkTestBase {
     return SUITE.spark();
   }
 
+  /** A frame built row by row: each row names its columns (catalog {@code Col}s or names); the others are null. */
+  protected FrameBuilder frame(org.apache.spark.sql.types.StructType schema) {
+    return new FrameBuilder(spark(), schema);
+  }
+
   /** Same rows and columns in any order, nullability ignored (Delta reads every column back as nullable). */
   protected void assertDataFrameDataEquals(Dataset<Row> expected, Dataset<Row> actual) {
     SUITE.assertDataFrameDataEquals(expected, actual);

@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
         GenerateCommand.class,
         IngestCommand.class,
         ResolveCommand.class,
+        Build360Command.class,
+        SqlCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class Cli implements Runnable {

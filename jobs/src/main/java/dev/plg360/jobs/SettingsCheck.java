@@ -1,6 +1,7 @@
 package dev.plg360.jobs;
 
 import dev.plg360.common.config.Settings;
+import dev.plg360.jobs.c360.Build360Settings;
 import dev.plg360.jobs.ingest.IngestJob;
 import dev.plg360.jobs.ingest.SourceSpec;
 
@@ -12,6 +13,7 @@ public final class SettingsCheck {
     settings.validate();
     SourceSpec.all(settings);
     IngestJob.rawMaxChars(settings);
+    Build360Settings.from(settings);
     return settings;
   }
 }

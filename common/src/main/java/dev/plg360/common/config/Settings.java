@@ -24,11 +24,13 @@ import java.util.TreeMap;
  */
 public final class Settings {
 
-  /** Sub-trees whose keys are the user's to choose (names of sources, extra Spark settings, mappings). */
+  /** Sub-trees whose keys are the user's to choose (sources, extra Spark settings, plans, milestones, meters). */
   private static final List<String> OPEN_PATHS = List.of(
       "plg360.spark.conf",
       "plg360.ingest.sources",
-      "plg360.plans");
+      "plg360.plans",
+      "plg360.build360.milestones",
+      "plg360.build360.meters");
 
   private final Config config;
   private final Optional<Path> file;

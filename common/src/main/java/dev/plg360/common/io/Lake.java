@@ -122,6 +122,15 @@ public final class Lake {
     }
   }
 
+  /** Registers every catalog table that exists in the lake by its name, for SQL; creates none. */
+  public void registerExisting() {
+    for (TableDef t : dev.plg360.common.tables.Tables.all()) {
+      if (exists(t)) {
+        register(t);
+      }
+    }
+  }
+
   public Dataset<Row> read(TableDef t) {
     ensure(t);
     return spark.read().format("delta").load(path(t));

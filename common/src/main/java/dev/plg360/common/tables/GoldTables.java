@@ -165,7 +165,8 @@ public final class GoldTables {
     public static final Col USERS = c("users", LongType, "People of the account with a product user");
     public static final Col PAID_WORKSPACES = c("paid_workspaces", LongType, "Workspaces on a paid plan");
     public static final Col NEAREST_CAP_WORKSPACE_ID = c("nearest_cap_workspace_id", StringType, "Workspace of nearest_cap");
-    public static final Col CRM_OWNER_ID = c("crm_owner_id", StringType, "Owner of the most recently modified CRM account");
+    public static final Col CRM_OWNER_ID = c("crm_owner_id", StringType,
+        "Salesforce owner: of the most recently modified CRM account, else of the account's most recently modified lead");
     public static final Col OPEN_OPPORTUNITIES = c("open_opportunities", LongType,
         "Open opportunities, duplicates on the account's domain counted once");
     public static final Col OPEN_PIPELINE_AMOUNT = c("open_pipeline_amount", DoubleType, "Amount of those opportunities");

@@ -34,7 +34,7 @@ public record Build360Settings(
 
   public record Champion(double topShare, long minInvites28d, long minActiveDays28d) implements Serializable {}
 
-  public record SignalSettings(int lookbackDays, long inviteSpikeMinInvites, double surgeMinZScore,
+  public record SignalSettings(int lookbackDays, long inviteSpikeMinInvites, double surgeMinZScore, double surgeMinRatio,
                                int surgeBaselineWeeks, int surgeMinHistoryWeeks, long surgeMinEvents7d,
                                double capMinUsage, double capMaxDays) implements Serializable {}
 
@@ -77,7 +77,7 @@ public record Build360Settings(
           settings.positiveInt(B + "trend-days"),
           new Champion(share(ch, "top-share", B + "champion"), ch.getLong("min-invites-28d"), ch.getLong("min-active-days-28d")),
           new SignalSettings(positive(sg, "lookback-days"), positive(sg, "invite-spike-min-invites"),
-              sg.getDouble("surge-min-z-score"), positive(sg, "surge-baseline-weeks"), positive(sg, "surge-min-history-weeks"),
+              sg.getDouble("surge-min-z-score"), sg.getDouble("surge-min-ratio"), positive(sg, "surge-baseline-weeks"), positive(sg, "surge-min-history-weeks"),
               sg.getLong("surge-min-events-7d"), share(sg, "cap-min-usage", B + "signals"), sg.getDouble("cap-max-days")));
       if (s.signals().surgeMinHistoryWeeks() > s.signals().surgeBaselineWeeks()) {
         throw new SettingsException(B + "signals.surge-min-history-weeks must not exceed surge-baseline-weeks");

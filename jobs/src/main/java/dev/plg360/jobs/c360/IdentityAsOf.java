@@ -34,14 +34,14 @@ public final class IdentityAsOf {
     Column from = IdentityLinks.AS_OF_FROM.col();
     Column to = IdentityLinks.AS_OF_TO.col();
     Column holds = from.leq(day).and(to.isNull().or(to.gt(day)));
-    // 0: holds on the day; 1: made later (the first link wins); ended before the day: dropped.
+    // 0: holds on the day (the latest recorded wins); 1: made later (the earliest as-of wins, then the latest
+    // recorded); ended before the day: dropped.
     Column standing = when(holds, lit(0)).when(from.gt(day), lit(1));
-    Column recency = when(holds, IdentityLinks.VALID_FROM.col().cast("long").multiply(-1))
-        .otherwise(from.cast("timestamp").cast("long"));
     Dataset<Row> chosen = history.withColumn("standing", standing).where(col("standing").isNotNull())
         .withColumn("pick", row_number().over(Window
             .partitionBy(IdentityLinks.FROM_TYPE.col(), IdentityLinks.FROM_ID.col(), IdentityLinks.TO_TYPE.col())
-            .orderBy(col("standing"), recency, IdentityLinks.VALID_FROM.col())))
+            .orderBy(col("standing"), when(col("standing").equalTo(1), from).asc_nulls_first(),
+                IdentityLinks.VALID_FROM.col().desc())))
         .where(col("pick").equalTo(1))
         .select(IdentityLinks.FROM_TYPE.col(), IdentityLinks.FROM_ID.col(), IdentityLinks.TO_TYPE.col(),
             IdentityLinks.TO_ID.col(), IdentityLinks.RULE.col());

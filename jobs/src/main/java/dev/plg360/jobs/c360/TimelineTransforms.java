@@ -176,8 +176,11 @@ public final class TimelineTransforms {
         .join(identity.accountOfPerson(CustomerTimeline.PERSON_ID.name(), PERSON_ACCOUNT),
             new String[] {CustomerTimeline.PERSON_ID.name()}, "left");
     Column ts = coalesce(SfTasks.ACTIVITY_DATE.col().cast("timestamp"), SfCommon.CREATED_AT.col());
-    Column detail = concat_ws(" ", concat(coalesce(SfTasks.TASK_TYPE.col(), lit("Task")), lit(":")),
-        SfTasks.SUBJECT.col(), parenthesised(SfTasks.STATUS.col()));
+    Column type = coalesce(SfTasks.TASK_TYPE.col(), lit("Task"));
+    // Subjects often start with the type already ("Email: Welcome"); say it once.
+    Column subject = when(SfTasks.SUBJECT.col().startsWith(concat(type, lit(":"))), SfTasks.SUBJECT.col())
+        .otherwise(concat_ws(" ", concat(type, lit(":")), SfTasks.SUBJECT.col()));
+    Column detail = concat_ws(" ", subject, parenthesised(SfTasks.STATUS.col()));
     return touches(j, asOfEnd, SALES, coalesce(col(CRM_LINKED_ACCOUNT), col(PERSON_ACCOUNT)), ts,
         CustomerTimeline.PERSON_ID.col(), NO_WORKSPACE, lit("task"), detail, SfCommon.ID.col());
   }

@@ -6,12 +6,18 @@ import dev.plg360.common.run.Job;
 import dev.plg360.common.run.JobContext;
 import dev.plg360.common.run.JobRunner;
 import dev.plg360.common.spark.SparkSessions;
+import dev.plg360.common.tables.GoldTables.Account360;
+import dev.plg360.common.tables.GoldTables.Activity;
+import dev.plg360.common.tables.GoldTables.Billing;
+import dev.plg360.common.tables.GoldTables.Signals;
+import dev.plg360.common.tables.GoldTables.Snapshot;
 import dev.plg360.common.tables.Tables.Accounts;
 import dev.plg360.common.tables.Tables.People;
 import dev.plg360.common.tables.Tables.Workspaces;
 import dev.plg360.jobs.JobOptions;
 import dev.plg360.jobs.SettingsCheck;
 import dev.plg360.jobs.generate.Generator;
+import dev.plg360.jobs.c360.Build360Job;
 import dev.plg360.jobs.ingest.IngestJob;
 import dev.plg360.jobs.resolve.ResolveJob;
 import java.io.PrintWriter;
@@ -26,6 +32,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -61,7 +68,7 @@ public final class DemoCommand implements Callable<Integer> {
 
   /** The chain, in order; later jobs join as they exist. */
   static List<Job> chain() {
-    return List.of(new IngestJob(), new ResolveJob());
+    return List.of(new IngestJob(), new ResolveJob(), new Build360Job());
   }
 
   @Override
@@ -103,9 +110,33 @@ public final class DemoCommand implements Callable<Integer> {
     }
     LakeSummary.print(lake, out);
     printIdentity(lake, out);
+    printCustomer360(lake, asOf, out);
     out.printf("%nThe tables are Delta tables under %s. Running the demo again re-runs the chain on the same data.%n", lake.root());
     out.flush();
     return 0;
+  }
+
+  /** The most active accounts of the day and the day's signals: what a seller would open first. */
+  private static void printCustomer360(Lake lake, LocalDate asOf, PrintWriter out) {
+    java.sql.Date day = java.sql.Date.valueOf(asOf);
+    out.printf("%nMost active accounts as of %s (%s)%n", asOf, Account360.TABLE.qualifiedName());
+    out.printf("  %-28s %-10s %6s %6s %9s %10s  %s%n", "account", "plan", "users", "wau", "momentum", "stickiness", "nearest cap");
+    for (Row r : lake.read(Account360.TABLE).where(Snapshot.AS_OF.col().equalTo(day))
+        .orderBy(Activity.ACTIVE_USERS_28D.col().desc(), Account360.ACCOUNT_ID.col()).limit(8)
+        .select(Account360.ACCOUNT_ID.col(), Billing.PLAN.col(), Account360.USERS.col(), Activity.ACTIVE_USERS_7D.col(),
+            Activity.MOMENTUM_7D.col(), Activity.STICKINESS.col(), Billing.NEAREST_CAP.col(), Billing.NEAREST_CAP_USAGE.col())
+        .collectAsList()) {
+      out.printf("  %-28s %-10s %6d %6d %9s %10s  %s%n", r.getString(0), r.getString(1), r.getLong(2), r.getLong(3),
+          r.isNullAt(4) ? "-" : String.format("%+.0f%%", 100 * r.getDouble(4)),
+          r.isNullAt(5) ? "-" : String.format("%.2f", r.getDouble(5)),
+          r.isNullAt(6) ? "-" : String.format("%s %.0f%%", r.getString(6), 100 * r.getDouble(7)));
+    }
+    out.printf("%nSignals (%s) by type: all found, and on %s%n", Signals.TABLE.qualifiedName(), asOf);
+    for (Row r : lake.read(Signals.TABLE).groupBy(Signals.SIGNAL_TYPE.col())
+        .agg(functions.count(functions.lit(1)), functions.count(functions.when(Signals.SIGNAL_DATE.col().equalTo(day), true)))
+        .orderBy(Signals.SIGNAL_TYPE.col()).collectAsList()) {
+      out.printf("  %-22s %,8d %,8d%n", r.getString(0), r.getLong(1), r.getLong(2));
+    }
   }
 
   private static void printIdentity(Lake lake, PrintWriter out) {

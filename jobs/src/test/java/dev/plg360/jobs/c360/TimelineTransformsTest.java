@@ -16,6 +16,7 @@ import dev.plg360.common.tables.Tables.SfOpportunities;
 import dev.plg360.common.tables.Tables.SfTasks;
 import dev.plg360.common.tables.Tables.SubscriptionEvents;
 import dev.plg360.common.tables.Tables.SupportTickets;
+import dev.plg360.testkit.FrameBuilder;
 import dev.plg360.testkit.SparkTestBase;
 import java.sql.Date;
 import java.sql.Timestamp;
@@ -52,30 +53,6 @@ class TimelineTransformsTest extends SparkTestBase {
   private StructType schema;
   private List<Row> timeline;
 
-  /** Rows of one frame: the columns not given are null. */
-  private final class Frame {
-    private final StructType schema;
-    private final List<Row> rows = new ArrayList<>();
-
-    Frame(StructType schema) {
-      this.schema = schema;
-    }
-
-    /** Column, value, column, value, ... */
-    Frame row(Object... colsAndValues) {
-      Object[] values = new Object[schema.size()];
-      for (int i = 0; i < colsAndValues.length; i += 2) {
-        values[schema.fieldIndex(((Col) colsAndValues[i]).name())] = colsAndValues[i + 1];
-      }
-      rows.add(RowFactory.create(values));
-      return this;
-    }
-
-    Dataset<Row> build() {
-      return spark().createDataFrame(rows, schema);
-    }
-  }
-
   private static Timestamp ts(String iso) {
     return Timestamp.from(instant(iso));
   }
@@ -84,12 +61,12 @@ class TimelineTransformsTest extends SparkTestBase {
     return Date.valueOf(iso);
   }
 
-  private Frame activity() {
-    return new Frame(new StructType(TimelineTransforms.ACTIVITY_COLUMNS.stream().map(Col::field)
+  private FrameBuilder activity() {
+    return frame(new StructType(TimelineTransforms.ACTIVITY_COLUMNS.stream().map(Col::field)
         .toArray(StructField[]::new)));
   }
 
-  private Frame product(Frame f, String person, String account, String date, String event, String feature,
+  private FrameBuilder product(FrameBuilder f, String person, String account, String date, String event, String feature,
                         long events, String firstTs) {
     return f.row(CustomerTimeline.PERSON_ID, person, CustomerTimeline.ACCOUNT_ID, account,
         CustomerTimeline.WORKSPACE_ID, "ws_1", CustomerTimeline.EVENT_DATE, day(date), ProductDaily.EVENT_NAME, event,
@@ -97,39 +74,44 @@ class TimelineTransformsTest extends SparkTestBase {
         ProductDaily.FIRST_TS, ts(firstTs));
   }
 
-  private Frame link(Frame f, String fromType, String fromId, String toType, String toId) {
+  private FrameBuilder link(FrameBuilder f, String fromType, String fromId, String toType, String toId) {
     return f.row(IdentityLinks.FROM_TYPE, fromType, IdentityLinks.FROM_ID, fromId, IdentityLinks.TO_TYPE, toType,
         IdentityLinks.TO_ID, toId, IdentityLinks.RULE, "TEST", IdentityLinks.AS_OF_FROM, day("2026-05-01"),
         IdentityLinks.VALID_FROM, ts("2026-05-01T06:00:00Z"), IdentityLinks.IS_CURRENT, true);
   }
 
-  private Frame email(Frame f, String id, String type, String recipient, String url, String at) {
+  private FrameBuilder email(FrameBuilder f, String id, String type, String recipient, String url, String at) {
     return f.row(EmailEvents.ID, id, EmailEvents.EVENT_TYPE, type, EmailEvents.RECIPIENT, recipient,
         EmailEvents.CAMPAIGN_ID, "123", EmailEvents.URL, url, EmailEvents.EVENT_TS, ts(at));
   }
 
-  private Frame task(Frame f, String id, String who, String crmAccount, String status, String activityDate,
+  private FrameBuilder task(FrameBuilder f, String id, String who, String crmAccount, String status, String activityDate,
                      String modified) {
-    return f.row(SfCommon.ID, id, SfTasks.WHO_ID, who, SfContacts.ACCOUNT_ID, crmAccount, SfTasks.SUBJECT, "Intro",
+    return task(f, id, who, crmAccount, status, activityDate, modified, "Intro");
+  }
+
+  private FrameBuilder task(FrameBuilder f, String id, String who, String crmAccount, String status, String activityDate,
+                     String modified, String subject) {
+    return f.row(SfCommon.ID, id, SfTasks.WHO_ID, who, SfContacts.ACCOUNT_ID, crmAccount, SfTasks.SUBJECT, subject,
         SfTasks.TASK_TYPE, "Call", SfTasks.STATUS, status,
         SfTasks.ACTIVITY_DATE, activityDate == null ? null : day(activityDate),
         SfCommon.CREATED_AT, ts("2026-05-04T09:30:00Z"), SfCommon.LAST_MODIFIED_AT, ts(modified),
         SfCommon.IS_DELETED, false);
   }
 
-  private Frame opportunity(Frame f, String stage, double amount, String modified) {
+  private FrameBuilder opportunity(FrameBuilder f, String stage, double amount, String modified) {
     return f.row(SfCommon.ID, "006A", SfContacts.ACCOUNT_ID, "001A", SfOpportunities.NAME, "Acme expansion",
         SfOpportunities.STAGE_NAME, stage, SfOpportunities.AMOUNT, amount, SfCommon.CREATED_AT, ts("2026-05-02T08:00:00Z"),
         SfCommon.LAST_MODIFIED_AT, ts(modified), SfCommon.IS_DELETED, false);
   }
 
-  private Frame ticket(Frame f, String status, String priority, String updated) {
+  private FrameBuilder ticket(FrameBuilder f, String status, String priority, String updated) {
     return f.row(SupportTickets.TICKET_ID, 12L, SupportTickets.REQUESTER_EMAIL, "Bob@Globex.com",
         SupportTickets.SUBJECT, "Export fails", SupportTickets.STATUS, status, SupportTickets.PRIORITY, priority,
         SupportTickets.CREATED_AT, ts("2026-05-03T10:00:00Z"), SupportTickets.UPDATED_AT, ts(updated));
   }
 
-  private Frame subscription(Frame f, String id, String workspace, String at) {
+  private FrameBuilder subscription(FrameBuilder f, String id, String workspace, String at) {
     return f.row(SubscriptionEvents.EVENT_ID, id, SubscriptionEvents.EVENT_TYPE, "customer.subscription.updated",
         SubscriptionEvents.EVENT_TS, ts(at), SubscriptionEvents.SUBSCRIPTION_ID, "sub_" + workspace,
         SubscriptionEvents.STATUS, "active", SubscriptionEvents.PLAN_ID, "pro_monthly", SubscriptionEvents.QUANTITY, 4L,
@@ -139,7 +121,7 @@ class TimelineTransformsTest extends SparkTestBase {
   @BeforeAll
   void buildTheTimeline() {
     startSpark();
-    Frame links = new Frame(IdentityLinks.TABLE.schema());
+    FrameBuilder links = frame(IdentityLinks.TABLE.schema());
     link(links, "person", ANA, "account", ACME);
     link(links, "person", BOB, "account", GLOBEX);
     link(links, "lead", "00QB", "person", BOB);
@@ -147,7 +129,7 @@ class TimelineTransformsTest extends SparkTestBase {
     link(links, "crm_account", "001A", "account", ACME);
     link(links, "workspace", "ws_1", "account", ACME);
 
-    Frame activity = activity();
+    FrameBuilder activity = activity();
     product(activity, ANA, ACME, "2026-05-09", "Feature Used", "reports", 3, "2026-05-09T09:15:00Z");
     product(activity, ANA, ACME, "2026-05-09", "Feature Used", "dashboards", 5, "2026-05-09T08:05:00Z");
     product(activity, ANA, ACME, "2026-05-09", "Logged In", null, 2, "2026-05-09T08:00:00Z");
@@ -156,33 +138,34 @@ class TimelineTransformsTest extends SparkTestBase {
     product(activity, ANA, ACME, "2026-05-11", "Logged In", null, 1, "2026-05-11T08:00:00Z");
     product(activity, "dan@nowhere.io", null, "2026-05-09", "Logged In", null, 1, "2026-05-09T08:00:00Z");
 
-    Frame emails = new Frame(EmailEvents.TABLE.schema());
+    FrameBuilder emails = frame(EmailEvents.TABLE.schema());
     email(emails, "e1", "SENT", " Ana+News@Acme.io", null, "2026-05-08T07:00:00Z");
     email(emails, "e2", "CLICK", ANA, "https://plg.example/pricing", "2026-05-11T00:00:00Z");
     email(emails, "e3", "OPEN", "stranger@nowhere.io", null, "2026-05-08T07:30:00Z");
 
-    Frame forms = new Frame(FormSubmissions.TABLE.schema()).row(FormSubmissions.CONVERSION_ID, "f1",
+    FrameBuilder forms = frame(FormSubmissions.TABLE.schema()).row(FormSubmissions.CONVERSION_ID, "f1",
         FormSubmissions.FORM_NAME, "Demo Request", FormSubmissions.PAGE_URL, "https://plg.example/demo",
         FormSubmissions.EMAIL, BOB, FormSubmissions.SUBMITTED_AT, ts("2026-05-05T15:00:00Z"));
 
-    Frame tasks = new Frame(SfTasks.TABLE.schema());
+    FrameBuilder tasks = frame(SfTasks.TABLE.schema());
     task(tasks, "00TB", "00QB", null, "Open", "2026-05-06", "2026-05-05T10:00:00Z");
     task(tasks, "00TB", "00QB", null, "Completed", "2026-05-06", "2026-05-07T10:00:00Z");
     task(tasks, "00TB", "00QB", null, "Deferred", "2026-05-06", "2026-05-12T10:00:00Z");
-    task(tasks, "00TA", "00QB", "001A", "Completed", null, "2026-05-04T09:30:00Z");
+    // A subject that already names the type is not prefixed again.
+    task(tasks, "00TA", "00QB", "001A", "Completed", null, "2026-05-04T09:30:00Z", "Call: Intro");
 
-    Frame opportunities = new Frame(SfOpportunities.TABLE.schema());
+    FrameBuilder opportunities = frame(SfOpportunities.TABLE.schema());
     opportunity(opportunities, "Prospecting", 12000, "2026-05-02T08:00:00Z");
     opportunity(opportunities, "Prospecting", 15000, "2026-05-03T08:00:00Z");
     opportunity(opportunities, "Negotiation", 15000, "2026-05-06T08:00:00Z");
     opportunity(opportunities, "Closed Won", 15000, "2026-05-12T08:00:00Z");
 
-    Frame tickets = new Frame(SupportTickets.TABLE.schema());
+    FrameBuilder tickets = frame(SupportTickets.TABLE.schema());
     ticket(tickets, "new", "normal", "2026-05-03T10:00:00Z");
     ticket(tickets, "new", "high", "2026-05-04T10:00:00Z");
     ticket(tickets, "open", "high", "2026-05-05T10:00:00Z");
 
-    Frame subscriptions = new Frame(SubscriptionEvents.TABLE.schema());
+    FrameBuilder subscriptions = frame(SubscriptionEvents.TABLE.schema());
     subscription(subscriptions, "evt_1", "ws_1", "2026-05-07T12:00:00Z");
     subscription(subscriptions, "evt_9", "ws_9", "2026-05-07T12:00:00Z");
 

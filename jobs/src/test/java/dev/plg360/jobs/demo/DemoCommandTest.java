@@ -1,81 +1,272 @@
 package dev.plg360.jobs.demo;
 
+import static org.apache.spark.sql.functions.explode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.plg360.common.config.Settings;
 import dev.plg360.common.io.Lake;
+import dev.plg360.common.tables.GoldTables.Account360;
+import dev.plg360.common.tables.GoldTables.CustomerTimeline;
+import dev.plg360.common.tables.GoldTables.Signals;
+import dev.plg360.common.tables.GoldTables.Snapshot;
+import dev.plg360.common.tables.GoldTables.User360;
+import dev.plg360.common.tables.GoldTables.Workspace360;
+import dev.plg360.common.tables.TableDef;
 import dev.plg360.common.tables.Tables.JobRuns;
 import dev.plg360.common.tables.Tables.People;
 import dev.plg360.common.tables.Tables.ProductEvents;
+import dev.plg360.jobs.c360.Build360Job;
+import dev.plg360.jobs.c360.SignalTransforms;
+import dev.plg360.jobs.resolve.Domains;
+import dev.plg360.jobs.resolve.ResolveTransforms;
 import dev.plg360.testkit.SparkTestBase;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import dev.plg360.jobs.resolve.Domains;
-import dev.plg360.jobs.resolve.ResolveTransforms;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import static org.apache.spark.sql.functions.explode;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer.OrderAnnotation;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** The README's first command, on a small company: generate, then every job of the chain, then the summary. */
+/**
+ * The README's first command on a small company, as a story: the demo as of an earlier day, then as of the last
+ * generated day (identity, gold tables and signals checked against the generator's truth), then that earlier day
+ * rebuilt (the same rows), then the demo again (nothing changes).
+ *
+ * <p>The company plants more surges, invite spikes and near-cap workspaces than the default so that recall and
+ * precision are measured on more than a handful.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(OrderAnnotation.class)
 class DemoCommandTest extends SparkTestBase {
 
+  static final LocalDate END = LocalDate.parse("2026-10-31");
+  static final LocalDate EARLIER = END.minusDays(14);
+
   @TempDir
-  Path dir;
+  static Path dir;
+
+  static final String[] WORLD = {"--workspaces", "120", "-D", "plg360.generate.days=75",
+      "-D", "plg360.generate.surge-share=0.15", "-D", "plg360.generate.invite-spike-share=0.08",
+      "-D", "plg360.generate.near-cap-share=0.1",
+      // Runs here are two weeks apart, not daily: look back far enough to see the days between.
+      "-D", "plg360.build360.signals.lookback-days=21"};
+
+  Lake lake;
+  Map<TableDef, List<String>> earlierSnapshot = new HashMap<>();
+
+  @BeforeAll
+  void lake() {
+    startSpark();
+    lake = new Lake(spark(), dir.resolve("demo/lake").toString());
+  }
 
   private String demo(String... extra) {
     StringWriter out = new StringWriter();
     CommandLine cli = new CommandLine(new DemoCommand());
     cli.setOut(new PrintWriter(out));
-    String[] args = new String[extra.length + 6];
-    System.arraycopy(new String[] {"--dir", dir.resolve("demo").toString(), "--workspaces", "60", "-D",
-        "plg360.generate.days=45"}, 0, args, 0, 6);
-    System.arraycopy(extra, 0, args, 6, extra.length);
-    assertEquals(0, cli.execute(args), out.toString());
+    List<String> args = new ArrayList<>(List.of("--dir", dir.resolve("demo").toString()));
+    args.addAll(List.of(WORLD));
+    args.addAll(List.of(extra));
+    assertEquals(0, cli.execute(args.toArray(String[]::new)), out.toString());
     return out.toString();
   }
 
+  private List<String> snapshot(TableDef table, LocalDate asOf) {
+    Column[] key = table.key().stream().map(c -> c.col()).toArray(Column[]::new);
+    return lake.read(table).where(Snapshot.AS_OF.col().equalTo(java.sql.Date.valueOf(asOf))).orderBy(key).toJSON()
+        .collectAsList();
+  }
+
   @Test
-  void generatesRunsTheChainAndShowsTheResultThenReRunsWithoutChange() {
-    String first = demo();
-    assertTrue(first.contains("Generating a company of 60 workspaces"), first);
-    for (String shown : new String[] {"ingest", "resolve", "bronze.product_events", "silver.accounts", "Quarantine", "MALFORMED_JSON",
-        "people linked by EMAIL_DOMAIN"}) {
-      assertTrue(first.contains(shown), "the summary shows " + shown + ":\n" + first);
+  @Order(1)
+  void runsAsOfAnEarlierDay() {
+    String out = demo("--as-of", EARLIER.toString());
+    assertTrue(out.contains("Generating a company of 120 workspaces"), out);
+    for (TableDef t : List.of(Account360.TABLE, User360.TABLE, Workspace360.TABLE)) {
+      List<String> rows = snapshot(t, EARLIER);
+      assertTrue(rows.size() > 50, t + " has " + rows.size() + " rows as of " + EARLIER);
+      earlierSnapshot.put(t, rows);
     }
-    Lake lake = new Lake(spark(), dir.resolve("demo/lake").toString());
+    assertTrue(earlierSnapshot.get(Workspace360.TABLE).stream().noneMatch(r -> r.contains("\"created_at\":\"2026-10-2")),
+        "no workspace created after the as-of day is in its snapshot");
+  }
+
+  @Test
+  @Order(2)
+  void runsTheChainAndShowsTheResult() {
+    String out = demo();
+    assertTrue(out.contains("Using the company generated before"), out);
+    for (String shown : new String[] {"ingest", "resolve", "build360", "bronze.product_events", "silver.accounts",
+        "gold.account_360", "Quarantine", "MALFORMED_JSON", "people linked by EMAIL_DOMAIN"}) {
+      assertTrue(out.contains(shown), "the summary shows " + shown + ":\n" + out);
+    }
     long events = lake.read(ProductEvents.TABLE).count();
-    long people = lake.read(People.TABLE).count();
-    assertTrue(events > 1000 && people > 60, events + " events, " + people + " people");
+    assertTrue(events > 1000 && lake.read(People.TABLE).count() > 100, events + " events");
+    assertIdentityMatchesTheTruth();
+    assertTrue(lake.read(CustomerTimeline.TABLE).where(CustomerTimeline.EVENT_DATE.col().gt(java.sql.Date.valueOf(END))).isEmpty(),
+        "the timeline holds nothing after the as-of day");
+    assertEquals(5, lake.read(CustomerTimeline.TABLE).select(CustomerTimeline.SOURCE.col()).distinct().count(),
+        "product, marketing, sales, support and billing touches");
+  }
 
-    assertIdentityMatchesTheTruth(lake);
+  @Test
+  @Order(3)
+  void rebuildingAnEarlierDayGivesTheRowsItGaveThen() throws Exception {
+    Settings settings = settings(dir.resolve("demo"));
+    runJob(new Build360Job(), settings, EARLIER);
+    for (TableDef t : earlierSnapshot.keySet()) {
+      List<String> again = snapshot(t, EARLIER);
+      List<String> before = earlierSnapshot.get(t);
+      List<String> differing = new ArrayList<>(again);
+      differing.removeAll(before);
+      assertEquals(before.size(), again.size(), t + ": row count");
+      assertTrue(differing.isEmpty(), t + ": " + differing.size() + " rows differ, e.g. " + differing.stream().limit(2).toList());
+    }
+    assertEquals(2, lake.read(Account360.TABLE).select(Snapshot.AS_OF.col()).distinct().count(), "two snapshots kept");
+  }
 
-    String second = demo();
-    assertTrue(second.contains("Using the company generated before"), second);
-    assertEquals(events, lake.read(ProductEvents.TABLE).count(), "a second demo adds nothing");
-    assertEquals(people, lake.read(People.TABLE).count());
-    assertEquals(4, lake.read(JobRuns.TABLE).where(JobRuns.STATUS.col().equalTo("SUCCEEDED")).count(),
-        "two runs of two jobs, each logged");
+  @Test
+  @Order(4)
+  void signalsFindWhatWasPlanted() {
+    Map<String, String> personOfUser = new HashMap<>();
+    for (Row r : lake.read(People.TABLE).select(explode(People.USER_IDS.col()), People.PERSON_ID.col()).collectAsList()) {
+      personOfUser.put(r.getString(0), r.getString(1));
+    }
+    Map<String, String> accountOfWorkspace = new HashMap<>();
+    for (Row r : snapshotFrame(Workspace360.TABLE).select(Workspace360.WORKSPACE_ID.col(), Workspace360.ACCOUNT_ID.col())
+        .collectAsList()) {
+      accountOfWorkspace.put(r.getString(0), r.getString(1));
+    }
+    Set<String> plantedSpikes = new HashSet<>();
+    for (Row r : truth("invite_spikes")) {
+      plantedSpikes.add(personOfUser.get(r.<String>getAs("user_id")) + "|" + r.getAs("day"));
+    }
+    Set<String> plantedSurges = new HashSet<>();
+    for (Row r : truth("surges")) {
+      plantedSurges.add(accountOfWorkspace.get(r.<String>getAs("workspace_id")));
+    }
+    Set<String> plantedNearCap = new HashSet<>();
+    for (Row r : truth("near_cap")) {
+      plantedNearCap.add(r.getAs("workspace_id"));
+    }
+    Set<String> spikes = fired(SignalTransforms.INVITE_SPIKE, Signals.PERSON_ID, true);
+    Set<String> surges = fired(SignalTransforms.ACTIVITY_SURGE, Signals.ACCOUNT_ID, false);
+    Set<String> nearCap = new HashSet<>(lake.read(Signals.TABLE)
+        .where(Signals.SIGNAL_TYPE.col().equalTo(SignalTransforms.CAP_APPROACHING)
+            .and(Signals.SUBJECT.col().equalTo("api-calls-per-month")))
+        .select(Signals.WORKSPACE_ID.col()).as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
+
+    Measure spike = Measure.of(plantedSpikes, spikes);
+    Measure surge = Measure.of(plantedSurges, surges);
+    Measure cap = Measure.of(plantedNearCap, nearCap);
+    System.out.printf("signals against the truth: invite spikes %s; surges %s; api-call caps %s%n", spike, surge, cap);
+    assertTrue(plantedSpikes.size() >= 3 && plantedSurges.size() >= 3 && plantedNearCap.size() >= 3, "enough planted");
+    assertTrue(spike.recall() >= 0.9 && spike.precision() >= 0.9, "invite spikes: " + spike);
+    assertTrue(cap.recall() >= 0.9, "near-cap workspaces: " + cap);
+    assertTrue(surge.recall() >= 0.75, "surges: " + surge);
+  }
+
+  /** Recall and precision of fired signals against planted ones. */
+  record Measure(int planted, int fired, int found) {
+    static Measure of(Set<String> planted, Set<String> fired) {
+      Set<String> both = new HashSet<>(planted);
+      both.retainAll(fired);
+      return new Measure(planted.size(), fired.size(), both.size());
+    }
+
+    double recall() {
+      return planted == 0 ? 0 : (double) found / planted;
+    }
+
+    double precision() {
+      return fired == 0 ? 0 : (double) found / fired;
+    }
+
+    @Override
+    public String toString() {
+      return String.format("%d planted, %d fired, %d found: recall %.2f, precision %.2f", planted, fired, found, recall(),
+          precision());
+    }
+  }
+
+  private Dataset<Row> snapshotFrame(TableDef t) {
+    return lake.read(t).where(Snapshot.AS_OF.col().equalTo(java.sql.Date.valueOf(END)));
+  }
+
+  private List<Row> truth(String table) {
+    return spark().read().option("header", "true").csv(dir.resolve("demo/truth/" + table).toString()).collectAsList();
+  }
+
+  private Set<String> fired(String type, dev.plg360.common.tables.Col subject, boolean withDay) {
+    Column key = withDay ? org.apache.spark.sql.functions.concat_ws("|", subject.col(), Signals.SIGNAL_DATE.col().cast("string"))
+        : subject.col();
+    return new HashSet<>(lake.read(Signals.TABLE).where(Signals.SIGNAL_TYPE.col().equalTo(type)).select(key)
+        .as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
+  }
+
+  /** Each documented customer-360 query (docs/queries), run by the sql command against the demo's lake. */
+  @Test
+  @Order(5)
+  void everyDocumentedQueryAnswersOnTheDemo() throws Exception {
+    String account = snapshotFrame(Account360.TABLE).orderBy(dev.plg360.common.tables.GoldTables.Activity.ACTIVE_USERS_28D.col().desc(),
+        Account360.ACCOUNT_ID.col()).select(Account360.ACCOUNT_ID.col()).first().getString(0);
+    List<Path> queries;
+    try (var files = java.nio.file.Files.list(Path.of("..", "docs", "queries"))) {
+      queries = files.filter(f -> f.toString().endsWith(".sql")).sorted().toList();
+    }
+    assertEquals(7, queries.size(), "one query per question: " + queries);
+    for (Path q : queries) {
+      StringWriter out = new StringWriter();
+      CommandLine cli = new CommandLine(new dev.plg360.jobs.SqlCommand());
+      cli.setOut(new PrintWriter(out));
+      int code = cli.execute("-f", q.toString(), "--param", "account_id=" + account, "--format", "json",
+          "-D", "plg360.lake.root=" + dir.resolve("demo/lake"));
+      assertEquals(0, code, q + ": " + out);
+      List<String> rows = out.toString().lines().filter(l -> l.startsWith("{")).toList();
+      assertTrue(!rows.isEmpty(), q + " answers with at least one row on the demo (account " + account + ")");
+    }
+  }
+
+  @Test
+  @Order(6)
+  void runningItAgainChangesNothing() {
+    long events = lake.read(ProductEvents.TABLE).count();
+    long signals = lake.read(Signals.TABLE).count();
+    List<String> accounts = snapshot(Account360.TABLE, END);
+    String out = demo();
+    assertTrue(out.contains("Using the company generated before"), out);
+    assertEquals(events, lake.read(ProductEvents.TABLE).count(), "a second demo adds no event");
+    assertEquals(signals, lake.read(Signals.TABLE).count(), "nor a signal");
+    assertEquals(accounts, snapshot(Account360.TABLE, END), "and the day's snapshot is the same");
+    assertEquals(10, lake.read(JobRuns.TABLE).where(JobRuns.STATUS.col().equalTo("SUCCEEDED")).count(),
+        "three demos of three jobs and one rebuild, each logged");
   }
 
   /**
    * Every product user's account against the company the generator planted. A free-mail user alone in a workspace
    * has no evidence of a company, so the bar (98%) is for users whose workspace has a business-domain member.
    */
-  private void assertIdentityMatchesTheTruth(Lake lake) {
-    Dataset<Row> truth = spark().read().option("header", "true").csv(dir.resolve("demo/truth/users").toString());
+  private void assertIdentityMatchesTheTruth() {
     Map<String, String> company = new HashMap<>();
     Map<String, Set<String>> businessDomainsOfWorkspace = new HashMap<>();
     Map<String, String[]> workspacesOfUser = new HashMap<>();
-    for (Row r : truth.collectAsList()) {
+    for (Row r : truth("users")) {
       String user = r.getAs("user_id");
       company.put(user, r.getAs("is_personal").equals("true") ? "personal" : r.getAs("company_domain"));
       String[] ws = ((String) r.getAs("workspace_ids")).split(";");

@@ -1,0 +1,137 @@
+package dev.plg360.jobs;
+
+import dev.plg360.common.config.Settings;
+import dev.plg360.common.io.Lake;
+import dev.plg360.common.spark.SparkSessions;
+import dev.plg360.jobs.resolve.ResolveTransforms;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code plg360 sql}: runs one Spark SQL query against the lake, with every table registered by its catalog name
+ * ({@code gold.account_360}) and plg360's SQL functions, and prints the result: an aligned table for people, JSON
+ * lines or CSV for scripts and notebooks.
+ */
+@Command(name = "sql", mixinStandardHelpOptions = true,
+    description = "Run a Spark SQL query on the lake's tables (gold.account_360, silver.people, ...) and print the result.")
+public final class SqlCommand implements Callable<Integer> {
+
+  enum Format { table, json, csv }
+
+  static final class Source {
+    @Parameters(paramLabel = "QUERY", description = "The query, e.g. \"SELECT * FROM gold.signals LIMIT 5\".")
+    String query;
+
+    @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "Read the query from a file (one statement).")
+    Path file;
+  }
+
+  @Spec
+  CommandSpec spec;
+
+  @Mixin
+  ConfOptions conf = new ConfOptions();
+
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  Source source;
+
+  @Option(names = "--format", paramLabel = "FORMAT", description = "table (default), json (one object per line) or csv.")
+  Format format = Format.table;
+
+  @Option(names = "--limit", paramLabel = "N", description = "Print at most N rows (default 1000).")
+  int limit = 1000;
+
+  @Option(names = "--param", paramLabel = "NAME=VALUE",
+      description = "A value for ${NAME} in the query (Spark SQL variable substitution), e.g. --param account_id=acme.com. Repeatable.")
+  Map<String, String> params = new java.util.LinkedHashMap<>();
+
+  @Override
+  public Integer call() throws Exception {
+    Settings settings = SettingsCheck.check(conf.settings(Map.of()));
+    String query = source.query != null ? source.query : Files.readString(source.file);
+    SparkSession spark = SparkSessions.create(settings);
+    new Lake(spark, settings.lakeRoot()).registerExisting();
+    ResolveTransforms.registerUdfs(spark);
+    params.forEach(spark.conf()::set);
+    Dataset<Row> result = spark.sql(stripTrailingSemicolon(query));
+    print(result, format, limit, spec.commandLine().getOut());
+    return 0;
+  }
+
+  static String stripTrailingSemicolon(String query) {
+    return query.strip().replaceAll(";+$", "");
+  }
+
+  /** Prints up to {@code limit} rows of a result in the format. */
+  public static void print(Dataset<Row> result, Format format, int limit, PrintWriter out) {
+    switch (format) {
+      case json -> result.toJSON().takeAsList(limit).forEach(out::println);
+      case csv -> {
+        out.println(String.join(",", result.columns()));
+        Dataset<Row> text = result.select(java.util.Arrays.stream(result.columns())
+            .map(c -> org.apache.spark.sql.functions.col("`" + c + "`").cast("string")).toArray(org.apache.spark.sql.Column[]::new));
+        for (Row r : text.takeAsList(limit)) {
+          StringBuilder line = new StringBuilder();
+          for (int i = 0; i < r.length(); i++) {
+            line.append(i == 0 ? "" : ",").append(csvField(r.isNullAt(i) ? "" : r.getString(i)));
+          }
+          out.println(line);
+        }
+      }
+      case table -> printTable(result, limit, out);
+    }
+    out.flush();
+  }
+
+  private static String csvField(String v) {
+    return v.matches(".*[\",\\n\\r].*") ? "\"" + v.replace("\"", "\"\"") + "\"" : v;
+  }
+
+  private static void printTable(Dataset<Row> result, int limit, PrintWriter out) {
+    String[] names = result.columns();
+    Dataset<Row> text = result.select(java.util.Arrays.stream(names)
+        .map(c -> org.apache.spark.sql.functions.col("`" + c + "`").cast("string")).toArray(org.apache.spark.sql.Column[]::new));
+    List<Row> rows = text.takeAsList(limit);
+    int[] width = new int[names.length];
+    for (int i = 0; i < names.length; i++) {
+      width[i] = names[i].length();
+      for (Row r : rows) {
+        width[i] = Math.max(width[i], r.isNullAt(i) ? 4 : r.getString(i).length());
+      }
+    }
+    StringBuilder header = new StringBuilder();
+    StringBuilder rule = new StringBuilder();
+    for (int i = 0; i < names.length; i++) {
+      header.append(i == 0 ? "" : " | ").append(pad(names[i], width[i]));
+      rule.append(i == 0 ? "" : "-+-").append("-".repeat(width[i]));
+    }
+    out.println(header);
+    out.println(rule);
+    for (Row r : rows) {
+      StringBuilder line = new StringBuilder();
+      for (int i = 0; i < names.length; i++) {
+        line.append(i == 0 ? "" : " | ").append(pad(r.isNullAt(i) ? "null" : r.getString(i), width[i]));
+      }
+      out.println(line);
+    }
+    out.printf("(%d row%s%s)%n", rows.size(), rows.size() == 1 ? "" : "s", rows.size() == limit ? ", limited by --limit" : "");
+  }
+
+  private static String pad(String s, int width) {
+    return s + " ".repeat(width - s.length());
+  }
+}
