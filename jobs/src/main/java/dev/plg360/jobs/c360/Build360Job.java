@@ -76,24 +76,28 @@ public final class Build360Job implements Job {
     ResolveTransforms.registerUdfs(ctx.spark());
     Lake lake = ctx.lake();
     LocalDate asOf = ctx.asOf();
-    Timestamp asOfEnd = Timestamp.from(asOf.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant());
     IdentityAsOf identity = IdentityAsOf.of(lake.read(IdentityLinks.TABLE), asOf).cache();
     Dataset<Row> activity = activity(lake, identity, asOf, s).persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      Dataset<Row> workspaces = workspace360(lake, identity, activity, asOfEnd, s).cache();
-      Dataset<Row> people = user360(lake, identity, activity, asOfEnd, s).cache();
-      Dataset<Row> accounts = account360(lake, identity, activity, workspaces, people, asOfEnd, s);
+      Dataset<Row> workspaces = workspace360(lake, identity, activity, asOf, s).cache();
+      Dataset<Row> people = user360(lake, identity, activity, asOf, s).cache();
+      Dataset<Row> accounts = account360(lake, identity, activity, workspaces, people, asOf, s);
       writeSnapshot(ctx, workspaces, Workspace360.TABLE);
       writeSnapshot(ctx, people, User360.TABLE);
       writeSnapshot(ctx, accounts, Account360.TABLE);
       writeSignals(ctx, activity, workspaces, people, s);
-      writeTimeline(ctx, identity, activity, asOfEnd);
+      writeTimeline(ctx, identity, activity, endOf(asOf));
       workspaces.unpersist();
       people.unpersist();
     } finally {
       activity.unpersist();
       identity.links().unpersist();
     }
+  }
+
+  /** The end of the as-of day, UTC: data strictly before it is data of the day or earlier. */
+  static Timestamp endOf(LocalDate asOf) {
+    return Timestamp.from(asOf.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant());
   }
 
   /**
@@ -124,9 +128,9 @@ public final class Build360Job implements Job {
   }
 
   /** Workspaces that existed on the date, with their account, plan, caps and activity. */
-  static Dataset<Row> workspace360(Lake lake, IdentityAsOf identity, Dataset<Row> activity, Timestamp asOfEnd,
+  static Dataset<Row> workspace360(Lake lake, IdentityAsOf identity, Dataset<Row> activity, LocalDate asOf,
                                    Build360Settings s) {
-    LocalDate asOf = asOfEnd.toLocalDateTime().toLocalDate().minusDays(1);
+    Timestamp asOfEnd = endOf(asOf);
     Dataset<Row> known = lake.read(Workspaces.TABLE).where(Workspaces.CREATED_AT.col().lt(asOfEnd))
         .select(Workspaces.WORKSPACE_ID.col(), Workspaces.NAME.col(), Workspaces.CREATED_AT.col())
         .join(identity.accountOfWorkspace(Workspace360.WORKSPACE_ID.name(), Workspace360.ACCOUNT_ID.name()),
@@ -146,8 +150,8 @@ public final class Build360Job implements Job {
   }
 
   /** People seen by the date, with their account as of it, activity, touches and champions. */
-  static Dataset<Row> user360(Lake lake, IdentityAsOf identity, Dataset<Row> activity, Timestamp asOfEnd, Build360Settings s) {
-    LocalDate asOf = asOfEnd.toLocalDateTime().toLocalDate().minusDays(1);
+  static Dataset<Row> user360(Lake lake, IdentityAsOf identity, Dataset<Row> activity, LocalDate asOf, Build360Settings s) {
+    Timestamp asOfEnd = endOf(asOf);
     Dataset<Row> seen = lake.read(People.TABLE).where(People.FIRST_SEEN_AT.col().lt(asOfEnd))
         .select(People.PERSON_ID.col(), People.EMAIL.col(), People.NAME.col(), People.TITLE.col(), People.FIRST_SEEN_AT.col());
     Dataset<Row> product = activity.where(col("person_id").isNotNull()).groupBy("person_id").agg(
@@ -191,8 +195,8 @@ public final class Build360Job implements Job {
 
   /** Accounts with a workspace, a person or a CRM account by the date: firmographics, rollups, touches, pipeline. */
   static Dataset<Row> account360(Lake lake, IdentityAsOf identity, Dataset<Row> activity, Dataset<Row> workspaces,
-                                 Dataset<Row> people, Timestamp asOfEnd, Build360Settings s) {
-    LocalDate asOf = asOfEnd.toLocalDateTime().toLocalDate().minusDays(1);
+                                 Dataset<Row> people, LocalDate asOf, Build360Settings s) {
+    Timestamp asOfEnd = endOf(asOf);
     String id = Account360.ACCOUNT_ID.name();
     Dataset<Row> crm = ResolveTransforms.crmAccounts(lake.read(SfAccounts.TABLE), asOfEnd);
     Dataset<Row> firmo = ResolveTransforms.firmographics(lake.read(Firmographics.TABLE), asOfEnd);
