@@ -13,6 +13,7 @@ import dev.plg360.common.tables.GoldTables.Snapshot;
 import dev.plg360.common.tables.GoldTables.User360;
 import dev.plg360.common.tables.GoldTables.Workspace360;
 import dev.plg360.common.tables.TableDef;
+import dev.plg360.common.tables.Tables.IdentityLinks;
 import dev.plg360.common.tables.Tables.JobRuns;
 import dev.plg360.common.tables.Tables.People;
 import dev.plg360.common.tables.Tables.ProductEvents;
@@ -123,6 +124,18 @@ class DemoCommandTest extends SparkTestBase {
         "the timeline holds nothing after the as-of day");
     assertEquals(5, lake.read(CustomerTimeline.TABLE).select(CustomerTimeline.SOURCE.col()).distinct().count(),
         "product, marketing, sales, support and billing touches");
+    for (TableDef t : List.of(Account360.TABLE, Workspace360.TABLE, User360.TABLE, CustomerTimeline.TABLE, Signals.TABLE)) {
+      Map<String, String> comments = new HashMap<>();
+      for (Row r : spark().sql("DESCRIBE TABLE " + t.qualifiedName()).collectAsList()) {
+        if (r.getString(0).startsWith("#")) {
+          break;
+        }
+        comments.put(r.getString(0), r.getString(2));
+      }
+      for (var c : t.columns()) {
+        assertEquals(c.comment(), comments.get(c.name()), "DESCRIBE TABLE " + t + " shows the comment of " + c.name());
+      }
+    }
   }
 
   @Test
@@ -139,6 +152,24 @@ class DemoCommandTest extends SparkTestBase {
       assertTrue(differing.isEmpty(), t + ": " + differing.size() + " rows differ, e.g. " + differing.stream().limit(2).toList());
     }
     assertEquals(2, lake.read(Account360.TABLE).select(Snapshot.AS_OF.col()).distinct().count(), "two snapshots kept");
+
+    // Later evidence moved someone to another account (say, a free-mail founder's workspace got its first business
+    // colleague): the link was closed, not overwritten, and each snapshot shows the account of its own day.
+    List<Row> moved = lake.read(IdentityLinks.TABLE).where(IdentityLinks.AS_OF_TO.col().equalTo(java.sql.Date.valueOf(END))
+        .and(IdentityLinks.FROM_TYPE.col().isin("person", "workspace")).and(IdentityLinks.TO_TYPE.col().equalTo("account")))
+        .collectAsList();
+    assertTrue(!moved.isEmpty(), "some person or workspace changed account between the two days");
+    for (Row link : moved.subList(0, Math.min(5, moved.size()))) {
+      boolean person = link.getAs(IdentityLinks.FROM_TYPE.name()).equals("person");
+      TableDef t = person ? User360.TABLE : Workspace360.TABLE;
+      Column key = (person ? User360.PERSON_ID : Workspace360.WORKSPACE_ID).col().equalTo(link.getAs(IdentityLinks.FROM_ID.name()));
+      String then = lake.read(t).where(key.and(Snapshot.AS_OF.col().equalTo(java.sql.Date.valueOf(EARLIER))))
+          .select("account_id").first().getString(0);
+      String now = lake.read(t).where(key.and(Snapshot.AS_OF.col().equalTo(java.sql.Date.valueOf(END))))
+          .select("account_id").first().getString(0);
+      assertEquals(link.getAs(IdentityLinks.TO_ID.name()), then, link.toString());
+      assertTrue(!then.equals(now), link + " now links to " + now);
+    }
   }
 
   @Test

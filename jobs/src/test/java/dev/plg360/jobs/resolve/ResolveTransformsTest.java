@@ -1,0 +1,111 @@
+package dev.plg360.jobs.resolve;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.plg360.testkit.FrameBuilder;
+import dev.plg360.testkit.SparkTestBase;
+import java.sql.Timestamp;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+
+/** The workspace and person rules of identity resolution on tiny frames: majorities, ties, free mail, two workspaces. */
+class ResolveTransformsTest extends SparkTestBase {
+
+  private static final StructType MEMBERS = new StructType().add("workspace_id", DataTypes.StringType)
+      .add("user_id", DataTypes.StringType).add("activity", DataTypes.LongType).add("joined_at", DataTypes.TimestampType);
+  private static final StructType USERS = new StructType().add("user_id", DataTypes.StringType)
+      .add("domain", DataTypes.StringType).add("business", DataTypes.BooleanType);
+
+  private static Timestamp at(String iso) {
+    return Timestamp.from(instant(iso));
+  }
+
+  private static void member(FrameBuilder f, String workspace, String user, long activity, String joined) {
+    f.row("workspace_id", workspace, "user_id", user, "activity", activity, "joined_at", at(joined));
+  }
+
+  private Map<String, Row> workspaces() {
+    FrameBuilder m = frame(MEMBERS);
+    // ws_tie: one acme.io and one globex.com member; acme's joined first, so acme wins the tie.
+    member(m, "ws_tie", "g1", 5, "2026-05-02T10:00:00Z");
+    member(m, "ws_tie", "a1", 5, "2026-05-01T10:00:00Z");
+    // ws_major: two globex.com members outvote an earlier acme.io one, and a gmail user does not count.
+    member(m, "ws_major", "a2", 1, "2026-05-01T09:00:00Z");
+    member(m, "ws_major", "g2", 1, "2026-05-03T09:00:00Z");
+    member(m, "ws_major", "g3", 1, "2026-05-04T09:00:00Z");
+    member(m, "ws_major", "f1", 9, "2026-05-01T08:00:00Z");
+    // ws_free: free mail only.
+    member(m, "ws_free", "f2", 3, "2026-05-05T09:00:00Z");
+    FrameBuilder u = frame(USERS)
+        .row("user_id", "a1", "domain", "acme.io", "business", true).row("user_id", "a2", "domain", "acme.io", "business", true)
+        .row("user_id", "g1", "domain", "globex.com", "business", true).row("user_id", "g2", "domain", "globex.com", "business", true)
+        .row("user_id", "g3", "domain", "globex.com", "business", true).row("user_id", "f1", "domain", "gmail.com", "business", false)
+        .row("user_id", "f2", "domain", "gmail.com", "business", false);
+    Dataset<Row> known = frame(new StructType().add("workspace_id", DataTypes.StringType).add("name", DataTypes.StringType))
+        .row("workspace_id", "ws_tie").row("workspace_id", "ws_major").row("workspace_id", "ws_free").build();
+    Map<String, Row> out = new HashMap<>();
+    for (Row r : ResolveTransforms.assignWorkspaces(known, m.build(), u.build()).collectAsList()) {
+      out.put(r.getAs("workspace_id"), r);
+    }
+    return out;
+  }
+
+  @Test
+  void aWorkspaceBelongsToItsMembersMajorityDomainAndATieIsExplained() {
+    Map<String, Row> ws = workspaces();
+    assertEquals("acme.io", ws.get("ws_tie").getAs("account_id"));
+    assertTrue(ws.get("ws_tie").<String>getAs("evidence").contains("tie broken by the earliest member's domain"),
+        ws.get("ws_tie").<String>getAs("evidence"));
+    assertEquals("globex.com", ws.get("ws_major").getAs("account_id"));
+    assertEquals("members by business domain: acme.io: 1, globex.com: 2", ws.get("ws_major").getAs("evidence"));
+    assertEquals(3L, ws.get("ws_major").<Long>getAs("business_members"), "the gmail member is not a business member");
+    assertEquals(4L, ws.get("ws_major").<Long>getAs("members"));
+    assertEquals("personal:ws_free", ws.get("ws_free").getAs("account_id"));
+    assertEquals("PERSONAL_WORKSPACE", ws.get("ws_free").getAs("rule"));
+  }
+
+  @Test
+  void peopleTakeTheirBusinessDomainElseTheirMainWorkspacesAccount() {
+    Map<String, Row> ws = workspaces();
+    Dataset<Row> workspaces = frame(new StructType().add("workspace_id", DataTypes.StringType)
+        .add("account_id", DataTypes.StringType).add("is_personal", DataTypes.BooleanType))
+        .row("workspace_id", "ws_major", "account_id", ws.get("ws_major").getAs("account_id"), "is_personal", false)
+        .row("workspace_id", "ws_free", "account_id", ws.get("ws_free").getAs("account_id"), "is_personal", true)
+        .row("workspace_id", "ws_acme2", "account_id", "acme.io", "is_personal", false).build();
+    // a2 works in two workspaces of acme.io's and globex's; the main one is where she is most active.
+    FrameBuilder m = frame(MEMBERS);
+    member(m, "ws_major", "a2", 1, "2026-05-01T09:00:00Z");
+    member(m, "ws_acme2", "a2", 7, "2026-05-06T09:00:00Z");
+    member(m, "ws_major", "f1", 9, "2026-05-01T08:00:00Z");
+    member(m, "ws_free", "f1", 2, "2026-04-01T08:00:00Z");
+    member(m, "ws_free", "f2", 3, "2026-05-05T09:00:00Z");
+    Map<String, String> main = new HashMap<>();
+    for (Row r : ResolveTransforms.mainWorkspace(m.build()).collectAsList()) {
+      main.put(r.getString(0), r.getString(1));
+    }
+    assertEquals(Map.of("a2", "ws_acme2", "f1", "ws_major", "f2", "ws_free"), main, "most active wins, not first joined");
+
+    FrameBuilder people = frame(new StructType().add("person_id", DataTypes.StringType).add("domain", DataTypes.StringType)
+        .add("business", DataTypes.BooleanType).add("main_workspace_id", DataTypes.StringType));
+    people.row("person_id", "ana@acme.io", "domain", "acme.io", "business", true, "main_workspace_id", main.get("a2"));
+    people.row("person_id", "fay@gmail.com", "domain", "gmail.com", "business", false, "main_workspace_id", main.get("f1"));
+    people.row("person_id", "fred@gmail.com", "domain", "gmail.com", "business", false, "main_workspace_id", main.get("f2"));
+    people.row("person_id", "lead@yahoo.com", "domain", "yahoo.com", "business", false);
+    Map<String, List<Object>> assigned = new HashMap<>();
+    for (Row r : ResolveTransforms.assignPeople(people.build(), workspaces).collectAsList()) {
+      assigned.put(r.getAs("person_id"), java.util.Arrays.asList(r.getAs("account_id"), r.getAs("account_rule")));
+    }
+    assertEquals(List.of("acme.io", "EMAIL_DOMAIN"), assigned.get("ana@acme.io"));
+    assertEquals(List.of("globex.com", "WORKSPACE_MEMBERSHIP"), assigned.get("fay@gmail.com"),
+        "a gmail user in a business workspace belongs to its company");
+    assertEquals(List.of("personal:ws_free", "PERSONAL_WORKSPACE"), assigned.get("fred@gmail.com"));
+    assertEquals(java.util.Arrays.asList(null, null), assigned.get("lead@yahoo.com"), "free mail and no workspace: no company");
+  }
+}
