@@ -59,9 +59,9 @@ import scala.collection.Seq;
 
 /**
  * Resolves identities as of the as-of date: bronze -> silver.people, silver.workspaces, silver.accounts,
- * silver.identity_links (versioned: a changed link is closed and a new one opened), silver.opportunities (duplicates
- * by account domain marked), and keeps the daily product
- * rollup silver.product_daily current for the days new events touched. Events for workspaces nothing else names are
+ * silver.identity_links (versioned by as-of date: a changed link is closed and a new one opened),
+ * silver.opportunities (duplicates by account domain marked), and keeps the daily product rollup
+ * silver.product_daily current for the days new events touched. Events for workspaces nothing else names are
  * quarantined (UNKNOWN_WORKSPACE). Only data up to the end of the as-of date is read.
  */
 public final class ResolveJob implements Job {
