@@ -80,11 +80,13 @@ public final class Build360Job implements Job {
     Dataset<Row> activity = activity(lake, identity, asOf, s).persist(StorageLevel.MEMORY_AND_DISK());
     try {
       Dataset<Row> workspaces = workspace360(lake, identity, activity, asOf, s).cache();
-      Dataset<Row> people = user360(lake, identity, activity, asOf, s).cache();
-      Dataset<Row> accounts = account360(lake, identity, activity, workspaces, people, asOf, s);
+      Dataset<Row> tasks = EngagementTransforms.tasksAsOf(lake.read(SfTasks.TABLE), endOf(asOf), identity).cache();
+      Dataset<Row> people = user360(lake, identity, activity, tasks, asOf, s).cache();
+      Dataset<Row> accounts = account360(lake, identity, activity, workspaces, people, tasks, asOf, s);
       writeSnapshot(ctx, workspaces, Workspace360.TABLE);
       writeSnapshot(ctx, people, User360.TABLE);
       writeSnapshot(ctx, accounts, Account360.TABLE);
+      tasks.unpersist();
       writeSignals(ctx, activity, workspaces, people, s);
       writeTimeline(ctx, identity, activity, endOf(asOf));
       workspaces.unpersist();
@@ -150,18 +152,20 @@ public final class Build360Job implements Job {
   }
 
   /** People seen by the date, with their account as of it, activity, touches and champions. */
-  static Dataset<Row> user360(Lake lake, IdentityAsOf identity, Dataset<Row> activity, LocalDate asOf, Build360Settings s) {
+  static Dataset<Row> user360(Lake lake, IdentityAsOf identity, Dataset<Row> activity, Dataset<Row> tasks, LocalDate asOf,
+                              Build360Settings s) {
     Timestamp asOfEnd = endOf(asOf);
     Dataset<Row> seen = lake.read(People.TABLE).where(People.FIRST_SEEN_AT.col().lt(asOfEnd))
         .select(People.PERSON_ID.col(), People.EMAIL.col(), People.NAME.col(), People.TITLE.col(), People.FIRST_SEEN_AT.col());
     Dataset<Row> product = activity.where(col("person_id").isNotNull()).groupBy("person_id").agg(
-        sortedSet(col("user_id")).as(User360.USER_IDS.name()), sortedSet(col("workspace_id")).as(User360.WORKSPACE_IDS.name()));
+        ResolveTransforms.sortedSet("user_id").as(User360.USER_IDS.name()),
+        ResolveTransforms.sortedSet("workspace_id").as(User360.WORKSPACE_IDS.name()));
     Dataset<Row> leads = ResolveTransforms.latestVersions(lake.read(SfLeads.TABLE), lit(asOfEnd)).select(col("id").as("lead_id"))
         .join(identity.personOfLead("lead_id", "person_id"), "lead_id")
-        .groupBy("person_id").agg(sortedSet(col("lead_id")).as(User360.LEAD_IDS.name()));
+        .groupBy("person_id").agg(ResolveTransforms.sortedSet("lead_id").as(User360.LEAD_IDS.name()));
     Dataset<Row> contacts = ResolveTransforms.latestVersions(lake.read(SfContacts.TABLE), lit(asOfEnd)).select(col("id").as("contact_id"))
         .join(identity.personOfContact("contact_id", "person_id"), "contact_id")
-        .groupBy("person_id").agg(sortedSet(col("contact_id")).as(User360.CONTACT_IDS.name()));
+        .groupBy("person_id").agg(ResolveTransforms.sortedSet("contact_id").as(User360.CONTACT_IDS.name()));
     Dataset<Row> joined = seen
         .join(identity.accountOfPersonWithRule("person_id", User360.ACCOUNT_ID.name(), User360.ACCOUNT_RULE.name()),
             new String[] {"person_id"}, "left")
@@ -172,7 +176,7 @@ public final class Build360Job implements Job {
         .join(EngagementTransforms.countMarketingTouches(lake.read(EmailEvents.TABLE), lake.read(FormSubmissions.TABLE),
             asOfEnd, asOf), new String[] {"person_id"}, "left")
         .join(EngagementTransforms.countTickets(lake.read(SupportTickets.TABLE), asOfEnd, asOf), new String[] {"person_id"}, "left")
-        .join(EngagementTransforms.countSalesTouches(tasks(lake, identity, asOfEnd), "person_id", asOf),
+        .join(EngagementTransforms.countSalesTouches(tasks, "person_id", asOf),
             new String[] {"person_id"}, "left");
     List<Col> beforeChampion = new ArrayList<>(User360.TABLE.columns());
     beforeChampion.remove(User360.IS_CHAMPION);
@@ -181,21 +185,9 @@ public final class Build360Job implements Job {
     return ActivityTransforms.markChampions(measured, s.champion()).select(catalogOrder(User360.TABLE, asOf));
   }
 
-  private static Column sortedSet(Column c) {
-    return org.apache.spark.sql.functions.array_sort(org.apache.spark.sql.functions.collect_set(c));
-  }
-
-  /** Sales tasks as of the time with their person and account as of the date. */
-  private static Dataset<Row> tasks(Lake lake, IdentityAsOf identity, Timestamp asOfEnd) {
-    Dataset<Row> crmPeople = identity.personOfLead("crm_person_id", "person_id")
-        .unionByName(identity.personOfContact("crm_person_id", "person_id"));
-    return EngagementTransforms.tasksAsOf(lake.read(SfTasks.TABLE), asOfEnd, crmPeople,
-        identity.accountOfCrmAccount("crm_account_id", "account_id"), identity.accountOfPerson("person_id", "account_id"));
-  }
-
   /** Accounts with a workspace, a person or a CRM account by the date: firmographics, rollups, touches, pipeline. */
   static Dataset<Row> account360(Lake lake, IdentityAsOf identity, Dataset<Row> activity, Dataset<Row> workspaces,
-                                 Dataset<Row> people, LocalDate asOf, Build360Settings s) {
+                                 Dataset<Row> people, Dataset<Row> tasks, LocalDate asOf, Build360Settings s) {
     Timestamp asOfEnd = endOf(asOf);
     String id = Account360.ACCOUNT_ID.name();
     Dataset<Row> crm = ResolveTransforms.crmAccounts(lake.read(SfAccounts.TABLE), asOfEnd);
@@ -208,7 +200,7 @@ public final class Build360Job implements Job {
     Column rank = BillingTransforms.planRank(col(Billing.PLAN.name()), s);
     Dataset<Row> rolled = workspaces.groupBy(col(Workspace360.ACCOUNT_ID.name()).as(id)).agg(
         count(lit(1)).as(Account360.WORKSPACES.name()),
-        sortedSet(col(Workspace360.WORKSPACE_ID.name())).as(Account360.WORKSPACE_IDS.name()),
+        ResolveTransforms.sortedSet(Workspace360.WORKSPACE_ID.name()).as(Account360.WORKSPACE_IDS.name()),
         min_by(col(Workspace360.NAME.name()), col(Workspace360.CREATED_AT.name())).as("workspace_name"),
         max_by(struct(col(Billing.PLAN.name()), col(Billing.BILLING_STATUS.name())),
             struct(rank, col(Workspace360.CREATED_AT.name()))).as("top_plan"),
@@ -255,7 +247,7 @@ public final class Build360Job implements Job {
         .join(members, new String[] {id}, "left")
         .join(ActivityTransforms.countActivityPerWindow(activity, "account_id", asOf, s).withColumnRenamed("account_id", id),
             new String[] {id}, "left")
-        .join(EngagementTransforms.countSalesTouches(tasks(lake, identity, asOfEnd), "account_id", asOf)
+        .join(EngagementTransforms.countSalesTouches(tasks, "account_id", asOf)
             .withColumnRenamed("account_id", id), new String[] {id}, "left")
         .join(opportunities, new String[] {id}, "left")
         .join(leadOwners, new String[] {id}, "left")

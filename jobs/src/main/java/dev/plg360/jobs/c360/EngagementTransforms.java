@@ -79,23 +79,22 @@ public final class EngagementTransforms {
   }
 
   /**
-   * Salesforce tasks as of the time, one row each: task_id, person_id (the lead's or contact's person),
-   * account_id (the task's CRM account's, else the person's), activity_date. {@code personOfLeadOrContact}:
-   * crm_person_id (a Lead or Contact Id), person_id; {@code accountOfCrm}: crm_account_id, account_id;
-   * {@code accountOfPerson}: person_id, account_id.
+   * Salesforce tasks as last modified by the as-of time, one row each, with every task column (AccountId renamed
+   * crm_account_id) plus person_id (the person of the task's lead or contact) and account_id: the plg360 account of
+   * the task's CRM account (AccountId, else WhatId), else the person's. The one rule for a task's person and account,
+   * used by the snapshots and the timeline alike.
    */
-  public static Dataset<Row> tasksAsOf(Dataset<Row> taskVersions, Timestamp asOfEnd, Dataset<Row> personOfLeadOrContact,
-                                       Dataset<Row> accountOfCrm, Dataset<Row> accountOfPerson) {
-    Dataset<Row> tasks = ResolveTransforms.latestVersions(taskVersions, lit(asOfEnd))
-        .select(SfCommon.ID.col().as("task_id"), SfTasks.WHO_ID.col().as("crm_person_id"),
-            coalesce(SfContacts.ACCOUNT_ID.col(), SfTasks.WHAT_ID.col()).as("crm_account_id"),
-            coalesce(SfTasks.ACTIVITY_DATE.col(), to_date(SfCommon.CREATED_AT.col())).as("activity_date"));
-    return tasks
-        .join(personOfLeadOrContact, new String[] {"crm_person_id"}, "left")
-        .join(accountOfCrm, new String[] {"crm_account_id"}, "left")
-        .join(accountOfPerson.withColumnRenamed("account_id", "person_account"), new String[] {"person_id"}, "left")
-        .select(col("task_id"), col("person_id"), coalesce(col("account_id"), col("person_account")).as("account_id"),
-            col("activity_date"));
+  public static Dataset<Row> tasksAsOf(Dataset<Row> taskVersions, Timestamp asOfEnd, IdentityAsOf identity) {
+    String who = SfTasks.WHO_ID.name();
+    Dataset<Row> personOfWho = identity.personOfLead(who, "person_id").unionByName(identity.personOfContact(who, "person_id"));
+    return ResolveTransforms.latestVersions(taskVersions, lit(asOfEnd))
+        .withColumnRenamed(SfContacts.ACCOUNT_ID.name(), "crm_account_id")
+        .withColumn("crm_linked", coalesce(col("crm_account_id"), SfTasks.WHAT_ID.col()))
+        .join(personOfWho, new String[] {who}, "left")
+        .join(identity.accountOfCrmAccount("crm_linked", "crm_account"), new String[] {"crm_linked"}, "left")
+        .join(identity.accountOfPerson("person_id", "person_account"), new String[] {"person_id"}, "left")
+        .withColumn("account_id", coalesce(col("crm_account"), col("person_account")))
+        .drop("crm_linked", "crm_account", "person_account");
   }
 
   /**
@@ -103,8 +102,9 @@ public final class EngagementTransforms {
    * tasks dated after the as-of day are planned, not done, and not counted.
    */
   public static Dataset<Row> countSalesTouches(Dataset<Row> tasks, String key, LocalDate asOf) {
+    Column date = coalesce(SfTasks.ACTIVITY_DATE.col(), to_date(SfCommon.CREATED_AT.col()));
     Column done = col("activity_date").leq(lit(Date.valueOf(asOf)));
-    return tasks.where(col(key).isNotNull().and(done)).groupBy(key).agg(
+    return tasks.withColumn("activity_date", date).where(col(key).isNotNull().and(done)).groupBy(key).agg(
         count(when(within30Days(col("activity_date"), asOf), true)).as(Engagement.SALES_TASKS_30D.name()),
         max("activity_date").as(Engagement.LAST_SALES_TOUCH_DATE.name()));
   }

@@ -36,7 +36,6 @@ import dev.plg360.common.tables.Tables.SfTasks;
 import dev.plg360.common.tables.Tables.SubscriptionEvents;
 import dev.plg360.common.tables.Tables.SupportTickets;
 import dev.plg360.jobs.resolve.EmailRules;
-import dev.plg360.jobs.resolve.ResolveTransforms;
 import java.sql.Timestamp;
 import java.util.List;
 import org.apache.spark.sql.Column;
@@ -164,24 +163,18 @@ public final class TimelineTransforms {
 
   /**
    * Each Salesforce task as last modified by the as-of time ({@code task}), dated by its ActivityDate (else its
-   * creation), about the lead's or contact's person; on the task's CRM account, else on that person's account. A
-   * task planned for a day after the as-of date is not a touch yet.
+   * creation), with its person and account as {@link EngagementTransforms#tasksAsOf} finds them. A task planned
+   * for a day after the as-of date is not a touch yet.
    */
   public static Dataset<Row> taskTouches(Dataset<Row> taskVersions, IdentityAsOf identity, Timestamp asOfEnd) {
-    String who = SfTasks.WHO_ID.name();
-    Dataset<Row> personOfWho = identity.personOfLead(who, CustomerTimeline.PERSON_ID.name())
-        .unionByName(identity.personOfContact(who, CustomerTimeline.PERSON_ID.name()));
-    Dataset<Row> j = withAccountOfCrm(ResolveTransforms.latestVersions(taskVersions, lit(asOfEnd)), identity)
-        .join(personOfWho, new String[] {who}, "left")
-        .join(identity.accountOfPerson(CustomerTimeline.PERSON_ID.name(), PERSON_ACCOUNT),
-            new String[] {CustomerTimeline.PERSON_ID.name()}, "left");
+    Dataset<Row> j = EngagementTransforms.tasksAsOf(taskVersions, asOfEnd, identity);
     Column ts = coalesce(SfTasks.ACTIVITY_DATE.col().cast("timestamp"), SfCommon.CREATED_AT.col());
     Column type = coalesce(SfTasks.TASK_TYPE.col(), lit("Task"));
     // Subjects often start with the type already ("Email: Welcome"); say it once.
     Column subject = when(SfTasks.SUBJECT.col().startsWith(concat(type, lit(":"))), SfTasks.SUBJECT.col())
         .otherwise(concat_ws(" ", concat(type, lit(":")), SfTasks.SUBJECT.col()));
     Column detail = concat_ws(" ", subject, parenthesised(SfTasks.STATUS.col()));
-    return touches(j, asOfEnd, SALES, coalesce(col(CRM_LINKED_ACCOUNT), col(PERSON_ACCOUNT)), ts,
+    return touches(j, asOfEnd, SALES, CustomerTimeline.ACCOUNT_ID.col(), ts,
         CustomerTimeline.PERSON_ID.col(), NO_WORKSPACE, lit("task"), detail, SfCommon.ID.col());
   }
 

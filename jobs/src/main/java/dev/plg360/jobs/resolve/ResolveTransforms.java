@@ -174,7 +174,7 @@ public final class ResolveTransforms {
   }
 
   /** Distinct non-empty values of a column, collected per key, sorted so re-runs write the same arrays. */
-  static Column sortedSet(String column) {
+  public static Column sortedSet(String column) {
     return array_sort(array_distinct(collect_set(col(column))));
   }
 
