@@ -399,10 +399,11 @@ final class Simulator {
         openTicket(u, later(t, r, day));
       }
     }
-    if (anyActive && inWindow) {
-      w.activeDays++;
+    if (anyActive) {
+      activeOn(w, day);
     }
     if (day.equals(w.spikeDay)) {
+      activeOn(w, day);
       Person u = w.founder;
       Instant t = at(day, r);
       for (int k = 0; k < w.spikeCount; k++) {
@@ -420,6 +421,14 @@ final class Simulator {
       ObjectNode e = records.track("API Called", w.founder, w, at(day, r));
       ((ObjectNode) e.get("properties")).put("count", count);
       out.json(Feed.SEGMENT, day, e);
+      activeOn(w, day);
+    }
+  }
+
+  /** Counts the day as an active day of the observation window if it is in it: a member did something. */
+  private void activeOn(Workspace w, LocalDate day) {
+    if (ChronoUnit.DAYS.between(w.signupDay, day) < s.observationDays()) {
+      w.windowActiveDays.add(day);
     }
   }
 
@@ -470,6 +479,7 @@ final class Simulator {
     w.users.add(p);
     out.json(Feed.SEGMENT, day, records.identify(p, t, false));
     ObjectNode e = records.track("Invite Accepted", p, w, t.plusMillis(300));
+    activeOn(w, day);
     ((ObjectNode) e.get("properties")).put("inviter_id", inviter.userId);
     out.json(Feed.SEGMENT, day, e);
     if (w.paid && w.users.size() > w.quantity && !day.equals(w.lastSeatUpdate)) {
@@ -501,7 +511,7 @@ final class Simulator {
 
   PlantedModel.Inputs inputs(Workspace w) {
     Company c = w.company;
-    return new PlantedModel.Inputs(w.activeDays, w.windowFeatures.size(), w.windowInvites, w.windowIntegration,
+    return new PlantedModel.Inputs(w.windowActiveDays.size(), w.windowFeatures.size(), w.windowInvites, w.windowIntegration,
         w.windowPricingViews, c.personal ? 1 : c.employees, c.personal ? null : c.industry, w.trial, c.personal,
         w.windowDecoyUses);
   }

@@ -91,7 +91,8 @@ final class World {
     Person founder;
 
     // Observation window
-    int activeDays;
+    /** The days on which a member did something in the product (not only identify or group calls). */
+    final Set<LocalDate> windowActiveDays = new HashSet<>();
     final Set<String> windowFeatures = new HashSet<>();
     int windowInvites;
     boolean windowIntegration;
