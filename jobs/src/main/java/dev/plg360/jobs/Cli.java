@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
         IngestCommand.class,
         ResolveCommand.class,
         Build360Command.class,
+        FeaturesCommand.class,
+        TrainCommand.class,
         SqlCommand.class,
         CommandLine.HelpCommand.class
     })

@@ -20,8 +20,9 @@ public abstract class JobCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Settings settings = SettingsCheck.check(options.settings());
+    Job job = job();
     SparkSession spark = SparkSessions.create(settings);
-    new JobRunner(Clock.systemUTC()).run(job(), settings, spark, options.asOf());
+    new JobRunner(Clock.systemUTC()).run(job, settings, spark, options.asOf());
     return 0;
   }
 }

@@ -4,6 +4,7 @@ import dev.plg360.common.config.Settings;
 import dev.plg360.jobs.c360.Build360Settings;
 import dev.plg360.jobs.ingest.IngestJob;
 import dev.plg360.jobs.ingest.SourceSpec;
+import dev.plg360.jobs.model.ModelSettings;
 
 /** Reads every setting the jobs use, before Spark starts, so a bad one fails the run in its first second. */
 public final class SettingsCheck {
@@ -14,6 +15,7 @@ public final class SettingsCheck {
     SourceSpec.all(settings);
     IngestJob.rawMaxChars(settings);
     Build360Settings.from(settings);
+    ModelSettings.from(settings);
     return settings;
   }
 }

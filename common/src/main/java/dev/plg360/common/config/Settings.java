@@ -30,7 +30,8 @@ public final class Settings {
       "plg360.ingest.sources",
       "plg360.plans",
       "plg360.build360.milestones",
-      "plg360.build360.meters");
+      "plg360.build360.meters",
+      "plg360.model.features");
 
   private final Config config;
   private final Optional<Path> file;

@@ -162,6 +162,11 @@ public final class Lake {
         .execute());
   }
 
+  /** A column of the table being written, for a {@code targetFilter} of {@link #insertNew} or {@link #upsert}. */
+  public static Column target(dev.plg360.common.tables.Col c) {
+    return c.of(TARGET);
+  }
+
   /** Runs one write of the table and reads back the commit it made (or that it made none). */
   private WriteResult commit(TableDef t, Runnable write) {
     ensure(t);
@@ -209,6 +214,15 @@ public final class Lake {
    */
   public WriteResult replaceWhere(Dataset<Row> rows, TableDef t, String condition) {
     return replace(rows, t, Optional.of(condition));
+  }
+
+  /**
+   * Replaces the whole table with the rows and their schema: for a table whose columns come from configuration
+   * (a training set's features). Earlier versions keep their own schema for time travel.
+   */
+  public WriteResult overwriteWithSchema(Dataset<Row> rows, TableDef t) {
+    Dataset<Row> source = conform(rows, t);
+    return commit(t, () -> source.write().format("delta").mode("overwrite").option("overwriteSchema", "true").save(path(t)));
   }
 
   private WriteResult replace(Dataset<Row> rows, TableDef t, Optional<String> condition) {

@@ -548,8 +548,9 @@ public final class Tables {
         SfTasks.TABLE, EmailEvents.TABLE, FormSubmissions.TABLE, SubscriptionEvents.TABLE, Firmographics.TABLE,
         SupportTickets.TABLE, Quarantine.TABLE, People.TABLE, Workspaces.TABLE, Accounts.TABLE, IdentityLinks.TABLE,
         Opportunities.TABLE, ProductDaily.TABLE, GoldTables.Account360.TABLE, GoldTables.Workspace360.TABLE,
-        GoldTables.User360.TABLE, GoldTables.CustomerTimeline.TABLE, GoldTables.Signals.TABLE, IngestedFiles.TABLE,
-        JobRuns.TABLE).toList();
+        GoldTables.User360.TABLE, GoldTables.CustomerTimeline.TABLE, GoldTables.Signals.TABLE, ModelTables.ConversionTraining.TABLE,
+        ModelTables.Versions.TABLE, ModelTables.Coefficients.TABLE, ModelTables.Calibration.TABLE,
+        ModelTables.Predictions.TABLE, IngestedFiles.TABLE, JobRuns.TABLE).toList();
   }
 
   public static Optional<TableDef> byName(String qualifiedName) {

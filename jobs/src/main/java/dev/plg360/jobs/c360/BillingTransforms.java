@@ -66,7 +66,7 @@ public final class BillingTransforms {
     Column canceled = col("status").equalTo("canceled");
     Column plan = when(canceled, lit(s.defaultPlan()))
         .otherwise(coalesce(element_at(literalMap(byStripeId), col("plan_id")), lit(s.defaultPlan())));
-    Column paid = col("status").isin(PAYING.toArray()).and(coalesce(col("plan_amount_cents"), lit(0L)).gt(0));
+    Column paid = isPaying();
     Column monthly = col("plan_amount_cents").multiply(col("quantity")).divide(100.0)
         .divide(when(col("plan_interval").equalTo("year"), lit(12.0)).otherwise(lit(1.0)));
     return latest.select(
@@ -77,6 +77,11 @@ public final class BillingTransforms {
         when(col("status").equalTo("trialing"), col("trial_end")).as(Billing.TRIAL_ENDS_AT.name()),
         coalesce(col("quantity"), lit(0L)).as(Billing.SEATS_BOUGHT.name()),
         when(paid, monthly).otherwise(lit(0.0)).as(Billing.MRR.name()));
+  }
+
+  /** A subscription event that bills: an active (or past due) subscription to a plan with a price. */
+  public static Column isPaying() {
+    return col("status").isin(PAYING.toArray()).and(coalesce(col("plan_amount_cents"), lit(0L)).gt(0));
   }
 
   /** The plan's monthly price per seat, to rank plans: {@code plan} column -> double. */

@@ -98,7 +98,7 @@ public final class Build360Job implements Job {
   }
 
   /** The end of the as-of day, UTC: data strictly before it is data of the day or earlier. */
-  static Timestamp endOf(LocalDate asOf) {
+  public static Timestamp endOf(LocalDate asOf) {
     return Timestamp.from(asOf.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant());
   }
 

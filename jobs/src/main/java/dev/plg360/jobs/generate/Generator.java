@@ -80,8 +80,7 @@ public final class Generator {
         total.totalRecords(), total.totalFiles(), total.totalDefects(), total.workspaces(), total.users(),
         seconds(started));
 
-    double auc = OracleAuc.compute(spark.read().option("header", "true")
-        .schema(OracleAuc.WORKSPACES_SCHEMA).csv(new Path(root, TRUTH + "/workspaces").toString()));
+    double auc = OracleAuc.compute(OracleAuc.truthWorkspaces(spark, root.toString()));
     double rate = total.labelled() == 0 ? Double.NaN : (double) total.converted() / total.labelled();
     double meanP = total.labelled() == 0 ? Double.NaN : total.probabilitySum() / total.labelled();
     LOG.info("generate: oracle AUC {} over {} workspaces with a complete label; conversion {} (mean true p {})",

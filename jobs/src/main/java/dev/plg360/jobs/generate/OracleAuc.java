@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import org.apache.spark.mllib.evaluation.BinaryClassificationMetrics;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import scala.Tuple2;
@@ -13,7 +14,7 @@ import scala.Tuple2;
  * The oracle AUC: how well the planted probabilities rank the realised labels, over workspaces whose label
  * horizon (observation window plus label horizon) ended by the end date. The ceiling a trained model can reach.
  */
-final class OracleAuc {
+public final class OracleAuc {
   private OracleAuc() {}
 
   static final StructType WORKSPACES_SCHEMA = schema();
@@ -30,8 +31,14 @@ final class OracleAuc {
     return s;
   }
 
+  /** The truth's workspaces table of a generated folder (docs/GENERATOR.md), typed. */
+  public static Dataset<Row> truthWorkspaces(SparkSession spark, String generatedDir) {
+    return spark.read().option("header", "true").schema(WORKSPACES_SCHEMA)
+        .csv(new org.apache.hadoop.fs.Path(generatedDir, "truth/workspaces").toString());
+  }
+
   /** AUC-ROC of true_probability against converted, for label_complete rows; NaN without both classes. */
-  static double compute(Dataset<Row> workspaces) {
+  public static double compute(Dataset<Row> workspaces) {
     Dataset<Row> labelled = workspaces.where(col("label_complete"))
         .select(col("true_probability"), col("converted").cast(DataTypes.DoubleType));
     var pairs = labelled.javaRDD().map(r -> new Tuple2<Object, Object>(r.getDouble(0), r.getDouble(1)));

@@ -100,6 +100,11 @@ public final class ResolveTransforms {
   static final String FREE_MAIL = "plg360_is_free_mail";
   static final String DISPOSABLE = "plg360_is_disposable";
 
+  /** The account id of a domain as typed: its registrable domain (needs {@link #registerUdfs}). */
+  public static Column registrableDomain(Column domain) {
+    return functions.call_udf(REGISTRABLE, domain);
+  }
+
   /** The domain functions as SQL functions of the session (also usable from notebooks and docs/queries). */
   public static void registerUdfs(org.apache.spark.sql.SparkSession spark) {
     spark.udf().register(REGISTRABLE, (org.apache.spark.sql.api.java.UDF1<String, String>) Domains::registrable,
@@ -210,7 +215,7 @@ public final class ResolveTransforms {
    */
   public static Dataset<Row> firmographics(Dataset<Row> clearbitVersions, java.sql.Timestamp asOfEnd) {
     return clearbitVersions.where(col("indexed_at").lt(asOfEnd))
-        .withColumn("account_id", functions.call_udf(REGISTRABLE, col("domain")))
+        .withColumn("account_id", registrableDomain(col("domain")))
         .where(col("account_id").isNotNull())
         .withColumn("rank", row_number().over(Window.partitionBy("account_id").orderBy(col("indexed_at").desc())))
         .where(col("rank").equalTo(1))
