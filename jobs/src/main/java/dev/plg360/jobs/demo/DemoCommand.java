@@ -11,6 +11,9 @@ import dev.plg360.common.tables.GoldTables.Activity;
 import dev.plg360.common.tables.GoldTables.Billing;
 import dev.plg360.common.tables.GoldTables.Signals;
 import dev.plg360.common.tables.GoldTables.Snapshot;
+import dev.plg360.common.tables.ModelTables.Coefficients;
+import dev.plg360.common.tables.ModelTables.Predictions;
+import dev.plg360.common.tables.ModelTables.Versions;
 import dev.plg360.common.tables.Tables.Accounts;
 import dev.plg360.common.tables.Tables.People;
 import dev.plg360.common.tables.Tables.Workspaces;
@@ -18,11 +21,17 @@ import dev.plg360.jobs.JobOptions;
 import dev.plg360.jobs.SettingsCheck;
 import dev.plg360.jobs.generate.Generator;
 import dev.plg360.jobs.c360.Build360Job;
+import dev.plg360.jobs.generate.OracleAuc;
 import dev.plg360.jobs.ingest.IngestJob;
+import dev.plg360.jobs.model.ModelRegistry;
+import dev.plg360.jobs.model.ModelSettings;
+import dev.plg360.jobs.model.TrainJob;
+import dev.plg360.jobs.model.TrainingException;
 import dev.plg360.jobs.resolve.ResolveJob;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +39,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
@@ -68,7 +78,7 @@ public final class DemoCommand implements Callable<Integer> {
 
   /** The chain, in order; later jobs join as they exist. */
   static List<Job> chain() {
-    return List.of(new IngestJob(), new ResolveJob(), new Build360Job());
+    return List.of(new IngestJob(), new ResolveJob(), new Build360Job(), new TrainJob(TrainJob.Request.defaults()));
   }
 
   @Override
@@ -103,14 +113,25 @@ public final class DemoCommand implements Callable<Integer> {
     Clock clock = Clock.systemUTC();
     JobRunner runner = new JobRunner(clock);
     Lake lake = null;
+    String noModel = null;
     for (Job job : chain()) {
-      JobContext ctx = runner.run(job, settings, spark, asOf);
-      LakeSummary.printRun(job.name(), ctx.metrics(), Duration.between(ctx.startedAt(), clock.instant()).toMillis() / 1000.0, out);
-      lake = ctx.lake();
+      Instant started = clock.instant();
+      try {
+        JobContext ctx = runner.run(job, settings, spark, asOf);
+        LakeSummary.printRun(job.name(), ctx.metrics(), Duration.between(ctx.startedAt(), clock.instant()).toMillis() / 1000.0, out);
+        lake = ctx.lake();
+      } catch (TrainingException e) { // a company too small or too young to learn from: the rest still shows
+        noModel = e.getMessage();
+        out.printf("  %-10s no model after %.1f s: %s%n", job.name(), Duration.between(started, clock.instant()).toMillis() / 1000.0,
+            noModel);
+      }
     }
     LakeSummary.print(lake, out);
     printIdentity(lake, out);
     printCustomer360(lake, asOf, out);
+    if (noModel == null) {
+      printModel(lake, spark, folder, settings, out);
+    }
     out.printf("%nThe tables are Delta tables under %s. Running the demo again re-runs the chain on the same data.%n", lake.root());
     out.flush();
     return 0;
@@ -136,6 +157,30 @@ public final class DemoCommand implements Callable<Integer> {
         .agg(functions.count(functions.lit(1)), functions.count(functions.when(Signals.SIGNAL_DATE.col().equalTo(day), true)))
         .orderBy(Signals.SIGNAL_TYPE.col()).collectAsList()) {
       out.printf("  %-22s %,8d %,8d%n", r.getString(0), r.getLong(1), r.getLong(2));
+    }
+  }
+
+  /**
+   * The current model: its held-out metrics beside the oracle's on the same workspaces (the generator's true
+   * probabilities, the best any model can rank them), and the behaviours that go with paying.
+   */
+  private static void printModel(Lake lake, SparkSession spark, String folder, Settings settings, PrintWriter out) {
+    ModelRegistry registry = new ModelRegistry(spark, lake.file(ModelSettings.from(settings).registryDir()));
+    String version = registry.current().orElseThrow();
+    Row m = lake.read(Versions.TABLE).where(Versions.VERSION.col().equalTo(version)).first();
+    Dataset<Row> heldOut = lake.read(Predictions.TABLE).where(Predictions.VERSION.col().equalTo(version))
+        .select(Predictions.ENTITY_ID.col().as("workspace_id"));
+    double oracle = OracleAuc.compute(OracleAuc.truthWorkspaces(spark, folder).join(heldOut, "workspace_id"));
+    out.printf("%nConversion model %s (current; %s, %s)%n", version, registry.dir(), Versions.TABLE.qualifiedName());
+    out.printf("  held-out cohort: %,d workspaces who signed up %s to %s, %.1f%% paid%n", m.<Long>getAs("test_rows"),
+        m.getAs("test_from"), m.getAs("test_to"), 100 * m.<Double>getAs("base_rate"));
+    out.printf("  AUC-ROC %.3f (oracle %.3f on the same workspaces)  AUC-PR %.3f  log loss %.3f  ECE %.3f  "
+            + "top-decile lift %.1fx%n", m.<Double>getAs("auc_roc"), oracle, m.<Double>getAs("auc_pr"),
+        m.<Double>getAs("log_loss"), m.<Double>getAs("ece"), m.<Double>getAs("top_decile_lift"));
+    out.printf("  The behaviours that go with paying (odds ratio per standard deviation, %s):%n", Coefficients.TABLE.qualifiedName());
+    for (Row r : lake.read(Coefficients.TABLE).where(Coefficients.VERSION.col().equalTo(version)
+            .and(Coefficients.DIRECTION.col().notEqual("none"))).orderBy(Coefficients.RANK.col()).limit(8).collectAsList()) {
+      out.printf("    %-40s %5.2f  %s%n", r.<String>getAs("term"), r.<Double>getAs("odds_ratio"), r.<String>getAs("direction"));
     }
   }
 

@@ -12,6 +12,8 @@ import dev.plg360.common.tables.GoldTables.Signals;
 import dev.plg360.common.tables.GoldTables.Snapshot;
 import dev.plg360.common.tables.GoldTables.User360;
 import dev.plg360.common.tables.GoldTables.Workspace360;
+import dev.plg360.common.tables.ModelTables;
+import dev.plg360.common.tables.ModelTables.Versions;
 import dev.plg360.common.tables.TableDef;
 import dev.plg360.common.tables.Tables.IdentityLinks;
 import dev.plg360.common.tables.Tables.JobRuns;
@@ -66,7 +68,10 @@ class DemoCommandTest extends SparkTestBase {
       "-D", "plg360.generate.surge-share=0.15", "-D", "plg360.generate.invite-spike-share=0.08",
       "-D", "plg360.generate.near-cap-share=0.1",
       // Runs here are two weeks apart, not daily: look back far enough to see the days between.
-      "-D", "plg360.build360.signals.lookback-days=21"};
+      "-D", "plg360.build360.signals.lookback-days=21",
+      // About 40 workspaces have a label by the last day: enough for the three cohorts of a small model.
+      "-D", "plg360.model.min-training-rows=30", "-D", "plg360.model.test-share=0.3",
+      "-D", "plg360.model.validation-share=0.25"};
 
   Lake lake;
   Map<TableDef, List<String>> earlierSnapshot = new HashMap<>();
@@ -99,6 +104,8 @@ class DemoCommandTest extends SparkTestBase {
   void runsAsOfAnEarlierDay() {
     String out = demo("--as-of", EARLIER.toString());
     assertTrue(out.contains("Generating a company of 120 workspaces"), out);
+    assertTrue(out.contains("no model after") && out.contains("fewer than plg360.model.min-training-rows"),
+        "two weeks earlier too few workspaces have a label; the demo says so and goes on:\n" + out);
     for (TableDef t : List.of(Account360.TABLE, User360.TABLE, Workspace360.TABLE)) {
       List<String> rows = snapshot(t, EARLIER);
       assertTrue(rows.size() > 50, t + " has " + rows.size() + " rows as of " + EARLIER);
@@ -120,6 +127,8 @@ class DemoCommandTest extends SparkTestBase {
     long events = lake.read(ProductEvents.TABLE).count();
     assertTrue(events > 1000 && lake.read(People.TABLE).count() > 100, events + " events");
     assertIdentityMatchesTheTruth();
+    assertTrue(out.contains("Conversion model v0001") && out.contains("(oracle "), "the model beside the oracle:\n" + out);
+    assertTrainingSetMatchesTheTruth();
     assertTrue(lake.read(CustomerTimeline.TABLE).where(CustomerTimeline.EVENT_DATE.col().gt(java.sql.Date.valueOf(END))).isEmpty(),
         "the timeline holds nothing after the as-of day");
     assertEquals(5, lake.read(CustomerTimeline.TABLE).select(CustomerTimeline.SOURCE.col()).distinct().count(),
@@ -285,8 +294,49 @@ class DemoCommandTest extends SparkTestBase {
     assertEquals(events, lake.read(ProductEvents.TABLE).count(), "a second demo adds no event");
     assertEquals(signals, lake.read(Signals.TABLE).count(), "nor a signal");
     assertEquals(accounts, snapshot(Account360.TABLE, END), "and the day's snapshot is the same");
-    assertEquals(10, lake.read(JobRuns.TABLE).where(JobRuns.STATUS.col().equalTo("SUCCEEDED")).count(),
-        "three demos of three jobs and one rebuild, each logged");
+    assertEquals(12, lake.read(JobRuns.TABLE).where(JobRuns.STATUS.col().equalTo("SUCCEEDED")).count(),
+        "three demos of four jobs (the first one's train failed: too few labels) and one rebuild, each logged");
+    assertEquals(1, lake.read(Versions.TABLE).count(), "and no second model: the same data trains the same one");
+  }
+
+  /**
+   * The training set built from the raw exports against the generator's truth: every label, and the planted model's
+   * inputs as the default features count them. Planted defects drop a few records, so a few workspaces may differ.
+   */
+  private void assertTrainingSetMatchesTheTruth() {
+    Map<String, Row> planted = new HashMap<>();
+    for (Row r : truth("workspaces")) {
+      planted.put(r.getAs("workspace_id"), r);
+    }
+    List<Row> rows = lake.read(ModelTables.ConversionTraining.TABLE).collectAsList();
+    Map<String, Integer> differences = new HashMap<>();
+    int labelled = 0;
+    int compared = 0;
+    for (Row r : rows) {
+      Row t = planted.get(r.<String>getAs("entity_id"));
+      if (t == null) {
+        continue; // a workspace id that only a planted defect made up
+      }
+      compared++;
+      if (!r.isNullAt(r.fieldIndex("label"))) {
+        labelled++;
+        assertEquals("true", t.getAs("label_complete"), r.getAs("entity_id") + " is labelled only once its horizon passed");
+        differences.merge("label", r.<Integer>getAs("label") == ("true".equals(t.getAs("converted")) ? 1 : 0) ? 0 : 1, Integer::sum);
+      }
+      for (String[] pair : new String[][] {{"active_days", "active_days"}, {"invites", "invites"},
+          {"integration_connected", "integration_connected"}, {"pricing_page_views", "pricing_views"},
+          {"template_uses", "decoy_uses"}}) {
+        double expected = "integration_connected".equals(pair[1]) ? ("true".equals(t.getAs(pair[1])) ? 1 : 0)
+            : Double.parseDouble(t.getAs(pair[1]));
+        differences.merge(pair[0], r.<Double>getAs(pair[0]) == expected ? 0 : 1, Integer::sum);
+      }
+    }
+    assertTrue(labelled >= 30 && compared > labelled, labelled + " labelled of " + compared);
+    assertEquals(0, differences.get("label"), "every label is the generator's");
+    for (Map.Entry<String, Integer> d : differences.entrySet()) {
+      assertTrue(d.getValue() <= compared / 20, d.getValue() + " of " + compared + " workspaces differ in " + d.getKey()
+          + " from the planted inputs: " + differences);
+    }
   }
 
   /**
