@@ -10,6 +10,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -61,15 +62,20 @@ public final class ModelRegistry {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list " + dir, e);
     }
-    out.sort(String::compareTo);
+    out.sort(Comparator.comparingInt(ModelRegistry::number));
     return out;
   }
 
   /** The version after the newest: v0001, v0002, ... */
   public String nextVersion() {
     List<String> all = versions();
-    int last = all.isEmpty() ? 0 : Integer.parseInt(all.get(all.size() - 1).substring(1));
+    int last = all.isEmpty() ? 0 : number(all.get(all.size() - 1));
     return String.format("v%04d", last + 1);
+  }
+
+  /** A version's number: versions are numbered in the order they were trained. */
+  public static int number(String version) {
+    return Integer.parseInt(version.substring(1));
   }
 
   public Optional<String> current() {

@@ -109,9 +109,14 @@ public final class TrainJob implements Job {
       if (!fingerprint.equals(registry.metadata(v).path("fingerprint").asText())) {
         continue;
       }
-      if (recorded(ctx.lake(), v)) {
-        LOG.info("model {} was trained on {} version {} with these features and parameters; nothing to do",
+      Optional<Row> recorded = recorded(ctx.lake(), v);
+      if (recorded.isPresent()) {
+        LOG.info("model {} was trained on {} version {} with these features and parameters; nothing to train",
             v, source.table(), source.version());
+        if (recorded.get().<Boolean>getAs(Versions.PROMOTED.name()) && isNewerThanCurrent(registry, v)) {
+          LOG.warn("model {} was promoted by a run that stopped before making it current; making it current", v);
+          registry.promote(v);
+        }
         return;
       }
       LOG.warn("model {} was saved by a run that failed before recording it; training it again", v);
@@ -214,9 +219,16 @@ public final class TrainJob implements Job {
     return new Source(rows, table.qualifiedName(), version, entityType);
   }
 
-  /** The version has its row in gold.model_versions: the run that trained it got past writing its tables. */
-  private static boolean recorded(Lake lake, String version) {
-    return lake.exists(Versions.TABLE) && !lake.read(Versions.TABLE).where(Versions.VERSION.col().equalTo(version)).isEmpty();
+  /** The version's row in gold.model_versions, if the run that trained it got past writing its tables. */
+  private static Optional<Row> recorded(Lake lake, String version) {
+    if (!lake.exists(Versions.TABLE)) {
+      return Optional.empty();
+    }
+    return lake.read(Versions.TABLE).where(Versions.VERSION.col().equalTo(version)).collectAsList().stream().findFirst();
+  }
+
+  private static boolean isNewerThanCurrent(ModelRegistry registry, String version) {
+    return registry.current().map(current -> ModelRegistry.number(version) > ModelRegistry.number(current)).orElse(true);
   }
 
   private static Dataset<Row> withWeights(Dataset<Row> labelled, boolean balance) {

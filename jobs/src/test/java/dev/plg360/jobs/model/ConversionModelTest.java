@@ -20,6 +20,7 @@ import dev.plg360.jobs.generate.Generator;
 import dev.plg360.jobs.generate.OracleAuc;
 import dev.plg360.jobs.model.FeatureDef.Kind;
 import dev.plg360.testkit.SparkTestBase;
+import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Date;
@@ -164,6 +165,14 @@ class ConversionModelTest extends SparkTestBase {
     runJob(new TrainJob(request(OptionalLong.of(allVersion), false)), settings, END);
     assertEquals(List.of("v0001"), registry(settings).versions());
     assertEquals(1, lake.read(Versions.TABLE).count());
+
+    // A run killed after recording v0001 as promoted but before its pointer was written: the next run finishes it.
+    ModelRegistry registry = registry(settings);
+    assertTrue(new File(registry.dir().toUri().getPath(), "current").delete());
+    assertEquals(Optional.empty(), registry.current());
+    runJob(new TrainJob(request(OptionalLong.of(allVersion), false)), settings, END);
+    assertEquals(Optional.of("v0001"), registry.current(), "the re-run makes the recorded, promoted version current");
+    assertEquals(List.of("v0001"), registry.versions(), "without training it again");
   }
 
   @Test
