@@ -143,7 +143,7 @@ class ConversionModelTest extends SparkTestBase {
     }
     assertTrue(c.get("personal") < -0.05, "a personal workspace lowers them: " + c);
     // The decoy is used more in engaged workspaces, so on a few thousand rows its estimate wanders by about 0.1 around
-    // 0 (at 100,000 workspaces it is 0.007: docs/BENCHMARKS.md); a real effect or a leak would be several times that.
+    // 0 (at 100,000 workspaces it is -0.025: docs/BENCHMARKS.md); a real effect or a leak would be several times that.
     double decoy = c.get("log1p(decoy_uses)");
     assertTrue(Math.abs(decoy) < 0.15, "the decoy feature, which has no effect, has an odds ratio near 1: " + Math.exp(decoy));
     for (String driver : List.of("active_days", "log1p(invites)", "integration_connected", "log1p(pricing_views)")) {
