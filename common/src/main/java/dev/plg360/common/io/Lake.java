@@ -1,5 +1,9 @@
 package dev.plg360.common.io;
 
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.to_json;
+
 import dev.plg360.common.tables.Col;
 import dev.plg360.common.tables.TableDef;
 import io.delta.tables.DeltaTable;
@@ -201,6 +205,44 @@ public final class Lake {
         .whenMatched().updateAll()
         .whenNotMatched().insertAll()
         .execute());
+  }
+
+  /**
+   * Makes a current-state table hold exactly these rows while touching only what changed, so that its change data
+   * feed is the change: one MERGE on the key updates the rows whose values (all columns but {@code unversioned})
+   * differ, inserts new keys and deletes the keys that are gone. When nothing differs no commit is made.
+   */
+  public WriteResult sync(Dataset<Row> rows, TableDef t, List<Col> unversioned) {
+    Dataset<Row> source = conform(rows, t);
+    ensure(t);
+    List<Col> compared = t.columns().stream().filter(c -> !unversioned.contains(c)).toList();
+    Column differs = not(contentOf(compared, TARGET).equalTo(contentOf(compared, SOURCE)));
+    Column key = keyMatch(t, Optional.empty());
+    Dataset<Row> target = DeltaTable.forPath(spark, path(t)).toDF();
+    boolean changed = !source.as(SOURCE).join(target.as(TARGET), key, "full_outer")
+        .where(t.key().get(0).of(TARGET).isNull().or(t.key().get(0).of(SOURCE).isNull()).or(differs))
+        .isEmpty();
+    if (!changed) {
+      long version = version(t);
+      LOG.info("{} version {} holds these rows already; nothing written", t, version);
+      return WriteResult.nothing(t, version);
+    }
+    return commit(t, () -> DeltaTable.forPath(spark, path(t)).as(TARGET)
+        .merge(source.as(SOURCE), key)
+        .whenMatched(differs).updateAll()
+        .whenNotMatched().insertAll()
+        .whenNotMatchedBySource().delete()
+        .execute());
+  }
+
+  /** The two frames hold the same rows, duplicates counted (same columns assumed). */
+  public static boolean sameRows(Dataset<Row> a, Dataset<Row> b) {
+    return a.exceptAll(b).isEmpty() && b.exceptAll(a).isEmpty();
+  }
+
+  /** The columns' values as one comparable text (maps are not comparable in Spark; their JSON is). */
+  private static Column contentOf(List<Col> cols, String alias) {
+    return to_json(struct(cols.stream().map(c -> c.of(alias).as(c.name())).toArray(Column[]::new)));
   }
 
   /** Replaces the whole table with the rows (a current-state table rebuilt by each run). */

@@ -550,7 +550,8 @@ public final class Tables {
         Opportunities.TABLE, ProductDaily.TABLE, GoldTables.Account360.TABLE, GoldTables.Workspace360.TABLE,
         GoldTables.User360.TABLE, GoldTables.CustomerTimeline.TABLE, GoldTables.Signals.TABLE, ModelTables.ConversionTraining.TABLE,
         ModelTables.Versions.TABLE, ModelTables.Coefficients.TABLE, ModelTables.Calibration.TABLE,
-        ModelTables.Predictions.TABLE, IngestedFiles.TABLE, JobRuns.TABLE).toList();
+        ModelTables.Predictions.TABLE, ScoreTables.AccountScores.TABLE,
+        ScoreTables.LeadScores.TABLE, ScoreTables.LeadFunnel.TABLE, IngestedFiles.TABLE, JobRuns.TABLE).toList();
   }
 
   public static Optional<TableDef> byName(String qualifiedName) {

@@ -61,6 +61,25 @@ class LakeTest extends SparkTestBase {
   }
 
   @Test
+  void syncTouchesOnlyWhatChanged(@TempDir Path dir) {
+    Lake lake = new Lake(spark(), dir.toString());
+    List<dev.plg360.common.tables.Col> unversioned = List.of(IngestedFiles.RUN_ID);
+    WriteResult first = lake.sync(files(file("a", 1), file("b", 2), file("c", 3)), IngestedFiles.TABLE, unversioned);
+    assertEquals(3, first.inserted());
+    Object[] otherRun = file("a", 1);
+    otherRun[6] = "run-2";
+    WriteResult same = lake.sync(files(otherRun, file("b", 2), file("c", 3)), IngestedFiles.TABLE, unversioned);
+    assertFalse(same.committed(), "a run id alone is not a change: no commit");
+    assertEquals(first.version(), lake.version(IngestedFiles.TABLE));
+
+    WriteResult changed = lake.sync(files(file("a", 1), file("b", 20), file("d", 4)), IngestedFiles.TABLE, unversioned);
+    assertEquals(List.of(1L, 1L, 1L), List.of(changed.inserted(), changed.updated(), changed.deleted()),
+        "d inserted, b updated, c deleted; a untouched");
+    assertEquals(List.of("a:1", "b:20", "d:4"), lake.read(IngestedFiles.TABLE).orderBy("path")
+        .collectAsList().stream().map(r -> r.getString(1) + ":" + r.getLong(2)).toList());
+  }
+
+  @Test
   void writeChecksTheFrameAgainstTheCatalog(@TempDir Path dir) {
     Lake lake = new Lake(spark(), dir.toString());
     Dataset<Row> wrong = files(file("a", 1)).drop(IngestedFiles.CHECKSUM.name());
