@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
         Build360Command.class,
         FeaturesCommand.class,
         TrainCommand.class,
+        ScoreCommand.class,
         SqlCommand.class,
         CommandLine.HelpCommand.class
     })

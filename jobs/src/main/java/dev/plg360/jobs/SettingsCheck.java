@@ -5,6 +5,7 @@ import dev.plg360.jobs.c360.Build360Settings;
 import dev.plg360.jobs.ingest.IngestJob;
 import dev.plg360.jobs.ingest.SourceSpec;
 import dev.plg360.jobs.model.ModelSettings;
+import dev.plg360.jobs.score.ScoreSettings;
 
 /** Reads every setting the jobs use, before Spark starts, so a bad one fails the run in its first second. */
 public final class SettingsCheck {
@@ -16,6 +17,7 @@ public final class SettingsCheck {
     IngestJob.rawMaxChars(settings);
     Build360Settings.from(settings);
     ModelSettings.from(settings);
+    ScoreSettings.from(settings);
     return settings;
   }
 }

@@ -14,6 +14,8 @@ import dev.plg360.common.tables.GoldTables.Snapshot;
 import dev.plg360.common.tables.ModelTables.Coefficients;
 import dev.plg360.common.tables.ModelTables.Predictions;
 import dev.plg360.common.tables.ModelTables.Versions;
+import dev.plg360.common.tables.ScoreTables.AccountScores;
+import dev.plg360.common.tables.ScoreTables.LeadScores;
 import dev.plg360.common.tables.Tables.Accounts;
 import dev.plg360.common.tables.Tables.People;
 import dev.plg360.common.tables.Tables.Workspaces;
@@ -28,6 +30,7 @@ import dev.plg360.jobs.model.ModelSettings;
 import dev.plg360.jobs.model.TrainJob;
 import dev.plg360.jobs.model.TrainingException;
 import dev.plg360.jobs.resolve.ResolveJob;
+import dev.plg360.jobs.score.ScoreJob;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
@@ -78,7 +81,8 @@ public final class DemoCommand implements Callable<Integer> {
 
   /** The chain, in order; later jobs join as they exist. */
   static List<Job> chain() {
-    return List.of(new IngestJob(), new ResolveJob(), new Build360Job(), new TrainJob(TrainJob.Request.defaults()));
+    return List.of(new IngestJob(), new ResolveJob(), new Build360Job(), new TrainJob(TrainJob.Request.defaults()),
+        new ScoreJob());
   }
 
   @Override
@@ -132,9 +136,34 @@ public final class DemoCommand implements Callable<Integer> {
     if (noModel == null) {
       printModel(lake, spark, folder, settings, out);
     }
+    printScores(lake, out);
     out.printf("%nThe tables are Delta tables under %s. Running the demo again re-runs the chain on the same data.%n", lake.root());
     out.flush();
     return 0;
+  }
+
+  /** The accounts most likely to pay, with fit, segment and why; then how the leads are being worked. */
+  private static void printScores(Lake lake, PrintWriter out) {
+    List<Row> top = lake.read(AccountScores.TABLE).where(AccountScores.PQL_SCORE.col().isNotNull())
+        .orderBy(AccountScores.PQL_SCORE.col().desc(), AccountScores.ACCOUNT_ID.col()).limit(10).collectAsList();
+    if (top.isEmpty()) {
+      out.printf("%nNo PQL scores in %s: no conversion model yet, or no free or trial account%n",
+          AccountScores.TABLE.qualifiedName());
+    } else {
+      out.printf("%nTop %d free and trial accounts by PQL score (%s)%n", top.size(), AccountScores.TABLE.qualifiedName());
+      out.printf("  %-28s %5s %4s %4s  %-19s %s%n", "account", "PQL", "tier", "ICP", "segment", "why");
+      for (Row r : top) {
+        out.printf("  %-28s %5.1f %4s %4s  %-19s %s%n", r.<String>getAs("account_id"), r.<Double>getAs("pql_score"),
+            r.<String>getAs("pql_tier"), r.<String>getAs("icp_tier"), r.<String>getAs("segment"),
+            String.join("; ", r.<String>getList(r.fieldIndex("pql_reasons"))));
+      }
+    }
+    out.printf("%nLeads by status (%s)%n", LeadScores.TABLE.qualifiedName());
+    for (Row r : lake.read(LeadScores.TABLE).groupBy(LeadScores.LEAD_STATUS.col(), LeadScores.REMARKET_REASON.col())
+        .count().orderBy(LeadScores.LEAD_STATUS.col(), LeadScores.REMARKET_REASON.col()).collectAsList()) {
+      String status = r.isNullAt(1) ? r.getString(0) : r.getString(0) + " " + r.getString(1);
+      out.printf("  %-26s %,8d%n", status, r.getLong(2));
+    }
   }
 
   /** The most active accounts of the day and the day's signals: what a seller would open first. */

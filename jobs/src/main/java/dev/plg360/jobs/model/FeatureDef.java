@@ -106,7 +106,7 @@ public record FeatureDef(String name, Kind kind, String sql) implements Serializ
     return this;
   }
 
-  static String firstLine(String message) {
+  public static String firstLine(String message) {
     String m = message == null ? "" : message.strip();
     int nl = m.indexOf('\n');
     return nl < 0 ? m : m.substring(0, nl);

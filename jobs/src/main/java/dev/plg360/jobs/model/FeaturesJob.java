@@ -78,7 +78,7 @@ public final class FeaturesJob implements Job {
     if (!Arrays.equals(names(current.schema().fields()), names(rows.schema().fields()))) {
       return false;
     }
-    return current.exceptAll(rows).isEmpty() && rows.exceptAll(current).isEmpty();
+    return Lake.sameRows(current, rows);
   }
 
   private static String[] names(StructField[] fields) {

@@ -83,6 +83,13 @@ public record ModelSettings(
         promoteAucTolerance, registryDir);
   }
 
+  /** The same settings as a trained model saw them: its features, observation window and population. */
+  public ModelSettings asTrained(List<FeatureDef> modelFeatures, int modelObservationDays, Population modelPopulation) {
+    return new ModelSettings(modelPopulation, modelObservationDays, labelHorizonDays, passiveEvents, modelFeatures,
+        testShare, validationShare, minTrainingRows, regParams, elasticNetParams, maxIter, balanceClasses, reasonCodes,
+        promoteAucTolerance, registryDir);
+  }
+
   private static double share(Config c, String key) {
     double v = c.getDouble(M + key);
     if (v <= 0 || v >= 1) {

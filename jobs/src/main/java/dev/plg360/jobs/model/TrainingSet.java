@@ -38,6 +38,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.BooleanType;
 import org.apache.spark.sql.types.DataType;
@@ -89,12 +90,49 @@ public final class TrainingSet {
   /** The training set as of the date, in the columns of {@link #table}. */
   public static Dataset<Row> build(Inputs in, LocalDate asOf, ModelSettings s) {
     Dataset<Row> members = members(in, s.population());
-    Dataset<Row> population = population(in, members, asOf, s);
+    return withFeatures(in, members, population(in, members, asOf, s), asOf, s, List.of());
+  }
+
+  /**
+   * The entities a model scores as of the date, in the columns of {@link #table} plus {@code window_start}: those
+   * that started free or on a trial and have not paid by the end of the day, whatever their age, with the features
+   * computed as in training over an observation-days window. While the label horizon runs (the model's own
+   * question: will it pay within the horizon after its first days?) that is the sign-up window, so far as it has
+   * gone: a workspace younger than observation-days is scored on the days it has had. After the horizon, when
+   * that question has been answered, it is the latest observation-days up to the end of the as-of day, with
+   * {@code day} counted from the window's start: what the workspace does now. observation_date is the window's
+   * end; the label is null.
+   */
+  public static Dataset<Row> buildForScoring(Inputs in, LocalDate asOf, ModelSettings s) {
+    Dataset<Row> members = members(in, s.population());
+    Column dayAfterAsOf = lit(Date.valueOf(asOf.plusDays(1)));
+    Column firstWindowEnd = date_add(col("signup_date"), s.observationDays());
+    Column horizonRuns = date_add(firstWindowEnd, s.labelHorizonDays()).gt(dayAfterAsOf);
+    Dataset<Row> unpaid = entities(in, members, asOf)
+        .where(col("plan_start").notEqual("paid").and(col(ConversionTraining.CONVERTED_AT.name()).isNull()))
+        .withColumn(ConversionTraining.SIGNUP_DATE.name(), to_date(col("signup_at")))
+        .withColumn(WINDOW_START, when(horizonRuns, col("signup_date"))
+            .otherwise(date_add(dayAfterAsOf, -s.observationDays())))
+        .withColumn(ConversionTraining.OBSERVATION_DATE.name(), when(horizonRuns, functions.least(firstWindowEnd, dayAfterAsOf))
+            .otherwise(dayAfterAsOf))
+        .withColumn(ConversionTraining.LABEL_DUE_DATE.name(), lit(null).cast("date"))
+        .withColumn(ConversionTraining.LABEL.name(), lit(null).cast("int"))
+        .drop("signup_at");
+    return withFeatures(in, members, unpaid, asOf, s, List.of(col(WINDOW_START)));
+  }
+
+  /** The first day of an entity's observation window (its sign-up day in training). */
+  public static final String WINDOW_START = "window_start";
+
+  private static Dataset<Row> withFeatures(Inputs in, Dataset<Row> members, Dataset<Row> population, LocalDate asOf,
+                                           ModelSettings s, List<Column> extra) {
     Dataset<Row> withAttributes = attributesAtObservation(population, members, in);
     Dataset<Row> window = observationWindow(withAttributes, members, in.daily(), s);
+    List<Column> out = new ArrayList<>(table(s.features()).columns().stream().map(Col::col).toList());
+    out.addAll(extra);
     return features(population, window, s.features()).withColumn(ConversionTraining.AS_OF.name(), lit(Date.valueOf(asOf)))
         .withColumn(ConversionTraining.ENTITY_TYPE.name(), lit(s.population().label()))
-        .select(table(s.features()).columns().stream().map(Col::col).toArray(Column[]::new));
+        .select(out.toArray(Column[]::new));
   }
 
   /** gold.conversion_training with the features' columns: double, or string for a categorical one. */
@@ -144,8 +182,27 @@ public final class TrainingSet {
    * plan_start, observation_date, label_due_date, label, converted_at.
    */
   static Dataset<Row> population(Inputs in, Dataset<Row> members, LocalDate asOf, ModelSettings s) {
-    Timestamp asOfEnd = Build360Job.endOf(asOf);
     Column dayAfterAsOf = lit(Date.valueOf(asOf.plusDays(1)));
+    Column observation = col(ConversionTraining.OBSERVATION_DATE.name());
+    Column due = col(ConversionTraining.LABEL_DUE_DATE.name());
+    Column converted = col(ConversionTraining.CONVERTED_AT.name());
+    return entities(in, members, asOf)
+        .withColumn(ConversionTraining.SIGNUP_DATE.name(), to_date(col("signup_at")))
+        .withColumn(ConversionTraining.OBSERVATION_DATE.name(), date_add(col("signup_date"), s.observationDays()))
+        .withColumn(ConversionTraining.LABEL_DUE_DATE.name(), date_add(observation, s.labelHorizonDays()))
+        .where(observation.leq(dayAfterAsOf).and(col("plan_start").notEqual("paid"))
+            .and(converted.isNull().or(converted.geq(to_timestamp(observation)))))
+        .withColumn(ConversionTraining.LABEL.name(), when(due.leq(dayAfterAsOf),
+            when(converted.lt(to_timestamp(due)), lit(1)).otherwise(lit(0))))
+        .drop("signup_at");
+  }
+
+  /**
+   * Every entity created by the end of the as-of day: entity_id, signup_at, plan_start (free, trial or paid: how its
+   * first workspace started), account_id, converted_at (its first paid subscription event up to then).
+   */
+  private static Dataset<Row> entities(Inputs in, Dataset<Row> members, LocalDate asOf) {
+    Timestamp asOfEnd = Build360Job.endOf(asOf);
     Dataset<Row> subscriptions = subscriptions(in.subscriptionEvents()).where(col("event_ts").lt(asOfEnd))
         .groupBy("workspace_id").agg(
             min_by(when(col("status").equalTo("trialing"), lit("trial")).when(BillingTransforms.isPaying(), lit("paid"))
@@ -158,18 +215,7 @@ public final class TrainingSet {
             min_by(coalesce(col("start"), lit("free")), struct(col("created_at"), col("workspace_id"))).as("plan_start"),
             min_by(col("account_id"), struct(col("created_at"), col("workspace_id"))).as("account_id"),
             min(col("first_paid_at")).as(ConversionTraining.CONVERTED_AT.name()));
-    Column observation = col(ConversionTraining.OBSERVATION_DATE.name());
-    Column due = col(ConversionTraining.LABEL_DUE_DATE.name());
-    Column converted = col(ConversionTraining.CONVERTED_AT.name());
-    return perEntity
-        .withColumn(ConversionTraining.SIGNUP_DATE.name(), to_date(col("signup_at")))
-        .withColumn(ConversionTraining.OBSERVATION_DATE.name(), date_add(col("signup_date"), s.observationDays()))
-        .withColumn(ConversionTraining.LABEL_DUE_DATE.name(), date_add(observation, s.labelHorizonDays()))
-        .where(observation.leq(dayAfterAsOf).and(col("plan_start").notEqual("paid"))
-            .and(converted.isNull().or(converted.geq(to_timestamp(observation)))))
-        .withColumn(ConversionTraining.LABEL.name(), when(due.leq(dayAfterAsOf),
-            when(converted.lt(to_timestamp(due)), lit(1)).otherwise(lit(0))))
-        .drop("signup_at");
+    return perEntity;
   }
 
   /** Subscription events with their workspace. */
@@ -209,15 +255,17 @@ public final class TrainingSet {
 
   /**
    * Every entity's rows of its observation window, in the columns of {@link #WINDOW}: the product rollup's rows of
-   * its workspaces from the sign-up day to the day before the observation point, with its attributes. An entity
+   * its workspaces from the sign-up day (or window_start, when scoring) to the day before the observation point,
+   * with its attributes. An entity
    * without any has one row whose activity columns are null, so it still gets its features.
    */
   static Dataset<Row> observationWindow(Dataset<Row> entities, Dataset<Row> members, Dataset<Row> daily, ModelSettings s) {
+    Column start = List.of(entities.columns()).contains(WINDOW_START) ? col(WINDOW_START) : col("signup_date");
     Dataset<Row> rows = daily.where(col("workspace_id").isNotNull())
         .join(members.select("workspace_id", "entity_id"), "workspace_id")
-        .join(entities.select("entity_id", "signup_date", "observation_date"), "entity_id")
-        .where(col("event_date").geq(col("signup_date")).and(col("event_date").lt(col("observation_date"))))
-        .select(col("entity_id"), col("event_date"), datediff(col("event_date"), col("signup_date")).as("day"),
+        .join(entities.select(col("entity_id"), start.as("_start"), col("observation_date")), "entity_id")
+        .where(col("event_date").geq(col("_start")).and(col("event_date").lt(col("observation_date"))))
+        .select(col("entity_id"), col("event_date"), datediff(col("event_date"), col("_start")).as("day"),
             col("event_name"), col("feature"), col("events"), col("quantity"), col("user_id"),
             not(col("event_name").isin(s.passiveEvents().toArray())).as("is_active"));
     return entities.join(rows, new String[] {"entity_id"}, "left")

@@ -14,6 +14,8 @@ import dev.plg360.common.tables.GoldTables.User360;
 import dev.plg360.common.tables.GoldTables.Workspace360;
 import dev.plg360.common.tables.ModelTables;
 import dev.plg360.common.tables.ModelTables.Versions;
+import dev.plg360.common.tables.ScoreTables.AccountScores;
+import dev.plg360.common.tables.ScoreTables.LeadScores;
 import dev.plg360.common.tables.TableDef;
 import dev.plg360.common.tables.Tables.IdentityLinks;
 import dev.plg360.common.tables.Tables.JobRuns;
@@ -21,6 +23,8 @@ import dev.plg360.common.tables.Tables.People;
 import dev.plg360.common.tables.Tables.ProductEvents;
 import dev.plg360.jobs.c360.Build360Job;
 import dev.plg360.jobs.c360.SignalTransforms;
+import dev.plg360.jobs.model.ConversionPipeline;
+import dev.plg360.jobs.model.ModelRegistry;
 import dev.plg360.jobs.resolve.Domains;
 import dev.plg360.jobs.resolve.ResolveTransforms;
 import dev.plg360.testkit.SparkTestBase;
@@ -106,6 +110,7 @@ class DemoCommandTest extends SparkTestBase {
     assertTrue(out.contains("Generating a company of 120 workspaces"), out);
     assertTrue(out.contains("no model after") && out.contains("fewer than plg360.model.min-training-rows"),
         "two weeks earlier too few workspaces have a label; the demo says so and goes on:\n" + out);
+    assertTrue(out.contains("No PQL scores") && out.contains("Leads by status"), "and scores without PQL:\n" + out);
     for (TableDef t : List.of(Account360.TABLE, User360.TABLE, Workspace360.TABLE)) {
       List<String> rows = snapshot(t, EARLIER);
       assertTrue(rows.size() > 50, t + " has " + rows.size() + " rows as of " + EARLIER);
@@ -128,6 +133,8 @@ class DemoCommandTest extends SparkTestBase {
     assertTrue(events > 1000 && lake.read(People.TABLE).count() > 100, events + " events");
     assertIdentityMatchesTheTruth();
     assertTrue(out.contains("Conversion model v0001") && out.contains("(oracle "), "the model beside the oracle:\n" + out);
+    assertTrue(out.contains("Top 10 free and trial accounts by PQL score") && out.contains("REMARKET TRASH"),
+        "the best accounts to call and the leads by status:\n" + out);
     assertTrainingSetMatchesTheTruth();
     assertTrue(lake.read(CustomerTimeline.TABLE).where(CustomerTimeline.EVENT_DATE.col().gt(java.sql.Date.valueOf(END))).isEmpty(),
         "the timeline holds nothing after the as-of day");
@@ -260,9 +267,114 @@ class DemoCommandTest extends SparkTestBase {
         .as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
   }
 
-  /** Each documented customer-360 query (docs/queries), run by the sql command against the demo's lake. */
+  /** The day's scores against what the generator planted, and seat penetration by hand for one account. */
   @Test
   @Order(5)
+  void scoresCarryWhatWasPlanted() {
+    Dataset<Row> scores = lake.read(AccountScores.TABLE);
+    assertEquals(snapshotFrame(Account360.TABLE).count(), scores.count(), "a score row per account of the day");
+    assertTrue(scores.where(AccountScores.PQL_SCORE.col().isNotNull().and(AccountScores.PLAN_KIND.col().equalTo("paid")))
+        .isEmpty(), "no paid account has a PQL score");
+    assertTrue(scores.where(AccountScores.PQL_SCORE.col().isNotNull()).count() > 20, "free and trial accounts are scored");
+
+    // The score job builds a workspace's features as training does: an unpaid workspace past its observation point
+    // is scored on the same window as its row of gold.conversion_training, so its PQL score is that row's probability.
+    ModelRegistry registry = new ModelRegistry(spark(), lake.file("models/conversion"));
+    Dataset<Row> pending = lake.read(ModelTables.ConversionTraining.TABLE)
+        .where(ModelTables.ConversionTraining.LABEL.col().isNull().and(ModelTables.ConversionTraining.CONVERTED_AT.col().isNull()));
+    Map<String, Double> expected = new HashMap<>();
+    for (Row r : ConversionPipeline.score(registry.load(registry.current().orElseThrow()), pending)
+        .select("entity_id", "probability").collectAsList()) {
+      expected.put(r.getString(0), Math.round(r.getDouble(1) * 1000) / 10.0);
+    }
+    List<Row> single = scores.join(snapshotFrame(Account360.TABLE).where(Account360.WORKSPACES.col().equalTo(1))
+            .select(Account360.ACCOUNT_ID.col()), "account_id")
+        .where(AccountScores.PQL_WORKSPACE_ID.col().isin(expected.keySet().toArray())).collectAsList();
+    assertTrue(single.size() >= 5, single.size() + " one-workspace accounts to compare");
+    for (Row r : single) {
+      assertEquals(expected.get(r.<String>getAs("pql_workspace_id")), r.<Double>getAs("pql_score"), r.toString());
+    }
+
+    Set<String> plantedJunk = new HashSet<>();
+    long planted = 0;
+    for (Row r : spark().read().csv(dir.resolve("demo/truth/defects").toString()).collectAsList()) {
+      if ("junk_lead".equals(r.getString(0))) {
+        plantedJunk.add(r.getString(5));
+        planted++;
+      }
+    }
+    List<Row> trash = lake.read(LeadScores.TABLE).where(LeadScores.REMARKET_REASON.col().equalTo("TRASH")).collectAsList();
+    assertTrue(planted >= 1, "the company has junk leads");
+    assertEquals(planted, trash.stream().filter(r -> plantedJunk.contains(r.<String>getAs("name"))).count(),
+        "every planted junk lead is REMARKET/TRASH: " + trash);
+    assertEquals(planted, trash.size(), "and nothing else is: " + trash);
+
+    Map<String, List<String>> recent = new HashMap<>();
+    Map<String, List<String>> capsNear = new HashMap<>();
+    for (Row r : scores.select(AccountScores.ACCOUNT_ID.col(), AccountScores.RECENT_SIGNALS.col(), AccountScores.CAPS_NEAR.col())
+        .collectAsList()) {
+      recent.put(r.getString(0), r.getList(1));
+      capsNear.put(r.getString(0), r.getList(2));
+    }
+    Map<String, String> accountOf = new HashMap<>();
+    for (Row r : snapshotFrame(Workspace360.TABLE).select(Workspace360.WORKSPACE_ID.col(), Workspace360.ACCOUNT_ID.col())
+        .collectAsList()) {
+      accountOf.put(r.getString(0), r.getString(1));
+    }
+    // A near-cap workspace's API calls stand at 85-98% of its cap on the last day: its account lists that meter.
+    Set<String> nearCapPlanted = new HashSet<>();
+    Set<String> nearCapShown = new HashSet<>();
+    for (Row r : truth("near_cap")) {
+      String ws = r.getAs("workspace_id");
+      nearCapPlanted.add(ws);
+      if (capsNear.getOrDefault(accountOf.get(ws), List.of()).stream().anyMatch(c -> c.startsWith("api-calls-per-month of " + ws + " at"))) {
+        nearCapShown.add(ws);
+      }
+    }
+    Measure nearCap = Measure.of(nearCapPlanted, nearCapShown);
+    Measure surging = carried(truth("surges"), accountOf, recent, SignalTransforms.ACTIVITY_SURGE);
+    System.out.printf("accounts carrying the planted state or signal: near cap %s; surging %s%n", nearCap, surging);
+    assertTrue(nearCap.recall() >= 0.9, "near-cap workspaces show in their account's caps_near: " + nearCap);
+    assertTrue(surging.recall() >= 0.75, "surging accounts carry ACTIVITY_SURGE: " + surging);
+
+    // Seat penetration of the account with the most people among those with headcounts and bought seats, by hand.
+    Row a = snapshotFrame(Account360.TABLE).where(Account360.DEPARTMENT_HEADCOUNTS.col().isNotNull()
+            .and(dev.plg360.common.tables.GoldTables.Billing.SEATS_BOUGHT.col().gt(0)))
+        .orderBy(Account360.PEOPLE.col().desc(), Account360.ACCOUNT_ID.col()).first();
+    String id = a.getAs("account_id");
+    long active = snapshotFrame(User360.TABLE).where(User360.ACCOUNT_ID.col().equalTo(id)
+        .and(dev.plg360.common.tables.GoldTables.Activity.ACTIVE_DAYS_28D.col().gt(0))).count();
+    Map<String, String> heads = a.getJavaMap(a.fieldIndex("department_headcounts"));
+    long addressable = 0;
+    for (String d : List.of("engineering", "product", "design")) {
+      addressable += heads.containsKey(d) ? Long.parseLong(heads.get(d)) : 0;
+    }
+    Row s = scores.where(AccountScores.ACCOUNT_ID.col().equalTo(id)).first();
+    assertEquals(active, s.<Long>getAs("seats_active"), id + ": active people of user_360");
+    assertEquals(Math.round(10000.0 * active / a.<Long>getAs("seats_bought")) / 10000.0, s.<Double>getAs("seat_utilisation"), 1e-9, id);
+    assertEquals(Math.round(10000.0 * active / a.<Long>getAs("employees")) / 10000.0, s.<Double>getAs("employee_penetration"), 1e-9, id);
+    assertEquals(addressable, s.<Long>getAs("addressable_headcount"), id + " " + heads);
+    assertEquals(Math.round(10000.0 * active / addressable) / 10000.0, s.<Double>getAs("addressable_penetration"), 1e-9, id);
+    assertEquals(Math.max(0, addressable - active), s.<Long>getAs("whitespace_seats"), id);
+  }
+
+  /** Of the planted workspaces' accounts, how many have the signal type among their current signals. */
+  private static Measure carried(List<Row> planted, Map<String, String> accountOf, Map<String, List<String>> recent, String type) {
+    Set<String> accounts = new HashSet<>();
+    Set<String> carrying = new HashSet<>();
+    for (Row r : planted) {
+      String account = accountOf.get(r.<String>getAs("workspace_id"));
+      accounts.add(account);
+      if (recent.getOrDefault(account, List.of()).contains(type)) {
+        carrying.add(account);
+      }
+    }
+    return Measure.of(accounts, carrying);
+  }
+
+  /** Each documented customer-360 query (docs/queries), run by the sql command against the demo's lake. */
+  @Test
+  @Order(6)
   void everyDocumentedQueryAnswersOnTheDemo() throws Exception {
     String account = snapshotFrame(Account360.TABLE).orderBy(dev.plg360.common.tables.GoldTables.Activity.ACTIVE_USERS_28D.col().desc(),
         Account360.ACCOUNT_ID.col()).select(Account360.ACCOUNT_ID.col()).first().getString(0);
@@ -284,18 +396,26 @@ class DemoCommandTest extends SparkTestBase {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void runningItAgainChangesNothing() {
     long events = lake.read(ProductEvents.TABLE).count();
     long signals = lake.read(Signals.TABLE).count();
     List<String> accounts = snapshot(Account360.TABLE, END);
+    Map<TableDef, Long> scoreVersions = Map.of(AccountScores.TABLE, lake.version(AccountScores.TABLE),
+        LeadScores.TABLE, lake.version(LeadScores.TABLE));
     String out = demo();
     assertTrue(out.contains("Using the company generated before"), out);
     assertEquals(events, lake.read(ProductEvents.TABLE).count(), "a second demo adds no event");
     assertEquals(signals, lake.read(Signals.TABLE).count(), "nor a signal");
     assertEquals(accounts, snapshot(Account360.TABLE, END), "and the day's snapshot is the same");
-    assertEquals(12, lake.read(JobRuns.TABLE).where(JobRuns.STATUS.col().equalTo("SUCCEEDED")).count(),
-        "three demos of four jobs (the first one's train failed: too few labels) and one rebuild, each logged");
+    for (TableDef t : List.of(AccountScores.TABLE, LeadScores.TABLE)) {
+      assertEquals(scoreVersions.get(t), lake.version(t), t + ": scoring the same day again commits nothing");
+      long v = scoreVersions.get(t);
+      assertTrue(spark().read().format("delta").option("readChangeFeed", "true").option("startingVersion", v)
+          .load(lake.path(t)).where("_commit_version > " + v).isEmpty(), t + ": its change feed has nothing new");
+    }
+    assertEquals(15, lake.read(JobRuns.TABLE).where(JobRuns.STATUS.col().equalTo("SUCCEEDED")).count(),
+        "three demos of five jobs (the first one's train failed: too few labels) and one rebuild, each logged");
     assertEquals(1, lake.read(Versions.TABLE).count(), "and no second model: the same data trains the same one");
   }
 

@@ -19,6 +19,8 @@ import dev.plg360.jobs.Cli;
 import dev.plg360.jobs.generate.Generator;
 import dev.plg360.jobs.generate.OracleAuc;
 import dev.plg360.jobs.model.FeatureDef.Kind;
+import dev.plg360.jobs.score.PqlScoring;
+import dev.plg360.jobs.score.ScoreSettings;
 import dev.plg360.testkit.SparkTestBase;
 import java.io.File;
 import java.nio.file.Files;
@@ -238,5 +240,30 @@ class ConversionModelTest extends SparkTestBase {
         "an expression that does not parse is a configuration error");
     assertEquals(before, registry.versions(), "no version written");
     assertEquals(current, registry.current(), "the current model untouched");
+  }
+
+  /**
+   * PQL scores as the score job computes them, with the model trained on the earlier sign-ups only (v0002): the
+   * later sign-ups it never saw, ranked by score, and the top tenth's realised conversion against the base rate.
+   */
+  @Test
+  @Order(6)
+  void pqlScoresOfAnEarlierModelFindWhoPaidLater() {
+    ModelRegistry registry = registry(settings);
+    JsonNode meta = registry.metadata("v0002");
+    Dataset<Row> later = lake.readVersion(table, allVersion)
+        .where(col("signup_date").geq(Date.valueOf(END.minusDays(60))).and(col("label").isNotNull()));
+    List<Row> ranked = PqlScoring.scoreRows(registry.load("v0002"), PqlScoring.featuresOf(meta), later, 3,
+            ScoreSettings.from(settings).reasons(), meta.path("training").path("observation_days").asInt())
+        .orderBy(col("probability").desc(), col("entity_id")).select("probability", "label", "reasons").collectAsList();
+    int top = ranked.size() / 10;
+    double base = ranked.stream().mapToInt(r -> r.getInt(1)).average().orElseThrow();
+    double topRate = ranked.subList(0, top).stream().mapToInt(r -> r.getInt(1)).average().orElseThrow();
+    System.out.printf("PQL top decile of %,d later sign-ups: %.3f paid against %.3f, lift %.2f%n", ranked.size(), topRate,
+        base, topRate / base);
+    assertTrue(ranked.size() > 1000, ranked.size() + " later sign-ups with a label");
+    assertTrue(topRate / base > 2.0, "the top tenth by PQL paid " + topRate + " against " + base);
+    assertTrue(ranked.subList(0, top).stream().anyMatch(r -> r.getList(2).contains("connected an integration")),
+        "reasons are in words: " + ranked.get(0));
   }
 }
