@@ -102,7 +102,8 @@ public final class AccountScoring {
         .withColumn(AccountScores.SEAT_UTILISATION.name(), ratio(active, col("seats_bought")))
         .withColumn(AccountScores.EMPLOYEE_PENETRATION.name(), ratio(active, col("employees")))
         .withColumn(AccountScores.ADDRESSABLE_PENETRATION.name(), ratio(active, col("addressable_headcount")))
-        .withColumn(AccountScores.WHITESPACE_SEATS.name(), greatest(col("addressable_headcount").minus(active), lit(0L)))
+        .withColumn(AccountScores.WHITESPACE_SEATS.name(), when(col("addressable_headcount").isNotNull(),
+            greatest(col("addressable_headcount").minus(active), lit(0L))))
         .withColumn(AccountScores.PENETRATION_BAND.name(),
             when(col("addressable_penetration").isNull(), lit("unknown"))
                 .when(active.equalTo(0), lit("none"))

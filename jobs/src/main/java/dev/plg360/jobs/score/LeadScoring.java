@@ -100,7 +100,7 @@ public final class LeadScoring {
         .drop("person_account_id")
         .join(accounts, new String[] {"account_id"}, "left")
         .join(forms, new String[] {"email_norm"}, "left");
-    Rule activated = new Rule("plg360.score.leads.activated", "activated", s.activated(), java.util.Map.of());
+    Rule activated = Rule.condition(ScoreSettings.S + "leads.activated", "activated", s.activated());
     Rule.check(List.of(activated), joined);
     Column pqlQualified = col("pql_score").geq(s.pqlThreshold());
     for (String count : COUNTS) { // a lead without a person in user_360 has done nothing yet

@@ -76,8 +76,18 @@ public record Rule(String key, String name, String when, Map<String, String> the
     return List.copyOf(out);
   }
 
+  /** A single condition configured at {@code key} (not in a list), checked to parse. */
+  static Rule condition(String key, String name, String sql) {
+    return new Rule(key, name, sql, Map.of()).parsed();
+  }
+
   public String get(String attribute) {
     return then.get(attribute);
+  }
+
+  /** The setting that holds the condition: {@code <list>[i].when} for a rule of a list, else the key itself. */
+  String conditionKey() {
+    return key.endsWith("]") ? key + ".when" : key;
   }
 
   public Column condition() {
@@ -89,7 +99,7 @@ public record Rule(String key, String name, String when, Map<String, String> the
     try {
       condition();
     } catch (Exception e) { // Spark's ParseException, a checked exception Scala does not declare
-      throw new SettingsException(key + ".when does not parse (" + FeatureDef.firstLine(e.getMessage()) + "): " + when, e);
+      throw new SettingsException(conditionKey() + " does not parse (" + FeatureDef.firstLine(e.getMessage()) + "): " + when, e);
     }
     return this;
   }
@@ -105,11 +115,11 @@ public record Rule(String key, String name, String when, Map<String, String> the
       try {
         type = empty.select(r.condition().as("c")).schema().apply("c").dataType();
       } catch (Exception e) {
-        throw new SettingsException(r.key + ".when (" + r.name + ") cannot be evaluated: " + FeatureDef.firstLine(e.getMessage())
+        throw new SettingsException(r.conditionKey() + " (" + r.name + ") cannot be evaluated: " + FeatureDef.firstLine(e.getMessage())
             + "; the columns are " + String.join(", ", frame.columns()), e);
       }
       if (!(type instanceof BooleanType)) {
-        throw new SettingsException(r.key + ".when (" + r.name + ") gives " + type.simpleString() + ", not true or false: " + r.when);
+        throw new SettingsException(r.conditionKey() + " (" + r.name + ") gives " + type.simpleString() + ", not true or false: " + r.when);
       }
     }
   }

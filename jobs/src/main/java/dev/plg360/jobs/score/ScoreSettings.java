@@ -94,7 +94,7 @@ public record ScoreSettings(
           new Leads(
               c.getStringList(S + "leads.plg-lead-sources"),
               percent(c, S + "leads.pql-threshold"),
-              settings.string(S + "leads.activated"),
+              Rule.condition(S + "leads.activated", "activated", settings.string(S + "leads.activated")).when(),
               c.getStringList(S + "leads.hand-raise.events"),
               settings.string(S + "leads.hand-raise.pricing-page-event"),
               settings.positiveInt(S + "leads.hand-raise.pricing-page-views"),

@@ -230,6 +230,7 @@ class ScoreRulesTest extends SparkTestBase {
     assertEquals("low", trial.getAs("penetration_band"), "4 of 50 is 8%");
     assertEquals("unknown", account("tiny.io").getAs("penetration_band"), "no department headcounts");
     assertNull(account("fit.io").getAs("addressable_headcount"), "an empty headcount map is unknown, not 0");
+    assertNull(account("fit.io").getAs("whitespace_seats"), "and so is its whitespace");
   }
 
   @Test
