@@ -208,14 +208,13 @@ public final class TrainingSet {
             min_by(when(col("status").equalTo("trialing"), lit("trial")).when(BillingTransforms.isPaying(), lit("paid"))
                 .otherwise(lit("free")), struct(col("event_ts"), col("event_id"))).as("start"),
             min(when(BillingTransforms.isPaying(), col("event_ts"))).as("first_paid_at"));
-    Dataset<Row> perEntity = members.where(col("created_at").lt(asOfEnd))
+    return members.where(col("created_at").lt(asOfEnd))
         .join(subscriptions, new String[] {"workspace_id"}, "left")
         .groupBy("entity_id").agg(
             min(col("created_at")).as("signup_at"),
             min_by(coalesce(col("start"), lit("free")), struct(col("created_at"), col("workspace_id"))).as("plan_start"),
             min_by(col("account_id"), struct(col("created_at"), col("workspace_id"))).as("account_id"),
             min(col("first_paid_at")).as(ConversionTraining.CONVERTED_AT.name()));
-    return perEntity;
   }
 
   /** Subscription events with their workspace. */
@@ -256,8 +255,8 @@ public final class TrainingSet {
   /**
    * Every entity's rows of its observation window, in the columns of {@link #WINDOW}: the product rollup's rows of
    * its workspaces from the sign-up day (or window_start, when scoring) to the day before the observation point,
-   * with its attributes. An entity
-   * without any has one row whose activity columns are null, so it still gets its features.
+   * with its attributes. An entity without any has one row whose activity columns are null, so it still gets its
+   * features.
    */
   static Dataset<Row> observationWindow(Dataset<Row> entities, Dataset<Row> members, Dataset<Row> daily, ModelSettings s) {
     Column start = List.of(entities.columns()).contains(WINDOW_START) ? col(WINDOW_START) : col("signup_date");
