@@ -91,9 +91,52 @@ public final class Lake {
       }
       b.execute();
       LOG.info("created table {} at {}", t.qualifiedName(), path(t));
+    } else {
+      evolve(t);
     }
     register(t);
     ensured.add(t.qualifiedName());
+  }
+
+  /**
+   * Brings a table made by an earlier plg360 up to its catalog definition: columns the catalog added since are
+   * added (null in the rows already there), and the change data feed is turned on where the catalog asks for it
+   * (recorded from that version on). Nothing is ever dropped or retyped.
+   */
+  private void evolve(TableDef t) {
+    String table = "delta.`" + path(t) + "`";
+    Set<String> have = new HashSet<>(List.of(DeltaTable.forPath(spark, path(t)).toDF().schema().fieldNames()));
+    List<String> added = new ArrayList<>();
+    for (Col c : t.columns()) {
+      if (!have.contains(c.name())) {
+        added.add("`" + c.name() + "` " + c.type().sql() + " COMMENT '" + c.comment().replace("'", "\\'") + "'");
+      }
+    }
+    if (!added.isEmpty()) {
+      spark.sql("ALTER TABLE " + table + " ADD COLUMNS (" + String.join(", ", added) + ")");
+      LOG.info("{}: added {} column(s) of this version's catalog", t.qualifiedName(), added.size());
+    }
+    if (t.changeDataFeed() && !changeDataFeedOn(t)) {
+      spark.sql("ALTER TABLE " + table + " SET TBLPROPERTIES (delta.enableChangeDataFeed = true)");
+      LOG.info("{}: change data feed turned on", t.qualifiedName());
+    }
+  }
+
+  private boolean changeDataFeedOn(TableDef t) {
+    Row detail = DeltaTable.forPath(spark, path(t)).detail().first();
+    Map<String, String> props = detail.getJavaMap(detail.fieldIndex("properties"));
+    return "true".equalsIgnoreCase(props.getOrDefault("delta.enableChangeDataFeed", "false"));
+  }
+
+  /**
+   * The change data feed of versions {@code from} to {@code to}, both included: the table's columns plus
+   * {@code _change_type} (insert, update_preimage, update_postimage, delete), {@code _commit_version} and
+   * {@code _commit_timestamp}. Fails (when read) if the feed was not recorded for some of those versions.
+   */
+  public Dataset<Row> changes(TableDef t, long from, long to) {
+    ensure(t);
+    return spark.read().format("delta").option("readChangeFeed", "true").option("startingVersion", from)
+        .option("endingVersion", to).load(path(t));
   }
 
   private void register(TableDef t) {
@@ -143,6 +186,12 @@ public final class Lake {
   /** The table as it was at a Delta version (time travel). */
   public Dataset<Row> readVersion(TableDef t, long version) {
     return spark.read().format("delta").option("versionAsOf", version).load(path(t));
+  }
+
+  /** The table's Delta id: it stays through every write, and a table deleted and made again gets a new one. */
+  public String tableId(TableDef t) {
+    Row detail = DeltaTable.forPath(spark, path(t)).detail().first();
+    return detail.getString(detail.fieldIndex("id"));
   }
 
   /** The latest committed version, or -1 when the table does not exist yet. */

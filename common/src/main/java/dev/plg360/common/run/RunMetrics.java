@@ -22,6 +22,11 @@ public final class RunMetrics {
     }
   }
 
+  /** Rows written somewhere other than a Delta table (a database table, a file). */
+  public synchronized void wrote(String what, long rows) {
+    written.merge(what, rows, Long::sum);
+  }
+
   public synchronized void rejected(String reason, long rows) {
     rejected.merge(reason, rows, Long::sum);
   }

@@ -256,6 +256,7 @@ public final class GoldTables {
         .columns(SIGNAL_ID, SIGNAL_DATE, SIGNAL_TYPE, ACCOUNT_ID, WORKSPACE_ID, PERSON_ID, SUBJECT, STRENGTH, EVIDENCE,
             DETECTED_AT, RUN_ID)
         .key(SIGNAL_ID)
+        .changeDataFeed()
         .build();
   }
 }

@@ -12,6 +12,7 @@ import static org.apache.spark.sql.types.DataTypes.StringType;
 import dev.plg360.common.tables.GoldTables.Account360;
 import dev.plg360.common.tables.GoldTables.Billing;
 import dev.plg360.common.tables.GoldTables.User360;
+import dev.plg360.common.tables.Tables.Accounts;
 
 /**
  * What sales, success and marketing act on: account and lead scores with their reasons, and the lead funnel.
@@ -32,6 +33,7 @@ public final class ScoreTables {
     public static final Col DOMAIN = Account360.DOMAIN;
     public static final Col IS_PERSONAL = Account360.IS_PERSONAL;
     public static final Col CRM_OWNER_ID = Account360.CRM_OWNER_ID;
+    public static final Col CRM_ACCOUNT_IDS = Accounts.CRM_ACCOUNT_IDS;
     public static final Col PLAN_KIND = c("plan_kind", StringType, "free, trial or paid");
     public static final Col PQL_SCORE = c("pql_score", DoubleType,
         "Likelihood to pay, 0-100: the conversion model's calibrated probability x 100, for free and trial accounts "
@@ -83,7 +85,7 @@ public final class ScoreTables {
 
     public static final TableDef TABLE = TableDef.table("gold", "account_scores")
         .grain("one row per account: its current scores")
-        .columns(AS_OF, ACCOUNT_ID, NAME, DOMAIN, IS_PERSONAL, CRM_OWNER_ID, Billing.PLAN, PLAN_KIND, PQL_SCORE, PQL_TIER,
+        .columns(AS_OF, ACCOUNT_ID, NAME, DOMAIN, IS_PERSONAL, CRM_ACCOUNT_IDS, CRM_OWNER_ID, Billing.PLAN, PLAN_KIND, PQL_SCORE, PQL_TIER,
             PQL_MODEL_VERSION, PQL_WORKSPACE_ID, PQL_WINDOW_START, PQL_OBSERVED_DAYS, PQL_REASONS, ICP_SCORE, ICP_TIER, ICP_REASONS,
             ICP_EXCLUDED_BY, SEGMENT, SEGMENT_RULE, PLAYBOOK, EMPLOYEES, SEATS_BOUGHT, SEATS_ACTIVE, SEAT_UTILISATION,
             EMPLOYEE_PENETRATION, ADDRESSABLE_HEADCOUNT, ADDRESSABLE_PENETRATION, WHITESPACE_SEATS, PENETRATION_BAND,

@@ -542,6 +542,34 @@ public final class Tables {
         .build();
   }
 
+  /**
+   * What activation has delivered to each target: a table's version is recorded here only after the target
+   * committed every change up to it, so the next run sends the changes after it.
+   */
+  public static final class SyncState {
+    private SyncState() {}
+
+    public static final Col TARGET = c("target", StringType,
+        "The target: its JDBC URL without credentials, and schema (jdbc:postgresql://host:5432/db schema plg360)");
+    public static final Col SOURCE_TABLE = c("source_table", StringType, "The Delta table delivered, e.g. gold.account_scores");
+    public static final Col SOURCE_TABLE_ID = c("source_table_id", StringType,
+        "The Delta table's id: a table made anew has another, and its versions start again, so it is sent whole");
+    public static final Col DELIVERED_VERSION = c("delivered_version", LongType,
+        "The table's Delta version the target holds: every change up to it is committed there");
+    public static final Col MODE = c("mode", StringType,
+        "changes (the change data feed since the version delivered before) or full (the whole table at the version)");
+    public static final Col UPSERTED = c("upserted", LongType, "Rows that run inserted or updated in the target");
+    public static final Col DELETED = c("deleted", LongType, "Rows that run deleted from the target");
+    public static final Col RUN_ID = c("run_id", StringType, "The activate run that delivered it");
+    public static final Col DELIVERED_AT = c("delivered_at", TimestampType, "When the target committed the last of it, UTC");
+
+    public static final TableDef TABLE = TableDef.table("ops", "sync_state")
+        .grain("one row per target and source table: the last delivery")
+        .columns(TARGET, SOURCE_TABLE, SOURCE_TABLE_ID, DELIVERED_VERSION, MODE, UPSERTED, DELETED, RUN_ID, DELIVERED_AT)
+        .key(TARGET, SOURCE_TABLE)
+        .build();
+  }
+
   /** Every table in the catalog. */
   public static List<TableDef> all() {
     return Stream.of(ProductEvents.TABLE, SfAccounts.TABLE, SfContacts.TABLE, SfLeads.TABLE, SfOpportunities.TABLE,
@@ -551,7 +579,8 @@ public final class Tables {
         GoldTables.User360.TABLE, GoldTables.CustomerTimeline.TABLE, GoldTables.Signals.TABLE, ModelTables.ConversionTraining.TABLE,
         ModelTables.Versions.TABLE, ModelTables.Coefficients.TABLE, ModelTables.Calibration.TABLE,
         ModelTables.Predictions.TABLE, ScoreTables.AccountScores.TABLE,
-        ScoreTables.LeadScores.TABLE, ScoreTables.LeadFunnel.TABLE, IngestedFiles.TABLE, JobRuns.TABLE).toList();
+        ScoreTables.LeadScores.TABLE, ScoreTables.LeadFunnel.TABLE, IngestedFiles.TABLE, JobRuns.TABLE,
+        SyncState.TABLE).toList();
   }
 
   public static Optional<TableDef> byName(String qualifiedName) {

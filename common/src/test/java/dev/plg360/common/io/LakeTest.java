@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.plg360.common.tables.Col;
+import dev.plg360.common.tables.TableDef;
 import dev.plg360.common.tables.Tables.IngestedFiles;
 import dev.plg360.testkit.SparkTestBase;
 import java.nio.file.Path;
@@ -12,8 +14,10 @@ import java.sql.Timestamp;
 import java.util.List;
 import java.util.Optional;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -96,5 +100,25 @@ class LakeTest extends SparkTestBase {
     List<Row> described = spark().sql("DESCRIBE TABLE ops.ingested_files").collectAsList();
     Row checksum = described.stream().filter(r -> r.getString(0).equals("checksum")).findFirst().orElseThrow();
     assertEquals(IngestedFiles.CHECKSUM.comment(), checksum.getString(2));
+  }
+
+  @Test
+  void aTableOfAnEarlierCatalogGainsTheNewColumnsAndTheChangeFeed(@TempDir Path dir) {
+    Col key = new Col("id", DataTypes.StringType, "Key");
+    Col added = new Col("note", DataTypes.StringType, "A column a later catalog adds, it's new");
+    TableDef before = TableDef.table("ops", "evolving").columns(key).key(key).build();
+    TableDef after = TableDef.table("ops", "evolving").columns(key, added).key(key).changeDataFeed().build();
+    new Lake(spark(), dir.toString()).upsert(spark().createDataFrame(List.of(RowFactory.create("a")), before.schema()), before);
+
+    Lake lake = new Lake(spark(), dir.toString());
+    Dataset<Row> read = lake.read(after);
+    assertEquals(List.of("id", "note"), List.of(read.columns()));
+    assertTrue(read.where("id = 'a' AND note IS NULL").count() == 1, "the rows already there hold null");
+    assertEquals(added.comment(), read.schema().apply("note").getComment().get());
+    long v = lake.version(after);
+    lake.upsert(spark().createDataFrame(List.of(RowFactory.create("a", "x")), after.schema()), after);
+    assertEquals(List.of("update_preimage", "update_postimage"), lake.changes(after, v + 1, lake.version(after))
+        .orderBy("_change_type").select("_change_type").as(Encoders.STRING()).collectAsList().stream().sorted(
+            java.util.Comparator.reverseOrder()).toList(), "the change data feed is on from then");
   }
 }

@@ -3,6 +3,7 @@ package dev.plg360.jobs.score;
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.array_position;
 import static org.apache.spark.sql.functions.array_sort;
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.concat;
@@ -75,9 +76,15 @@ public final class AccountScoring {
     return segment(beforeSegment, s);
   }
 
-  /** The rows of gold.account_scores, in its columns. */
-  public static Dataset<Row> scores(Dataset<Row> enriched, LocalDate asOf) {
-    return enriched.withColumn(ScoreTables.AS_OF.name(), lit(Date.valueOf(asOf)))
+  /**
+   * The rows of gold.account_scores, in its columns. {@code crmAccounts}: account_id and crm_account_ids (silver
+   * accounts), the Salesforce records activation writes the scores to.
+   */
+  public static Dataset<Row> scores(Dataset<Row> enriched, Dataset<Row> crmAccounts, LocalDate asOf) {
+    Column crmIds = col(AccountScores.CRM_ACCOUNT_IDS.name());
+    return enriched.join(crmAccounts.select(col("account_id"), crmIds), new String[] {"account_id"}, "left")
+        .withColumn(AccountScores.CRM_ACCOUNT_IDS.name(), coalesce(crmIds, array().cast(AccountScores.CRM_ACCOUNT_IDS.type())))
+        .withColumn(ScoreTables.AS_OF.name(), lit(Date.valueOf(asOf)))
         .select(AccountScores.TABLE.columns().stream().map(Col::col).toArray(Column[]::new));
   }
 

@@ -15,6 +15,7 @@ import dev.plg360.common.tables.ScoreTables;
 import dev.plg360.common.tables.ScoreTables.AccountScores;
 import dev.plg360.common.tables.ScoreTables.LeadFunnel;
 import dev.plg360.common.tables.ScoreTables.LeadScores;
+import dev.plg360.common.tables.Tables.Accounts;
 import dev.plg360.common.tables.Tables.Firmographics;
 import dev.plg360.common.tables.Tables.FormSubmissions;
 import dev.plg360.common.tables.Tables.IdentityLinks;
@@ -86,7 +87,7 @@ public final class ScoreJob implements Job {
       statuses = LeadScoring.statuses(LeadScoring.facts(leadInputs(lake, day, enriched), asOf, s.leads()), s.leads())
           .persist(StorageLevel.MEMORY_AND_DISK());
       ctx.metrics().read("open leads", statuses.count());
-      ctx.metrics().wrote(lake.sync(AccountScoring.scores(enriched, asOf), AccountScores.TABLE, List.of(ScoreTables.AS_OF)));
+      ctx.metrics().wrote(lake.sync(AccountScoring.scores(enriched, lake.read(Accounts.TABLE), asOf), AccountScores.TABLE, List.of(ScoreTables.AS_OF)));
       ctx.metrics().wrote(lake.sync(LeadScoring.scores(statuses, asOf), LeadScores.TABLE, List.of(ScoreTables.AS_OF)));
       writeFunnel(ctx, LeadScoring.funnel(statuses, asOf), asOf);
     } finally {

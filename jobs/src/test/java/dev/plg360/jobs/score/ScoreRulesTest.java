@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.plg360.common.config.Settings;
 import dev.plg360.common.config.SettingsException;
 import dev.plg360.common.tables.GoldTables.Account360;
+import dev.plg360.common.tables.Tables.Accounts;
 import dev.plg360.common.tables.GoldTables.Signals;
 import dev.plg360.common.tables.GoldTables.User360;
 import dev.plg360.common.tables.GoldTables.Workspace360;
@@ -104,7 +105,10 @@ class ScoreRulesTest extends SparkTestBase {
         .row("as_of", Date.valueOf(AS_OF), "workspace_id", "ws2", "account_id", "pro.io", "cap_usage", Map.of("seats", 0.2))
         .build();
     Dataset<Row> enriched = AccountScoring.enriched(a360, workspaces, pql, signals, AS_OF, S).cache();
-    for (Row r : AccountScoring.scores(enriched, AS_OF).collectAsList()) {
+    Dataset<Row> crm = frame(Accounts.TABLE.schema())
+        .row("account_id", "trial.io", "crm_account_ids", List.of("001A", "001B"))
+        .build();
+    for (Row r : AccountScoring.scores(enriched, crm, AS_OF).collectAsList()) {
       accounts.put(r.getAs("account_id"), r);
     }
 
@@ -180,6 +184,13 @@ class ScoreRulesTest extends SparkTestBase {
     assertEquals(status, r.getAs("lead_status"), lead + ": " + r);
     assertEquals(reason, r.getAs("remarket_reason"), lead + ": " + r);
     assertEquals(rule, r.getAs("status_rule"), lead + ": " + r);
+  }
+
+  @Test
+  void accountScoresCarryTheSalesforceAccountsOfTheirDomain() {
+    assertEquals(List.of("001A", "001B"), accounts.get("trial.io").getList(accounts.get("trial.io").fieldIndex("crm_account_ids")));
+    assertEquals(List.of(), accounts.get("pro.io").getList(accounts.get("pro.io").fieldIndex("crm_account_ids")),
+        "an account without a Salesforce record has none, not null");
   }
 
   @Test
