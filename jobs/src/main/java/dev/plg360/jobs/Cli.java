@@ -20,7 +20,9 @@ import picocli.CommandLine.Command;
         FeaturesCommand.class,
         TrainCommand.class,
         ScoreCommand.class,
+        ActivateCommand.class,
         SqlCommand.class,
+        PostgresCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class Cli implements Runnable {

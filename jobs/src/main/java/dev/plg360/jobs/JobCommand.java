@@ -4,10 +4,13 @@ import dev.plg360.common.config.Settings;
 import dev.plg360.common.run.Job;
 import dev.plg360.common.run.JobRunner;
 import dev.plg360.common.spark.SparkSessions;
+import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** A subcommand that runs one job: settings are validated before Spark starts, then the job runs inside its run-log record. */
 public abstract class JobCommand implements Callable<Integer> {
@@ -15,14 +18,27 @@ public abstract class JobCommand implements Callable<Integer> {
   @Mixin
   protected JobOptions options;
 
+  @Spec
+  protected CommandSpec spec;
+
   protected abstract Job job();
+
+  /** Checks what only this command needs, before Spark starts. */
+  protected void check(Settings settings) {}
+
+  /** Prints what the run did, after it succeeded. */
+  protected void report(Job job, PrintWriter out) {}
 
   @Override
   public Integer call() throws Exception {
     Settings settings = SettingsCheck.check(options.settings());
+    check(settings);
     Job job = job();
     SparkSession spark = SparkSessions.create(settings);
     new JobRunner(Clock.systemUTC()).run(job, settings, spark, options.asOf());
+    PrintWriter out = spec.commandLine().getOut();
+    report(job, out);
+    out.flush();
     return 0;
   }
 }

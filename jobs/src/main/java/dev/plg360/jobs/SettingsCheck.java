@@ -1,6 +1,7 @@
 package dev.plg360.jobs;
 
 import dev.plg360.common.config.Settings;
+import dev.plg360.jobs.activate.ActivateSettings;
 import dev.plg360.jobs.c360.Build360Settings;
 import dev.plg360.jobs.ingest.IngestJob;
 import dev.plg360.jobs.ingest.SourceSpec;
@@ -18,6 +19,7 @@ public final class SettingsCheck {
     Build360Settings.from(settings);
     ModelSettings.from(settings);
     ScoreSettings.from(settings);
+    ActivateSettings.from(settings);
     return settings;
   }
 }

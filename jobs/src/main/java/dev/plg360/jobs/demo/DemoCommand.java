@@ -18,9 +18,13 @@ import dev.plg360.common.tables.ScoreTables.AccountScores;
 import dev.plg360.common.tables.ScoreTables.LeadScores;
 import dev.plg360.common.tables.Tables.Accounts;
 import dev.plg360.common.tables.Tables.People;
+import dev.plg360.common.tables.Tables.SyncState;
 import dev.plg360.common.tables.Tables.Workspaces;
 import dev.plg360.jobs.JobOptions;
 import dev.plg360.jobs.SettingsCheck;
+import dev.plg360.jobs.activate.ActivateJob;
+import dev.plg360.jobs.activate.ActivateSettings;
+import dev.plg360.jobs.activate.EmbeddedPostgresServer;
 import dev.plg360.jobs.generate.Generator;
 import dev.plg360.jobs.c360.Build360Job;
 import dev.plg360.jobs.generate.OracleAuc;
@@ -82,7 +86,7 @@ public final class DemoCommand implements Callable<Integer> {
   /** The chain, in order; later jobs join as they exist. */
   static List<Job> chain() {
     return List.of(new IngestJob(), new ResolveJob(), new Build360Job(), new TrainJob(TrainJob.Request.defaults()),
-        new ScoreJob());
+        new ScoreJob(), new ActivateJob(false));
   }
 
   @Override
@@ -111,6 +115,23 @@ public final class DemoCommand implements Callable<Integer> {
       out.printf("  %,d records in %,d files, %,d planted defects, %.1f s; oracle AUC %.3f%n", g.totalRecords(),
           g.totalFiles(), g.totalDefects(), g.took().toMillis() / 1000.0, g.oracleAuc());
     }
+    // No server configured: deliver to an embedded PostgreSQL kept beside the lake, so a re-run finds what it holds.
+    EmbeddedPostgresServer pg = null;
+    if (ActivateSettings.from(settings).url().isEmpty()) {
+      pg = EmbeddedPostgresServer.start(java.nio.file.Path.of(folder, "postgres"), settings.positiveInt("plg360.demo.postgres-port"));
+      settings = settings.with(pg.settings());
+    }
+    try {
+      return runChain(settings, spark, folder, out, pg);
+    } finally {
+      if (pg != null) {
+        pg.close();
+      }
+    }
+  }
+
+  private Integer runChain(Settings settings, SparkSession spark, String folder, PrintWriter out, EmbeddedPostgresServer pg)
+      throws Exception {
     LocalDate asOf = options.asOfOr(LocalDate.parse(settings.string("plg360.generate.end-date")));
     out.printf("%nRunning the chain as of %s%n", asOf);
     out.flush();
@@ -118,10 +139,14 @@ public final class DemoCommand implements Callable<Integer> {
     JobRunner runner = new JobRunner(clock);
     Lake lake = null;
     String noModel = null;
+    List<ActivateJob.Delivery> delivered = List.of();
     for (Job job : chain()) {
       Instant started = clock.instant();
       try {
         JobContext ctx = runner.run(job, settings, spark, asOf);
+        if (job instanceof ActivateJob a) {
+          delivered = a.deliveries();
+        }
         LakeSummary.printRun(job.name(), ctx.metrics(), Duration.between(ctx.startedAt(), clock.instant()).toMillis() / 1000.0, out);
         lake = ctx.lake();
       } catch (TrainingException e) { // a company too small or too young to learn from: the rest still shows
@@ -137,6 +162,7 @@ public final class DemoCommand implements Callable<Integer> {
       printModel(lake, spark, folder, settings, out);
     }
     printScores(lake, out);
+    printDelivered(delivered, ActivateSettings.from(settings), pg, out);
     out.printf("%nThe tables are Delta tables under %s. Running the demo again re-runs the chain on the same data.%n", lake.root());
     out.flush();
     return 0;
@@ -164,6 +190,21 @@ public final class DemoCommand implements Callable<Integer> {
       String status = r.isNullAt(1) ? r.getString(0) : r.getString(0) + " " + r.getString(1);
       out.printf("  %-26s %,8d%n", status, r.getLong(2));
     }
+  }
+
+  /** What went to PostgreSQL, and how to look at it there. */
+  private static void printDelivered(List<ActivateJob.Delivery> delivered, ActivateSettings s, EmbeddedPostgresServer pg,
+                                     PrintWriter out) {
+    out.printf("%nWrite-back to PostgreSQL (%s, schema %s; delivered versions in %s)%n",
+        pg != null ? "embedded server " + pg.jdbcUrl() + ", data in " + pg.dataDir() : s.requireUrl(), s.schema(),
+        SyncState.TABLE.qualifiedName());
+    long rows = 0;
+    for (ActivateJob.Delivery d : delivered) {
+      out.printf("  %s%n", d.describe());
+      rows += d.upserted() + d.deleted();
+    }
+    out.printf("  %,d rows delivered%s%n", rows, rows == 0 ? ": nothing changed since the last delivery" : "");
+    ActivateJob.targetRows(s).forEach((table, n) -> out.printf("  %-24s %,9d rows in PostgreSQL%n", table, n));
   }
 
   /** The most active accounts of the day and the day's signals: what a seller would open first. */

@@ -136,6 +136,9 @@ class DemoCommandTest extends SparkTestBase {
     assertTrue(out.contains("Top 10 free and trial accounts by PQL score") && out.contains("REMARKET TRASH"),
         "the best accounts to call and the leads by status:\n" + out);
     assertTrainingSetMatchesTheTruth();
+    assertTrue(out.contains("Write-back to PostgreSQL (embedded server"), out);
+    assertTrue(out.contains("upserted"), "the scores of the day went to PostgreSQL:\n" + out);
+    assertTargetHoldsTheScores(out);
     assertTrue(lake.read(CustomerTimeline.TABLE).where(CustomerTimeline.EVENT_DATE.col().gt(java.sql.Date.valueOf(END))).isEmpty(),
         "the timeline holds nothing after the as-of day");
     assertEquals(5, lake.read(CustomerTimeline.TABLE).select(CustomerTimeline.SOURCE.col()).distinct().count(),
@@ -414,9 +417,21 @@ class DemoCommandTest extends SparkTestBase {
       assertTrue(spark().read().format("delta").option("readChangeFeed", "true").option("startingVersion", v)
           .load(lake.path(t)).where("_commit_version > " + v).isEmpty(), t + ": its change feed has nothing new");
     }
-    assertEquals(15, lake.read(JobRuns.TABLE).where(JobRuns.STATUS.col().equalTo("SUCCEEDED")).count(),
-        "three demos of five jobs (the first one's train failed: too few labels) and one rebuild, each logged");
+    assertTrue(out.contains("0 rows delivered: nothing changed since the last delivery"), out);
+    assertTargetHoldsTheScores(out);
+    assertEquals(18, lake.read(JobRuns.TABLE).where(JobRuns.STATUS.col().equalTo("SUCCEEDED")).count(),
+        "three demos of six jobs (the first one's train failed: too few labels) and one rebuild, each logged");
     assertEquals(1, lake.read(Versions.TABLE).count(), "and no second model: the same data trains the same one");
+  }
+
+  /** The embedded PostgreSQL holds a row for every account score, lead score and signal of the lake. */
+  private void assertTargetHoldsTheScores(String out) {
+    for (TableDef t : List.of(AccountScores.TABLE, LeadScores.TABLE, Signals.TABLE)) {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("plg360\\." + t.name() + " +([\\d,]+) rows in PostgreSQL")
+          .matcher(out);
+      assertTrue(m.find(), t + " in PostgreSQL:\n" + out);
+      assertEquals(lake.read(t).count(), Long.parseLong(m.group(1).replace(",", "")), t + ": rows in PostgreSQL");
+    }
   }
 
   /**
