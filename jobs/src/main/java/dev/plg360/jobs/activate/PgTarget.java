@@ -87,7 +87,7 @@ final class PgTarget implements AutoCloseable {
           st.execute("COMMENT ON TABLE " + table(t) + " IS " + literal(
               t.grain() + ". Delivered by plg360 activate from the Delta table " + t.qualifiedName() + "."));
           for (Col col : t.columns()) {
-            st.execute("COMMENT ON COLUMN " + table(t) + "." + col.name() + " IS " + literal(col.comment()));
+            comment(st, t, col.name(), col.comment());
           }
           comment(st, t, VERSION, "Delta version of " + t.qualifiedName() + " that delivered the row");
           comment(st, t, RUN_ID, "The plg360 activate run that delivered it");
@@ -98,7 +98,7 @@ final class PgTarget implements AutoCloseable {
           for (Col col : t.columns()) {
             if (!have.contains(col.name())) {
               st.execute("ALTER TABLE " + table(t) + " ADD COLUMN " + col.name() + " " + sqlType(col.type()));
-              st.execute("COMMENT ON COLUMN " + table(t) + "." + col.name() + " IS " + literal(col.comment()));
+              comment(st, t, col.name(), col.comment());
               LOG.info("{}: added column {}", table(t), col.name());
             }
           }
