@@ -5,6 +5,7 @@ import dev.plg360.common.io.Lake;
 import dev.plg360.common.spark.SparkSessions;
 import dev.plg360.jobs.resolve.ResolveTransforms;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -52,8 +53,15 @@ public final class SqlCommand implements Callable<Integer> {
   @Option(names = "--format", paramLabel = "FORMAT", description = "table (default), json (one object per line) or csv.")
   Format format = Format.table;
 
-  @Option(names = "--limit", paramLabel = "N", description = "Print at most N rows (default 1000).")
-  int limit = 1000;
+  @Option(names = "--limit", paramLabel = "N",
+      description = "At most N rows. Default: 1000 printed; every row with --out.")
+  Integer limit;
+
+  @Option(names = "--out", paramLabel = "FILE", description = "Write the result to this file (UTF-8) instead of printing it.")
+  Path out;
+
+  /** Rows printed when no --limit is given. */
+  static final int PRINT_LIMIT = 1000;
 
   @Option(names = "--param", paramLabel = "NAME=VALUE",
       description = "A value for ${NAME} in the query (Spark SQL variable substitution), e.g. --param account_id=acme.com. Repeatable.")
@@ -68,7 +76,15 @@ public final class SqlCommand implements Callable<Integer> {
     ResolveTransforms.registerUdfs(spark);
     params.forEach(spark.conf()::set);
     Dataset<Row> result = spark.sql(stripTrailingSemicolon(query));
-    print(result, format, limit, spec.commandLine().getOut());
+    if (out == null) {
+      print(result, format, limit != null ? limit : PRINT_LIMIT, spec.commandLine().getOut());
+      return 0;
+    }
+    try (PrintWriter file = new PrintWriter(Files.newBufferedWriter(out, StandardCharsets.UTF_8))) {
+      print(result, format, limit != null ? limit : Integer.MAX_VALUE, file);
+    }
+    spec.commandLine().getOut().printf("wrote %s%n", out);
+    spec.commandLine().getOut().flush();
     return 0;
   }
 
@@ -79,12 +95,13 @@ public final class SqlCommand implements Callable<Integer> {
   /** Prints up to {@code limit} rows of a result in the format. */
   public static void print(Dataset<Row> result, Format format, int limit, PrintWriter out) {
     switch (format) {
-      case json -> result.toJSON().takeAsList(limit).forEach(out::println);
+      case json -> limited(result, limit).toJSON().toLocalIterator().forEachRemaining(out::println);
       case csv -> {
         out.println(String.join(",", result.columns()));
         Dataset<Row> text = result.select(java.util.Arrays.stream(result.columns())
             .map(c -> org.apache.spark.sql.functions.col("`" + c + "`").cast("string")).toArray(org.apache.spark.sql.Column[]::new));
-        for (Row r : text.takeAsList(limit)) {
+        for (java.util.Iterator<Row> it = limited(text, limit).toLocalIterator(); it.hasNext(); ) {
+          Row r = it.next();
           StringBuilder line = new StringBuilder();
           for (int i = 0; i < r.length(); i++) {
             line.append(i == 0 ? "" : ",").append(csvField(r.isNullAt(i) ? "" : r.getString(i)));
@@ -95,6 +112,11 @@ public final class SqlCommand implements Callable<Integer> {
       case table -> printTable(result, limit, out);
     }
     out.flush();
+  }
+
+  /** The first rows, streamed; no limit at all (not even a single-partition one) for Integer.MAX_VALUE. */
+  private static Dataset<Row> limited(Dataset<Row> rows, int limit) {
+    return limit == Integer.MAX_VALUE ? rows : rows.limit(limit);
   }
 
   private static String csvField(String v) {

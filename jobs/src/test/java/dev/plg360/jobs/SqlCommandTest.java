@@ -1,0 +1,68 @@
+package dev.plg360.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.plg360.common.io.Lake;
+import dev.plg360.common.tables.Tables.IngestedFiles;
+import dev.plg360.testkit.SparkTestBase;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.RowFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class SqlCommandTest extends SparkTestBase {
+
+  @TempDir
+  static Path dir;
+
+  private String sql(String... args) {
+    StringWriter out = new StringWriter();
+    CommandLine cli = new CommandLine(new SqlCommand());
+    cli.setOut(new PrintWriter(out));
+    List<String> all = new ArrayList<>(List.of("-D", "plg360.lake.root=" + dir.resolve("lake")));
+    all.addAll(List.of(args));
+    assertEquals(0, cli.execute(all.toArray(String[]::new)), out.toString());
+    return out.toString();
+  }
+
+  private void lake() {
+    Timestamp t = Timestamp.valueOf("2026-05-01 00:00:00");
+    List<org.apache.spark.sql.Row> rows = new ArrayList<>();
+    for (int i = 0; i < 1500; i++) {
+      rows.add(RowFactory.create("segment", i == 0 ? "a, \"quoted\" name" : String.format("f%04d", i), (long) i, t, "c", 1L, "r", t));
+    }
+    new Lake(spark(), dir.resolve("lake").toString()).upsert(spark().createDataFrame(rows, IngestedFiles.TABLE.schema()),
+        IngestedFiles.TABLE);
+  }
+
+  @Test
+  void writesEveryRowToAFileAndPrintsAtMostTheLimit() throws Exception {
+    lake();
+    String query = "SELECT path, size FROM ops.ingested_files ORDER BY size";
+
+    Path csv = dir.resolve("all.csv");
+    assertTrue(sql("--format", "csv", "--out", csv.toString(), query).contains("wrote " + csv));
+    List<String> lines = Files.readAllLines(csv);
+    assertEquals(1501, lines.size(), "a header and every row, not the 1,000 a print shows");
+    assertEquals(List.of("path,size", "\"a, \"\"quoted\"\" name\",0", "f0001,1"), lines.subList(0, 3));
+    assertEquals("f1499,1499", lines.get(1500), "in the query's order");
+
+    Path json = dir.resolve("two.json");
+    sql("--format", "json", "--limit", "2", "--out", json.toString(), query);
+    assertEquals(List.of("{\"path\":\"a, \\\"quoted\\\" name\",\"size\":0}", "{\"path\":\"f0001\",\"size\":1}"),
+        Files.readAllLines(json));
+
+    String printed = sql("--format", "csv", query);
+    assertEquals(1001, printed.lines().filter(l -> l.startsWith("f") || l.startsWith("\"a") || l.startsWith("path")).count(),
+        "printing stops at 1,000 rows without --limit");
+    assertTrue(sql("--limit", "1", query).contains("(1 row, limited by --limit)"));
+  }
+}
