@@ -195,9 +195,9 @@ public final class DemoCommand implements Callable<Integer> {
   /** What went to PostgreSQL, and how to look at it there. */
   private static void printDelivered(List<ActivateJob.Delivery> delivered, ActivateSettings s, EmbeddedPostgresServer pg,
                                      PrintWriter out) {
-    out.printf("%nWrite-back to PostgreSQL (%s, schema %s; delivered versions in %s)%n",
-        pg != null ? "embedded server " + pg.jdbcUrl() + ", data in " + pg.dataDir() : s.requireUrl(), s.schema(),
-        SyncState.TABLE.qualifiedName());
+    // The target as ops.sync_state names it: the URL without its parameters, which may carry credentials.
+    String where = (pg != null ? "embedded server, data in " + pg.dataDir() + ": " : "") + s.target();
+    out.printf("%nWrite-back to PostgreSQL (%s; delivered versions in %s)%n", where, SyncState.TABLE.qualifiedName());
     long rows = 0;
     for (ActivateJob.Delivery d : delivered) {
       out.printf("  %s%n", d.describe());
