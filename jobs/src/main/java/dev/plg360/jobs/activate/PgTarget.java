@@ -76,10 +76,7 @@ final class PgTarget implements AutoCloseable {
    */
   boolean prepare(TableDef t) {
     return transaction("prepare " + table(t), c -> {
-      boolean exists;
-      try (ResultSet rs = c.getMetaData().getTables(null, settings.schema(), t.name(), new String[] {"TABLE"})) {
-        exists = rs.next();
-      }
+      boolean exists = exists(c, t);
       try (Statement st = c.createStatement()) {
         st.execute("CREATE SCHEMA IF NOT EXISTS " + settings.schema());
         if (!exists) {
@@ -106,6 +103,12 @@ final class PgTarget implements AutoCloseable {
       }
       return !exists;
     });
+  }
+
+  private boolean exists(Connection c, TableDef t) throws SQLException {
+    try (ResultSet rs = c.getMetaData().getTables(null, settings.schema(), t.name(), new String[] {"TABLE"})) {
+      return rs.next();
+    }
   }
 
   private void comment(Statement st, TableDef t, String column, String text) throws SQLException {
@@ -212,10 +215,8 @@ final class PgTarget implements AutoCloseable {
   /** Rows the target table holds (0 when it has none yet). */
   long rows(TableDef t) {
     return transaction("count " + table(t), c -> {
-      try (ResultSet rs = c.getMetaData().getTables(null, settings.schema(), t.name(), new String[] {"TABLE"})) {
-        if (!rs.next()) {
-          return 0L;
-        }
+      if (!exists(c, t)) {
+        return 0L;
       }
       try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM " + table(t))) {
         rs.next();
