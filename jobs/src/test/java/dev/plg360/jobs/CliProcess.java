@@ -1,0 +1,60 @@
+package dev.plg360.jobs;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * The plg360 command line in a separate JVM, for what cannot share the tests' one SparkSession (a Thrift server with
+ * Hive support) or is driven from outside Java (the notebooks). It runs {@link Cli} on the test classpath with the
+ * JVM options the tests run with (Spark's Java 17 openings), so it needs no packaged jar.
+ */
+public final class CliProcess {
+
+  private CliProcess() {}
+
+  /** The command that runs {@code plg360 args...}. */
+  public static List<String> command(String... args) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(jvmOptions());
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(Cli.class.getName());
+    cmd.addAll(List.of(args));
+    return cmd;
+  }
+
+  /**
+   * Writes an executable {@code plg360} script into {@code dir} that behaves like {@code bin/plg360} without
+   * building a jar, and returns its path: what a notebook or a shell test calls.
+   */
+  public static Path launcher(Path dir) throws IOException {
+    Path script = dir.resolve("plg360");
+    String cmd = command().stream().map(CliProcess::shellQuote).collect(Collectors.joining(" "));
+    Files.writeString(script, "#!/usr/bin/env bash\nexec " + cmd + " \"$@\"\n");
+    Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+    return script;
+  }
+
+  /** This JVM's module openings and system properties that Spark needs, and a heap that fits beside the tests. */
+  private static List<String> jvmOptions() {
+    List<String> options = new ArrayList<>(List.of("-Xmx2g"));
+    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      if (arg.startsWith("--add-opens") || arg.startsWith("--add-exports") || arg.equals("-XX:+IgnoreUnrecognizedVMOptions")
+          || arg.startsWith("-Djdk.reflect") || arg.startsWith("-Dio.netty")) {
+        options.add(arg);
+      }
+    }
+    return options;
+  }
+
+  private static String shellQuote(String s) {
+    return "'" + s.replace("'", "'\\''") + "'";
+  }
+}
