@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
         ScoreCommand.class,
         ActivateCommand.class,
         SqlCommand.class,
+        ServeSqlCommand.class,
         CatalogCommand.class,
         PostgresCommand.class,
         CommandLine.HelpCommand.class

@@ -6,7 +6,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -35,18 +34,13 @@ final class PostgresCommand implements Callable<Integer> {
     Settings settings = conf.settings(Map.of());
     Path data = dir != null ? dir : Path.of(settings.string("plg360.demo.dir"), "postgres");
     EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(data, port != null ? port : settings.positiveInt("plg360.demo.postgres-port"));
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      pg.close();
-      stopped.countDown();
-    }, "stop-postgres"));
     PrintWriter out = spec.commandLine().getOut();
     out.printf("PostgreSQL on %s (user %s, no password), data in %s%n", pg.jdbcUrl(), EmbeddedPostgresServer.USER, data);
     out.printf("  psql -h 127.0.0.1 -p %d -U %s -c 'SELECT * FROM plg360.account_scores ORDER BY pql_score DESC NULLS LAST LIMIT 10'%n",
         pg.port(), EmbeddedPostgresServer.USER);
     out.println("Ctrl-C stops it.");
     out.flush();
-    stopped.await();
+    UntilStopped.await(pg, "postgres");
     return 0;
   }
 }

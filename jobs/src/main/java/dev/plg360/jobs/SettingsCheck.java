@@ -1,6 +1,7 @@
 package dev.plg360.jobs;
 
 import dev.plg360.common.config.Settings;
+import dev.plg360.common.privacy.PersonalData;
 import dev.plg360.jobs.activate.ActivateSettings;
 import dev.plg360.jobs.c360.Build360Settings;
 import dev.plg360.jobs.ingest.IngestJob;
@@ -20,6 +21,7 @@ public final class SettingsCheck {
     ModelSettings.from(settings);
     ScoreSettings.from(settings);
     ActivateSettings.from(settings);
+    PersonalData.masking(settings);
     return settings;
   }
 }

@@ -2,7 +2,9 @@ package dev.plg360.jobs;
 
 import dev.plg360.common.config.Settings;
 import dev.plg360.common.io.Lake;
+import dev.plg360.common.privacy.PersonalData;
 import dev.plg360.common.spark.SparkSessions;
+import dev.plg360.common.tables.Tables;
 import dev.plg360.jobs.resolve.ResolveTransforms;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +27,8 @@ import picocli.CommandLine.Model.CommandSpec;
 /**
  * {@code plg360 sql}: runs one Spark SQL query against the lake, with every table registered by its catalog name
  * ({@code gold.account_360}) and plg360's SQL functions, and prints the result: an aligned table for people, JSON
- * lines or CSV for scripts and notebooks.
+ * lines or CSV for scripts and notebooks. With {@code plg360.privacy.mask-personal-data} on, tables show their
+ * personal columns masked, as BI tools see them ({@link PersonalData}).
  */
 @Command(name = "sql", mixinStandardHelpOptions = true,
     description = "Run a Spark SQL query on the lake's tables (gold.account_360, silver.people, ...) and print the result.")
@@ -72,7 +75,7 @@ public final class SqlCommand implements Callable<Integer> {
     Settings settings = SettingsCheck.check(conf.settings(Map.of()));
     String query = source.query != null ? source.query : Files.readString(source.file);
     SparkSession spark = SparkSessions.create(settings);
-    new Lake(spark, settings.lakeRoot()).registerExisting();
+    new Lake(spark, settings.lakeRoot()).publish(Tables.layers(), PersonalData.masking(settings));
     ResolveTransforms.registerUdfs(spark);
     params.forEach(spark.conf()::set);
     Dataset<Row> result = spark.sql(stripTrailingSemicolon(query));

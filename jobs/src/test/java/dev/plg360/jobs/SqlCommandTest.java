@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.plg360.common.io.Lake;
+import dev.plg360.common.privacy.PersonalData;
 import dev.plg360.common.tables.Tables.IngestedFiles;
+import dev.plg360.common.tables.Tables.People;
+import dev.plg360.common.tables.Tables.Quarantine;
 import dev.plg360.testkit.SparkTestBase;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -64,5 +67,29 @@ class SqlCommandTest extends SparkTestBase {
     assertEquals(1001, printed.lines().filter(l -> l.startsWith("f") || l.startsWith("\"a") || l.startsWith("path")).count(),
         "printing stops at 1,000 rows without --limit");
     assertTrue(sql("--limit", "1", query).contains("(1 row, limited by --limit)"));
+  }
+
+  @Test
+  void withMaskingOnPersonalColumnsAreKeyedHashesAndRawRecordsAreNotShown() {
+    Lake lake = new Lake(spark(), dir.resolve("lake").toString());
+    lake.overwrite(frame(People.TABLE.schema())
+        .row(People.PERSON_ID, "ada@acme.com", People.EMAIL, "Ada@Acme.com", People.NAME, "Ada", People.ACCOUNT_ID, "acme.com")
+        .row(People.PERSON_ID, "user:u9", People.ACCOUNT_ID, "acme.com")
+        .build(), People.TABLE);
+    lake.overwrite(frame(Quarantine.TABLE.schema()).row(Quarantine.SOURCE, "hubspot", Quarantine.RAW, "ada@acme.com").build(),
+        Quarantine.TABLE);
+    String query = "SELECT person_id, email, name, account_id FROM silver.people ORDER BY email NULLS LAST";
+
+    String masked = sql("--format", "csv", "-D", PersonalData.SETTING + "=true", query);
+    assertEquals(List.of("person_id,email,name,account_id",
+        String.join(",", PersonalData.mask("ada@acme.com"), PersonalData.mask("Ada@Acme.com"), PersonalData.mask("Ada"), "acme.com"),
+        PersonalData.mask("user:u9") + ",,,acme.com"), masked.lines().limit(3).toList());
+    assertTrue(masked.lines().noneMatch(l -> l.contains("@")), masked);
+    CommandLine cli = new CommandLine(new SqlCommand());
+    cli.setErr(new PrintWriter(new StringWriter()));
+    assertEquals(1, cli.execute("-D", "plg360.lake.root=" + dir.resolve("lake"), "-D", PersonalData.SETTING + "=true",
+        "SELECT raw FROM bronze.quarantine"), "raw records are not shown when masking is on");
+
+    assertTrue(sql("--format", "csv", query).contains("ada@acme.com,Ada@Acme.com,Ada,acme.com"), "and are, when it is off");
   }
 }

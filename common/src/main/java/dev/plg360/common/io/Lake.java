@@ -5,7 +5,9 @@ import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_json;
 
 import dev.plg360.common.tables.Col;
+import dev.plg360.common.privacy.PersonalData;
 import dev.plg360.common.tables.TableDef;
+import dev.plg360.common.tables.Tables;
 import io.delta.tables.DeltaTable;
 import io.delta.tables.DeltaTableBuilder;
 import java.io.IOException;
@@ -24,6 +26,8 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.TableIdentifier;
+import org.apache.spark.sql.catalyst.catalog.CatalogTable;
+import org.apache.spark.sql.catalyst.catalog.CatalogTableType;
 import org.apache.spark.sql.catalyst.catalog.SessionCatalog;
 import org.apache.spark.sql.types.StructField;
 import org.slf4j.Logger;
@@ -109,7 +113,7 @@ public final class Lake {
     List<String> added = new ArrayList<>();
     for (Col c : t.columns()) {
       if (!have.contains(c.name())) {
-        added.add("`" + c.name() + "` " + c.type().sql() + " COMMENT '" + c.comment().replace("'", "\\'") + "'");
+        added.add("`" + c.name() + "` " + c.type().sql() + " COMMENT " + sqlString(c.comment()));
       }
     }
     if (!added.isEmpty()) {
@@ -141,23 +145,56 @@ public final class Lake {
 
   private void register(TableDef t) {
     spark.sql("CREATE DATABASE IF NOT EXISTS " + t.layer());
-    SessionCatalog catalog = spark.sessionState().catalog();
-    TableIdentifier id = new TableIdentifier(t.name(), Option.apply(t.layer()));
-    if (catalog.tableExists(id)) {
-      if (registeredLocation(catalog, id).equals(qualified(path(t)))) {
+    Optional<CatalogTable> entry = catalogEntry(t);
+    if (entry.isPresent()) {
+      boolean here = entry.get().tableType() != CatalogTableType.VIEW()
+          && entry.get().storage().locationUri().isDefined() && entry.get().location().equals(qualified(path(t)));
+      if (here) {
         return;
       }
-      spark.sql("DROP TABLE IF EXISTS " + t.qualifiedName());
+      unregister(t);
     }
     spark.sql("CREATE TABLE " + t.qualifiedName() + " USING delta LOCATION '" + qualified(path(t)) + "'");
   }
 
-  private static URI registeredLocation(SessionCatalog catalog, TableIdentifier id) {
+  /**
+   * Registers the name as a view over the table that shows its personal columns masked ({@link PersonalData}), with
+   * the table's grain and column comments, replacing what the name stood for before.
+   */
+  private void registerMasked(TableDef t) {
+    spark.sql("CREATE DATABASE IF NOT EXISTS " + t.layer());
+    catalogEntry(t).filter(e -> e.tableType() != CatalogTableType.VIEW()).ifPresent(e -> unregister(t));
+    List<String> columns = List.of(DeltaTable.forPath(spark, path(t)).toDF().schema().fieldNames());
+    String commented = String.join(", ", columns.stream().map(c -> "`" + c + "`"
+        + t.column(c).map(col -> " COMMENT " + sqlString(col.comment())).orElse("")).toList());
+    spark.sql("CREATE OR REPLACE VIEW " + t.qualifiedName() + " (" + commented + ") COMMENT " + sqlString(t.grain())
+        + " AS SELECT " + PersonalData.shownSql(t, columns, true) + " FROM delta.`" + qualified(path(t)) + "`");
+  }
+
+  /** Removes the name from the session catalog (a view, or a table's entry: never its files). */
+  private void unregister(TableDef t) {
+    Optional<CatalogTable> entry = catalogEntry(t);
+    if (entry.isPresent()) {
+      boolean view = entry.get().tableType() == CatalogTableType.VIEW();
+      spark.sql((view ? "DROP VIEW IF EXISTS " : "DROP TABLE IF EXISTS ") + t.qualifiedName());
+    }
+  }
+
+  private Optional<CatalogTable> catalogEntry(TableDef t) {
+    SessionCatalog catalog = spark.sessionState().catalog();
+    TableIdentifier id = new TableIdentifier(t.name(), Option.apply(t.layer()));
+    if (!catalog.databaseExists(t.layer()) || !catalog.tableExists(id)) {
+      return Optional.empty();
+    }
     try {
-      return catalog.getTableMetadata(id).location();
+      return Optional.of(catalog.getTableMetadata(id));
     } catch (Exception e) { // Scala declares NoSuchTableException; tableExists was just true
       throw new IllegalStateException("cannot read the catalog entry of " + id, e);
     }
+  }
+
+  private static String sqlString(String text) {
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'";
   }
 
   private URI qualified(String p) {
@@ -171,11 +208,30 @@ public final class Lake {
 
   /** Registers every catalog table that exists in the lake by its name, for SQL; creates none. */
   public void registerExisting() {
-    for (TableDef t : dev.plg360.common.tables.Tables.all()) {
-      if (exists(t)) {
+    publish(Tables.layers(), false);
+  }
+
+  /**
+   * Gives SQL the lake's tables of the given layers by name, as BI tools see them: each existing table itself, or
+   * with {@code mask} a view of it in which personal columns are masked; a table holding personal data that no
+   * column mask reaches ({@link TableDef#personalDataInText()}) is then not shown. A name registered earlier (in a
+   * persistent metastore) that is not shown now is removed. Creates no table; returns the tables shown.
+   */
+  public List<TableDef> publish(Set<String> layers, boolean mask) {
+    List<TableDef> shown = new ArrayList<>();
+    for (TableDef t : Tables.all()) {
+      boolean show = layers.contains(t.layer()) && exists(t) && !(mask && t.personalDataInText().isPresent());
+      if (!show) {
+        unregister(t);
+      } else if (mask && t.columns().stream().anyMatch(Col::personalData)) {
+        registerMasked(t);
+        shown.add(t);
+      } else {
         register(t);
+        shown.add(t);
       }
     }
+    return shown;
   }
 
   public Dataset<Row> read(TableDef t) {

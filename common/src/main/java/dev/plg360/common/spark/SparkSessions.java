@@ -1,6 +1,7 @@
 package dev.plg360.common.spark;
 
 import dev.plg360.common.config.Settings;
+import dev.plg360.common.privacy.PersonalData;
 import java.util.Map;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
@@ -17,6 +18,16 @@ public final class SparkSessions {
 
   public static SparkSession create(Settings settings) {
     return SparkSession.builder().config(conf(settings)).getOrCreate();
+  }
+
+  /**
+   * A session whose catalog is a Hive metastore (spark-hive must be on the classpath), with further settings (the
+   * metastore's location, a Thrift server's port): for serving the lake's tables by name across processes.
+   */
+  public static SparkSession createWithHiveMetastore(Settings settings, Map<String, String> extra) {
+    SparkConf conf = conf(settings);
+    extra.forEach(conf::set);
+    return SparkSession.builder().config(conf).enableHiveSupport().getOrCreate();
   }
 
   /** The settings every plg360 session carries, also used by the test session. */
@@ -41,6 +52,11 @@ public final class SparkSessions {
         .set("spark.databricks.delta.retentionDurationCheck.enabled", "true");
     for (Map.Entry<String, String> e : settings.sparkConf().entrySet()) {
       conf.set(e.getKey(), e.getValue());
+    }
+    String maskSecret = System.getenv(PersonalData.SECRET_ENV);
+    if (maskSecret != null && settings.config().getBoolean(PersonalData.SETTING)) {
+      // Executors on a cluster evaluate the mask too; Spark redacts settings named *secret* in its UI and logs.
+      conf.setExecutorEnv(PersonalData.SECRET_ENV, maskSecret);
     }
     return conf;
   }

@@ -7,8 +7,20 @@ import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.MetadataBuilder;
 import org.apache.spark.sql.types.StructField;
 
-/** A column declared once in the catalog: its name, type and the comment BI tools show. */
-public record Col(String name, DataType type, String comment) {
+/**
+ * A column declared once in the catalog: its name, type, the comment BI tools show, and whether it holds personal
+ * data (an email, a person's name, an id made of an email), which BI tools see masked when masking is on.
+ */
+public record Col(String name, DataType type, String comment, boolean personalData) {
+
+  public Col(String name, DataType type, String comment) {
+    this(name, type, comment, false);
+  }
+
+  /** This column, marked as holding personal data. */
+  public Col personal() {
+    return new Col(name, type, comment, true);
+  }
 
   public Column col() {
     return functions.col(name);

@@ -186,9 +186,9 @@ public final class GoldTables {
   public static final class User360 {
     private User360() {}
 
-    public static final Col PERSON_ID = c("person_id", StringType, "Person (normalised email; user:<id> without one), see silver.people");
-    public static final Col EMAIL = c("email", StringType, "Email as first seen");
-    public static final Col NAME = c("name", StringType, "Full name");
+    public static final Col PERSON_ID = c("person_id", StringType, "Person (normalised email; user:<id> without one), see silver.people").personal();
+    public static final Col EMAIL = c("email", StringType, "Email as first seen").personal();
+    public static final Col NAME = c("name", StringType, "Full name").personal();
     public static final Col TITLE = c("title", StringType, "Job title, from the CRM");
     public static final Col ACCOUNT_ID = c("account_id", StringType, "Account of the person on the as-of day");
     public static final Col ACCOUNT_RULE = c("account_rule", StringType, "Rule that linked them to it");
@@ -217,12 +217,12 @@ public final class GoldTables {
     public static final Col ACCOUNT_ID = c("account_id", StringType, "Account touched (identity as of the last build360)");
     public static final Col TS = c("ts", TimestampType, "When, UTC (product: the person's first event that day)");
     public static final Col EVENT_DATE = c("event_date", DateType, "UTC date of ts; the partition column");
-    public static final Col PERSON_ID = c("person_id", StringType, "Person touched or acting; null for account-level touches");
+    public static final Col PERSON_ID = c("person_id", StringType, "Person touched or acting; null for account-level touches").personal();
     public static final Col WORKSPACE_ID = c("workspace_id", StringType, "Workspace, for product and billing touches");
     public static final Col SOURCE = c("source", StringType, "product, marketing, sales, support or billing");
     public static final Col TYPE = c("type", StringType,
         "What happened: product_day, email_<event>, form_submission, task, opportunity_stage, ticket_<status>, subscription_<status>");
-    public static final Col DETAIL = c("detail", StringType, "One line for a person to read");
+    public static final Col DETAIL = c("detail", StringType, "One line for a person to read").personal();
     public static final Col REF_ID = c("ref_id", StringType, "Id of the source record (for product: person|workspace|date)");
 
     public static final TableDef TABLE = TableDef.table("gold", "customer_timeline")
@@ -243,7 +243,7 @@ public final class GoldTables {
         "INVITE_SPIKE, ACTIVITY_SURGE, CAP_APPROACHING, MILESTONE_REACHED, NEW_WORKSPACE or CHAMPION_IDENTIFIED");
     public static final Col ACCOUNT_ID = c("account_id", StringType, "Account it concerns");
     public static final Col WORKSPACE_ID = c("workspace_id", StringType, "Workspace it concerns, if one");
-    public static final Col PERSON_ID = c("person_id", StringType, "Person it concerns, if one");
+    public static final Col PERSON_ID = c("person_id", StringType, "Person it concerns, if one").personal();
     public static final Col SUBJECT = c("subject", StringType, "What in particular: the meter, the milestone, ...");
     public static final Col STRENGTH = c("strength", DoubleType,
         "How strong: invites that day, z-score, share of the cap, ...; compare within a type");

@@ -102,8 +102,8 @@ public final class ScoreTables {
     public static final Col LEAD_ID = c("lead_id", StringType, "Salesforce Lead Id (open leads: not converted, not deleted)");
     public static final Col PERSON_ID = User360.PERSON_ID;
     public static final Col ACCOUNT_ID = c("account_id", StringType, "The person's account on the as-of date");
-    public static final Col EMAIL = c("email", StringType, "Email on the lead");
-    public static final Col NAME = c("name", StringType, "First and last name on the lead");
+    public static final Col EMAIL = c("email", StringType, "Email on the lead").personal();
+    public static final Col NAME = c("name", StringType, "First and last name on the lead").personal();
     public static final Col COMPANY = c("company", StringType, "Company on the lead");
     public static final Col LEAD_SOURCE = c("lead_source", StringType, "LeadSource");
     public static final Col CHANNEL = c("channel", StringType,

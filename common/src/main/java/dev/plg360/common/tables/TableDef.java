@@ -18,6 +18,7 @@ public final class TableDef {
   private final List<Col> key;
   private final List<Col> partitionBy;
   private final boolean changeDataFeed;
+  private final Optional<String> personalDataInText;
 
   private TableDef(Builder b) {
     this.layer = b.layer;
@@ -27,6 +28,7 @@ public final class TableDef {
     this.key = List.copyOf(b.key);
     this.partitionBy = List.copyOf(b.partitionBy);
     this.changeDataFeed = b.changeDataFeed;
+    this.personalDataInText = Optional.ofNullable(b.personalDataInText);
     for (Col c : key) {
       requireDeclared(c);
     }
@@ -78,6 +80,15 @@ public final class TableDef {
     return changeDataFeed;
   }
 
+  /**
+   * Where the table holds personal data that masking column by column cannot reach (inside raw text, maps or
+   * columns mixing people with other ids); empty when every personal value is in a column marked personal. Such a
+   * table is not shown to BI tools when masking is on.
+   */
+  public Optional<String> personalDataInText() {
+    return personalDataInText;
+  }
+
   public StructType schema() {
     return new StructType(columns.stream().map(Col::field).toArray(StructField[]::new));
   }
@@ -104,6 +115,7 @@ public final class TableDef {
     private final List<Col> key = new ArrayList<>();
     private final List<Col> partitionBy = new ArrayList<>();
     private boolean changeDataFeed;
+    private String personalDataInText;
 
     private Builder(String layer, String name) {
       this.layer = layer;
@@ -132,6 +144,12 @@ public final class TableDef {
 
     public Builder partitionBy(Col... cols) {
       partitionBy.addAll(List.of(cols));
+      return this;
+    }
+
+    /** Says where personal data sits that no column-by-column masking reaches; see {@link #personalDataInText()}. */
+    public Builder personalDataInText(String where) {
+      this.personalDataInText = where;
       return this;
     }
 

@@ -8,8 +8,11 @@ import static org.apache.spark.sql.types.DataTypes.StringType;
 import static org.apache.spark.sql.types.DataTypes.TimestampType;
 
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
@@ -76,6 +79,7 @@ public final class Tables {
     public static final Col EVENT_DATE = c("event_date", DateType, "UTC date of event_ts; the partition column");
 
     public static final TableDef TABLE = TableDef.table("bronze", "product_events")
+        .personalDataInText("the traits and context of identify calls (emails, names, IP addresses)")
         .grain("one row per Segment call (messageId)")
         .columns(withLineage(MESSAGE_ID, EVENT_TYPE, EVENT_NAME, PAGE_NAME, USER_ID, ANONYMOUS_ID, WORKSPACE_ID,
             EVENT_TS, SENT_AT, PROPERTIES, TRAITS, CONTEXT, EVENT_DATE))
@@ -118,9 +122,9 @@ public final class Tables {
     private SfContacts() {}
 
     public static final Col ACCOUNT_ID = c("account_id", StringType, "AccountId of the contact's account");
-    public static final Col FIRST_NAME = c("first_name", StringType, "FirstName");
-    public static final Col LAST_NAME = c("last_name", StringType, "LastName");
-    public static final Col EMAIL = c("email", StringType, "Email as typed in Salesforce");
+    public static final Col FIRST_NAME = c("first_name", StringType, "FirstName").personal();
+    public static final Col LAST_NAME = c("last_name", StringType, "LastName").personal();
+    public static final Col EMAIL = c("email", StringType, "Email as typed in Salesforce").personal();
     public static final Col TITLE = c("title", StringType, "Title");
 
     public static final TableDef TABLE = TableDef.table("bronze", "sf_contacts")
@@ -176,7 +180,7 @@ public final class Tables {
 
     public static final Col WHO_ID = c("who_id", StringType, "WhoId: the lead or contact the task is about");
     public static final Col WHAT_ID = c("what_id", StringType, "WhatId: the account or opportunity the task is about");
-    public static final Col SUBJECT = c("subject", StringType, "Subject");
+    public static final Col SUBJECT = c("subject", StringType, "Subject").personal();
     public static final Col TASK_TYPE = c("task_type", StringType, "Type: Call, Email, Meeting, ...");
     public static final Col STATUS = c("status", StringType, "Status");
     public static final Col ACTIVITY_DATE = c("activity_date", DateType, "ActivityDate");
@@ -195,7 +199,7 @@ public final class Tables {
 
     public static final Col ID = c("id", StringType, "HubSpot email event id");
     public static final Col EVENT_TYPE = c("event_type", StringType, "SENT, DELIVERED, OPEN, CLICK, BOUNCE, UNSUBSCRIBED, ...");
-    public static final Col RECIPIENT = c("recipient", StringType, "Recipient email as HubSpot has it");
+    public static final Col RECIPIENT = c("recipient", StringType, "Recipient email as HubSpot has it").personal();
     public static final Col CAMPAIGN_ID = c("campaign_id", StringType, "emailCampaignId");
     public static final Col URL = c("url", StringType, "Clicked URL (CLICK events)");
     public static final Col EVENT_TS = c("event_ts", TimestampType, "When it happened, UTC");
@@ -217,9 +221,9 @@ public final class Tables {
     public static final Col FORM_ID = c("form_id", StringType, "HubSpot form id");
     public static final Col FORM_NAME = c("form_name", StringType, "Form name, e.g. 'Demo Request'");
     public static final Col PAGE_URL = c("page_url", StringType, "Page the form was on");
-    public static final Col EMAIL = c("email", StringType, "Email field of the submission");
-    public static final Col FIRST_NAME = c("first_name", StringType, "First name field");
-    public static final Col LAST_NAME = c("last_name", StringType, "Last name field");
+    public static final Col EMAIL = c("email", StringType, "Email field of the submission").personal();
+    public static final Col FIRST_NAME = c("first_name", StringType, "First name field").personal();
+    public static final Col LAST_NAME = c("last_name", StringType, "Last name field").personal();
     public static final Col COMPANY = c("company", StringType, "Company field");
     public static final Col SUBMITTED_AT = c("submitted_at", TimestampType, "When it was submitted, UTC");
 
@@ -294,9 +298,9 @@ public final class Tables {
     private SupportTickets() {}
 
     public static final Col TICKET_ID = c("ticket_id", LongType, "Zendesk ticket id");
-    public static final Col REQUESTER_EMAIL = c("requester_email", StringType, "Requester's email");
-    public static final Col REQUESTER_NAME = c("requester_name", StringType, "Requester's name");
-    public static final Col SUBJECT = c("subject", StringType, "Subject");
+    public static final Col REQUESTER_EMAIL = c("requester_email", StringType, "Requester's email").personal();
+    public static final Col REQUESTER_NAME = c("requester_name", StringType, "Requester's name").personal();
+    public static final Col SUBJECT = c("subject", StringType, "Subject").personal();
     public static final Col STATUS = c("status", StringType, "new, open, pending, hold, solved, closed");
     public static final Col PRIORITY = c("priority", StringType, "low, normal, high, urgent");
     public static final Col TAGS = c("tags", STRING_ARRAY, "Tags");
@@ -327,6 +331,7 @@ public final class Tables {
     public static final Col QUARANTINED_AT = c("quarantined_at", TimestampType, "When that run started, UTC");
 
     public static final TableDef TABLE = TableDef.table("bronze", "quarantine")
+        .personalDataInText("the raw text of rejected records")
         .grain("one row per rejected raw record (source, file, line)")
         .columns(SOURCE, SOURCE_FILE, LINE, REASON, DETAIL, RAW, RUN_ID, QUARANTINED_AT)
         .key(SOURCE, SOURCE_FILE, LINE)
@@ -342,12 +347,12 @@ public final class Tables {
     private People() {}
 
     public static final Col PERSON_ID = c("person_id", StringType,
-        "Normalised email (trimmed, lower-cased, plus-addressing and Gmail dots folded); user:<id> for a product user with no email");
-    public static final Col EMAIL = c("email", StringType, "Email as first seen, before normalisation");
+        "Normalised email (trimmed, lower-cased, plus-addressing and Gmail dots folded); user:<id> for a product user with no email").personal();
+    public static final Col EMAIL = c("email", StringType, "Email as first seen, before normalisation").personal();
     public static final Col EMAIL_DOMAIN = c("email_domain", StringType, "Registrable domain of the email (public-suffix aware)");
     public static final Col IS_FREE_MAIL = c("is_free_mail", BooleanType, "The email is on a free-mail provider (gmail.com, outlook.com, ...)");
     public static final Col IS_DISPOSABLE = c("is_disposable", BooleanType, "The email is on a disposable-mail domain");
-    public static final Col NAME = c("name", StringType, "Full name, from the product, the CRM or a form");
+    public static final Col NAME = c("name", StringType, "Full name, from the product, the CRM or a form").personal();
     public static final Col TITLE = c("title", StringType, "Job title, from the CRM");
     public static final Col ACCOUNT_ID = c("account_id", StringType, "The company account the person belongs to (see silver.accounts)");
     public static final Col ACCOUNT_RULE = c("account_rule", StringType,
@@ -435,6 +440,7 @@ public final class Tables {
     public static final Col RUN_ID = c("run_id", StringType, "Resolve run that made the link");
 
     public static final TableDef TABLE = TableDef.table("silver", "identity_links")
+        .personalDataInText("from_id and to_id mix people (emails) with workspaces and accounts, and the evidence quotes emails")
         .grain("one row per link version (from_type, from_id, to_type, valid_from)")
         .columns(FROM_TYPE, FROM_ID, TO_TYPE, TO_ID, RULE, EVIDENCE, AS_OF_FROM, AS_OF_TO, VALID_FROM, VALID_TO, IS_CURRENT,
             RUN_ID)
@@ -562,10 +568,13 @@ public final class Tables {
     public static final Col DELETED = c("deleted", LongType, "Rows that run deleted from the target");
     public static final Col RUN_ID = c("run_id", StringType, "The activate run that delivered it");
     public static final Col DELIVERED_AT = c("delivered_at", TimestampType, "When the target committed the last of it, UTC");
+    public static final Col MASKED = c("masked", BooleanType,
+        "Personal columns went masked (plg360.privacy.mask-personal-data); when the setting changes the table is sent whole");
 
     public static final TableDef TABLE = TableDef.table("ops", "sync_state")
         .grain("one row per target and source table: the last delivery")
-        .columns(TARGET, SOURCE_TABLE, SOURCE_TABLE_ID, DELIVERED_VERSION, MODE, UPSERTED, DELETED, RUN_ID, DELIVERED_AT)
+        .columns(TARGET, SOURCE_TABLE, SOURCE_TABLE_ID, DELIVERED_VERSION, MODE, UPSERTED, DELETED, RUN_ID, DELIVERED_AT,
+            MASKED)
         .key(TARGET, SOURCE_TABLE)
         .build();
   }
@@ -581,6 +590,11 @@ public final class Tables {
         ModelTables.Predictions.TABLE, ScoreTables.AccountScores.TABLE,
         ScoreTables.LeadScores.TABLE, ScoreTables.LeadFunnel.TABLE, IngestedFiles.TABLE, JobRuns.TABLE,
         SyncState.TABLE).toList();
+  }
+
+  /** The layers, in the order of {@link #all()}: bronze, silver, gold, ops. */
+  public static Set<String> layers() {
+    return all().stream().map(TableDef::layer).collect(Collectors.toCollection(LinkedHashSet::new));
   }
 
   public static Optional<TableDef> byName(String qualifiedName) {

@@ -1,6 +1,7 @@
 package dev.plg360.jobs.activate;
 
 import dev.plg360.common.io.Lake;
+import dev.plg360.common.privacy.PersonalData;
 import dev.plg360.common.run.Job;
 import dev.plg360.common.run.JobContext;
 import dev.plg360.common.tables.ScoreTables.AccountScores;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -119,7 +121,10 @@ public final class ActivateJob implements Job {
     boolean created = target.prepare(t);
     // Delivered from another table of that name (deleted and made anew since): its versions are another history.
     boolean remade = state.isPresent() && !tableId.equals(state.get().getAs(SyncState.SOURCE_TABLE_ID.name()));
-    boolean whole = full || created || delivered.isEmpty() || remade;
+    // Rows delivered masked and rows delivered plain must not meet in one table: a switch of the setting sends all.
+    boolean mask = PersonalData.masking(ctx.settings());
+    boolean remasked = state.isPresent() && mask != Boolean.TRUE.equals(state.get().getAs(SyncState.MASKED.name()));
+    boolean whole = full || created || delivered.isEmpty() || remade || remasked;
     if (!whole && delivered.get() >= current) {
       LOG.info("{}: version {} delivered to {} already; nothing to send", t, current, s.target());
       deliveries.add(new Delivery(t, "none", current, current, 0, 0));
@@ -132,7 +137,9 @@ public final class ActivateJob implements Job {
     }
     if (whole) {
       LOG.info("{}: sending the whole table at version {} ({})", t, current, full ? "--full"
-          : created ? "the target had no such table" : remade ? "the table was made anew since the last delivery" : "never delivered to " + s.target() + " before");
+          : created ? "the target had no such table" : remade ? "the table was made anew since the last delivery"
+          : remasked ? (mask ? "personal data is masked from now on" : "personal data is no longer masked")
+          : "never delivered to " + s.target() + " before");
       changes = ChangeSet.whole(lake, t, current).persist(StorageLevel.MEMORY_AND_DISK());
     }
     sent.put(t, changes);
@@ -140,12 +147,12 @@ public final class ActivateJob implements Job {
     if (s.crmDir().isPresent() && (t.equals(AccountScores.TABLE) || t.equals(LeadScores.TABLE))) {
       writeCrmFiles(ctx, s.crmDir().get(), t, changes);
     }
-    long[] counts = send(ctx, s, target, t, changes, current);
+    long[] counts = send(ctx, s, target, t, shown(t, changes, mask), current);
     if (whole) {
       counts[1] += target.deleteOthers(t, ctx.runId());
     }
     checkpoints.reached(Point.TARGET_COMMITTED, t, 0);
-    recordDelivered(ctx, s.target(), t, tableId, current, whole ? "full" : "changes", counts);
+    recordDelivered(ctx, s.target(), t, tableId, current, whole ? "full" : "changes", counts, mask);
     Delivery d = new Delivery(t, whole ? "full" : "changes", whole ? current : delivered.get() + 1, current, counts[0], counts[1]);
     deliveries.add(d);
     LOG.info("{}", d.describe());
@@ -198,10 +205,15 @@ public final class ActivateJob implements Job {
     return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
   }
 
+  /** The changes as the target shows them: personal columns masked when masking is on. */
+  private static Dataset<Row> shown(TableDef t, Dataset<Row> changes, boolean mask) {
+    return mask ? changes.select(PersonalData.shown(t, List.of(changes.columns()), true).toArray(Column[]::new)) : changes;
+  }
+
   private static void recordDelivered(JobContext ctx, String target, TableDef t, String tableId, long version, String mode,
-                                      long[] counts) {
+                                      long[] counts, boolean masked) {
     Row state = RowFactory.create(target, t.qualifiedName(), tableId, version, mode, counts[0], counts[1], ctx.runId(),
-        Timestamp.from(Instant.now()));
+        Timestamp.from(Instant.now()), masked);
     Dataset<Row> row = ctx.spark().createDataFrame(List.of(state), SyncState.TABLE.schema());
     ctx.metrics().wrote(ctx.lake().upsert(row, SyncState.TABLE));
   }

@@ -10,6 +10,7 @@ import com.univocity.parsers.csv.CsvParserSettings;
 import dev.plg360.common.config.Settings;
 import dev.plg360.common.config.SettingsException;
 import dev.plg360.common.io.Lake;
+import dev.plg360.common.privacy.PersonalData;
 import dev.plg360.common.tables.Col;
 import dev.plg360.common.tables.GoldTables.Signals;
 import dev.plg360.common.tables.ScoreTables;
@@ -388,6 +389,26 @@ class ActivateJobTest extends SparkTestBase {
     assertEquals("full", afterRemake.get("gold.lead_scores").mode());
     assertEquals(List.of(15L, 5L), List.of(afterRemake.get("gold.lead_scores").upserted(), afterRemake.get("gold.lead_scores").deleted()));
     assertAllDelivered("wiped", remade);
+  }
+
+  @Test
+  void turningMaskingOnSendsEveryRowAgainWithPersonalColumnsMasked() throws Exception {
+    Lake lake = delivered(settings("masked"));
+    Settings masked = settings("masked", PersonalData.SETTING, "true");
+    Map<String, ActivateJob.Delivery> remasked = byTable(activate(masked));
+    for (String t : List.of("gold.account_scores", "gold.lead_scores", "gold.signals")) {
+      assertEquals("full", remasked.get(t).mode(), t + ": rows sent plain must not stay beside rows sent masked");
+    }
+    List<String> personal = List.of(LeadScores.EMAIL.name(), LeadScores.NAME.name());
+    Dataset<Row> target = target("masked", LeadScores.TABLE);
+    Dataset<Row> others = lake.read(LeadScores.TABLE).drop(personal.toArray(String[]::new));
+    Dataset<Row> othersThere = target.drop(personal.toArray(String[]::new));
+    assertTrue(Lake.sameRows(others, othersThere), "every other column as in the lake:\n"
+        + others.exceptAll(othersThere).showString(3, 0, true) + othersThere.exceptAll(others).showString(3, 0, true));
+    Row first = target.where(LeadScores.LEAD_ID.col().equalTo("00Q000000000000")).first();
+    assertEquals(List.of(PersonalData.mask("p0@acc.io"), PersonalData.mask("O'Brien \"Bo\" 0")),
+        List.of(first.getAs(LeadScores.EMAIL.name()), first.getAs(LeadScores.NAME.name())));
+    assertEquals("none", byTable(activate(masked)).get("gold.lead_scores").mode(), "masked from then on: nothing to resend");
   }
 
   private static List<String[]> csv(Path file) throws IOException {

@@ -1,0 +1,60 @@
+package dev.plg360.jobs.serve;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import dev.plg360.common.config.Settings;
+import dev.plg360.common.config.SettingsException;
+import dev.plg360.common.tables.Tables;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Everything {@code plg360 serve-sql} reads from {@code plg360.serve-sql}, checked at start.
+ *
+ * @param metastoreDir the embedded Derby metastore's folder; empty when an external metastore is used
+ * @param metastoreUris an external Hive metastore (thrift://host:9083), or empty for the embedded one
+ */
+public record ServeSettings(String host, int port, Set<String> layers, Optional<Path> metastoreDir,
+                            Optional<String> metastoreUris) {
+
+  private static final String S = "plg360.serve-sql.";
+
+  public static ServeSettings from(Settings settings) {
+    Config c = settings.config();
+    try {
+      int port = c.getInt(S + "port");
+      if (port < 1 || port > 65535) {
+        throw new SettingsException(S + "port must be a TCP port (1-65535), was " + port);
+      }
+      Set<String> layers = new LinkedHashSet<>(c.getStringList(S + "layers"));
+      if (layers.isEmpty() || !Tables.layers().containsAll(layers)) {
+        throw new SettingsException(S + "layers must name some of " + Tables.layers() + ", was " + layers);
+      }
+      String uris = c.getString(S + "metastore-uris").trim();
+      if (!uris.isEmpty()) {
+        return new ServeSettings(settings.string(S + "host"), port, layers, Optional.empty(), Optional.of(uris));
+      }
+      return new ServeSettings(settings.string(S + "host"), port, layers,
+          Optional.of(derbyFolder(settings.lakeRoot(), settings.string(S + "metastore-dir"))), Optional.empty());
+    } catch (ConfigException e) {
+      throw new SettingsException("bad setting under plg360.serve-sql: " + e.getMessage(), e);
+    }
+  }
+
+  /** The embedded metastore's folder: absolute, or under a lake root on this machine's disk. */
+  private static Path derbyFolder(String lakeRoot, String dir) {
+    Path p = Path.of(dir);
+    if (p.isAbsolute()) {
+      return p;
+    }
+    String scheme = URI.create(lakeRoot.replace(" ", "%20")).getScheme();
+    if (scheme != null && !scheme.equals("file")) {
+      throw new SettingsException(S + "metastore-dir '" + dir + "' is relative to the lake root " + lakeRoot + ", which is "
+          + "not on this machine's disk: give an absolute local folder, or an external metastore in " + S + "metastore-uris");
+    }
+    return Path.of(scheme == null ? lakeRoot : URI.create(lakeRoot).getPath()).toAbsolutePath().resolve(p).normalize();
+  }
+}
