@@ -336,7 +336,7 @@ final class ModelCard {
         List.of("held-out sign-ups", m.getAs(Versions.TEST_FROM.name()) + " to " + m.getAs(Versions.TEST_TO.name())),
         List.of("regularisation", "regParam " + m.getAs(Versions.REG_PARAM.name()) + ", elasticNetParam "
             + m.getAs(Versions.ELASTIC_NET_PARAM.name())));
-    return Html.h2("Training data") + Html.table(List.of("", ""), rows)
+    return Html.h2("Training data") + Html.table(List.of("lineage", "value"), rows)
         + Html.note("The model was trained on this Delta version of the table: plg360 train --training-version N "
             + "trains on it again (time travel); the version's metadata.json in the registry has every feature's SQL.");
   }

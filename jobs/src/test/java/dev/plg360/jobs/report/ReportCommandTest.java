@@ -260,6 +260,13 @@ class ReportCommandTest extends SparkTestBase {
   }
 
   @Test
+  void aBadSettingStopsTheRunBeforeSpark() {
+    assertEquals(2, Cli.execute("report", "-D", "plg360.lake.root=" + dir.resolve("bad"), "-D",
+        "plg360.report.histogram-bins=101"), "a configuration error's exit code");
+    assertFalse(Files.exists(dir.resolve("bad")), "nothing was written");
+  }
+
+  @Test
   void chromiumDrawsTheCharts() throws Exception {
     String chromium = chromium();
     Assumptions.assumeTrue(chromium != null,
