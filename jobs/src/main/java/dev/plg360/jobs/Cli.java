@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
         TrainCommand.class,
         ScoreCommand.class,
         ActivateCommand.class,
+        ReportCommand.class,
         SqlCommand.class,
         ServeSqlCommand.class,
         CatalogCommand.class,

@@ -6,6 +6,7 @@ import dev.plg360.common.run.JobRunner;
 import dev.plg360.common.spark.SparkSessions;
 import java.io.PrintWriter;
 import java.time.Clock;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Mixin;
@@ -23,6 +24,11 @@ public abstract class JobCommand implements Callable<Integer> {
 
   protected abstract Job job();
 
+  /** Settings this command's own options set (report --out), over the -D overrides. */
+  protected Map<String, String> settingsFromOptions() {
+    return Map.of();
+  }
+
   /** Checks what only this command needs, before Spark starts. */
   protected void check(Settings settings) {}
 
@@ -31,7 +37,7 @@ public abstract class JobCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Settings settings = SettingsCheck.check(options.settings());
+    Settings settings = SettingsCheck.check(options.settings(settingsFromOptions()));
     check(settings);
     Job job = job();
     SparkSession spark = SparkSessions.create(settings);

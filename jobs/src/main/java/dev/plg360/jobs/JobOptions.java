@@ -18,7 +18,12 @@ public final class JobOptions {
   ConfOptions conf = new ConfOptions();
 
   public Settings settings() {
-    return conf.settings(Map.of());
+    return settings(Map.of());
+  }
+
+  /** The layered settings, with a command's own values (from its typed options) over the -D overrides. */
+  public Settings settings(Map<String, String> fromOptions) {
+    return conf.settings(fromOptions);
   }
 
   public LocalDate asOf() {

@@ -7,7 +7,9 @@ import dev.plg360.jobs.c360.Build360Settings;
 import dev.plg360.jobs.ingest.IngestJob;
 import dev.plg360.jobs.ingest.SourceSpec;
 import dev.plg360.jobs.model.ModelSettings;
+import dev.plg360.jobs.report.ReportSettings;
 import dev.plg360.jobs.score.ScoreSettings;
+import dev.plg360.jobs.serve.ServeSettings;
 
 /** Reads every setting the jobs use, before Spark starts, so a bad one fails the run in its first second. */
 public final class SettingsCheck {
@@ -21,6 +23,8 @@ public final class SettingsCheck {
     ModelSettings.from(settings);
     ScoreSettings.from(settings);
     ActivateSettings.from(settings);
+    ReportSettings.from(settings);
+    ServeSettings.from(settings);
     PersonalData.masking(settings);
     return settings;
   }

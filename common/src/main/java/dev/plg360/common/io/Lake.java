@@ -445,4 +445,10 @@ public final class Lake {
   public Path file(String relative) {
     return new Path(root + "/" + relative);
   }
+
+  /** A folder a setting names: a path under the lake root, or an absolute path or URI as given. */
+  public Path folder(String setting) {
+    Path p = new Path(setting);
+    return p.isAbsolute() || p.toUri().getScheme() != null ? p : file(setting);
+  }
 }

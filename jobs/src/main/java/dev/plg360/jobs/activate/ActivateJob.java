@@ -219,8 +219,7 @@ public final class ActivateJob implements Job {
   }
 
   private static void writeCrmFiles(JobContext ctx, String dir, TableDef t, Dataset<Row> changes) {
-    Path base = new Path(dir);
-    Path folder = new Path(base.isAbsolute() || base.toUri().getScheme() != null ? base : ctx.lake().file(dir), ctx.runId());
+    Path folder = new Path(ctx.lake().folder(dir), ctx.runId());
     boolean accounts = t.equals(AccountScores.TABLE);
     Map<String, Long> files = CrmFiles.write(accounts ? changes : null, accounts ? null : changes, folder,
         ctx.spark().sparkContext().hadoopConfiguration());

@@ -83,6 +83,17 @@ public record ModelMetrics(long rows, double aucRoc, double aucPr, double logLos
     return predictions.agg(avg(loss())).first().getDouble(0);
   }
 
+  /**
+   * The ROC curve, (false positive rate, true positive rate) per threshold from (0, 0) to (1, 1), as Spark's
+   * {@link BinaryClassificationMetrics} computes it for the AUC: {@code predictions} has label and probability.
+   */
+  public static List<double[]> rocCurve(Dataset<Row> predictions) {
+    BinaryClassificationMetrics m = curves(predictions);
+    List<double[]> points = m.roc().toJavaRDD().map(p -> new double[] {(Double) p._1(), (Double) p._2()}).collect();
+    m.unpersist();
+    return points;
+  }
+
   /** AUC-ROC alone: {@code predictions} has label and probability. */
   static double aucRoc(Dataset<Row> predictions) {
     return curves(predictions).areaUnderROC();

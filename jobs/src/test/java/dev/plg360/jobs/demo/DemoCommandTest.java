@@ -21,6 +21,7 @@ import dev.plg360.common.tables.Tables.IdentityLinks;
 import dev.plg360.common.tables.Tables.JobRuns;
 import dev.plg360.common.tables.Tables.People;
 import dev.plg360.common.tables.Tables.ProductEvents;
+import dev.plg360.jobs.Cli;
 import dev.plg360.jobs.c360.Build360Job;
 import dev.plg360.jobs.c360.SignalTransforms;
 import dev.plg360.jobs.model.ConversionPipeline;
@@ -30,12 +31,14 @@ import dev.plg360.jobs.resolve.ResolveTransforms;
 import dev.plg360.testkit.SparkTestBase;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.apache.spark.sql.Column;
@@ -422,6 +425,26 @@ class DemoCommandTest extends SparkTestBase {
     assertEquals(18, lake.read(JobRuns.TABLE).where(JobRuns.STATUS.col().equalTo("SUCCEEDED")).count(),
         "three demos of six jobs (the first one's train failed: too few labels) and one rebuild, each logged");
     assertEquals(1, lake.read(Versions.TABLE).count(), "and no second model: the same data trains the same one");
+  }
+
+  /** {@code plg360 report} on the demo's lake: the card is the current model's, with the AUC training stored. */
+  @Test
+  @Order(8)
+  void reportShowsTheDemosModelAndRun() throws Exception {
+    StringWriter out = new StringWriter();
+    CommandLine cli = new CommandLine(new Cli());
+    cli.setOut(new PrintWriter(out));
+    Path reports = dir.resolve("demo/reports");
+    assertEquals(0, cli.execute("report", "-D", "plg360.lake.root=" + dir.resolve("demo/lake"), "--out", reports.toString()),
+        out.toString());
+    Row current = lake.read(Versions.TABLE).where(Versions.VERSION.col().equalTo("v0001")).first();
+    String auc = String.format(Locale.ROOT, "%.3f", current.<Double>getAs(Versions.AUC_ROC.name()));
+    String card = Files.readString(reports.resolve("model-card.html"));
+    assertTrue(card.contains("<title>Conversion model card v0001</title>")
+        && card.contains("<tr><td>AUC-ROC</td><td class=\"n\">" + auc + "</td>"), "v0001 with AUC-ROC " + auc + ":\n" + card);
+    String runs = Files.readString(reports.resolve("run-report.html"));
+    assertTrue(runs.contains("<td>ingest</td>") && runs.contains("<td>activate</td>") && runs.contains("MALFORMED_JSON"),
+        "the demo's runs and quarantine:\n" + runs);
   }
 
   /** The embedded PostgreSQL holds a row for every account score, lead score and signal of the lake. */
