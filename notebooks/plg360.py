@@ -23,6 +23,8 @@ LAUNCHER = os.environ.get("PLG360") or str(HERE.parent / "bin" / "plg360")
 LAUNCHER = str(Path(LAUNCHER).resolve()) if os.sep in LAUNCHER else shutil.which(LAUNCHER) or LAUNCHER
 LAKE = os.environ.get("PLG360_LAKE_ROOT") or str(HERE.parent / "demo" / "lake")
 LAKE = LAKE if "://" in LAKE else str(Path(LAKE).resolve())
+# The documented customer-360 queries (docs/queries/README.md), to run as they are.
+QUERIES = HERE.parent / "docs" / "queries"
 
 
 class Plg360Error(RuntimeError):
