@@ -385,7 +385,7 @@ class DemoCommandTest extends SparkTestBase {
     String account = snapshotFrame(Account360.TABLE).orderBy(dev.plg360.common.tables.GoldTables.Activity.ACTIVE_USERS_28D.col().desc(),
         Account360.ACCOUNT_ID.col()).select(Account360.ACCOUNT_ID.col()).first().getString(0);
     List<Path> queries;
-    try (var files = java.nio.file.Files.list(Path.of("..", "docs", "queries"))) {
+    try (var files = Files.list(Path.of("..", "docs", "queries"))) {
       queries = files.filter(f -> f.toString().endsWith(".sql")).sorted().toList();
     }
     assertEquals(7, queries.size(), "one query per question: " + queries);
@@ -445,6 +445,77 @@ class DemoCommandTest extends SparkTestBase {
     String runs = Files.readString(reports.resolve("run-report.html"));
     assertTrue(runs.contains("<td>ingest</td>") && runs.contains("<td>activate</td>") && runs.contains("MALFORMED_JSON"),
         "the demo's runs and quarantine:\n" + runs);
+  }
+
+  /**
+   * Every notebook of notebooks/, executed headless by Debian's Jupyter on the demo's lake, calling the command line
+   * through a launcher on the test classpath. The experiment notebook trains its challenger in a sandbox copy of
+   * what train writes, so the lake's current model stays v0001 whatever the challenger scores.
+   */
+  @Test
+  @Order(9)
+  void notebooksRunOnTheDemo() throws Exception {
+    Path work = Files.createDirectories(dir.resolve("notebooks"));
+    Path executed = Files.createDirectories(work.resolve("executed"));
+    // The experiment trains on the demo's small company: it needs the model settings the demo ran with.
+    StringBuilder conf = new StringBuilder();
+    for (int i = 0; i + 1 < WORLD.length; i++) {
+      if (WORLD[i].equals("-D") && WORLD[i + 1].startsWith("plg360.model.")) {
+        conf.append(WORLD[i + 1].replaceFirst("=", " = ")).append('\n');
+      }
+    }
+    Path confFile = Files.writeString(work.resolve("model.conf"), conf);
+    List<String> notebooks;
+    try (var files = Files.list(Path.of("..", "notebooks"))) {
+      notebooks = files.map(Path::toString).filter(f -> f.endsWith(".ipynb")).sorted().toList();
+    }
+    assertTrue(notebooks.size() >= 4, "the four notebooks: " + notebooks);
+    List<String> cmd = new ArrayList<>(List.of("jupyter", "nbconvert", "--to", "notebook", "--execute",
+        "--output-dir", executed.toString(), "--ExecutePreprocessor.timeout=600",
+        "--ExecutePreprocessor.kernel_name=python3"));
+    cmd.addAll(notebooks);
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(work.resolve("nbconvert.log").toFile());
+    // Debian's Jupyter and its python3 kernel (/usr/bin/python3), not another Python first on the PATH.
+    pb.environment().put("PATH", "/usr/bin:/bin:" + System.getenv("PATH"));
+    pb.environment().put("PLG360", dev.plg360.jobs.CliProcess.launcher(work).toString());
+    pb.environment().put("PLG360_LAKE_ROOT", dir.resolve("demo/lake").toString());
+    pb.environment().put("PLG360_CONF", confFile.toString());
+    pb.environment().put("PYDEVD_DISABLE_FILE_VALIDATION", "1");
+    long started = System.nanoTime();
+    Process nbconvert = pb.start();
+    boolean finished = nbconvert.waitFor(15, java.util.concurrent.TimeUnit.MINUTES);
+    if (!finished) {
+      nbconvert.destroyForcibly();
+    }
+    String log = Files.readString(work.resolve("nbconvert.log"));
+    assertTrue(finished && nbconvert.exitValue() == 0, "nbconvert failed on a notebook:\n" + log);
+    System.out.printf("notebooks: %d executed in %d s%n", notebooks.size(), (System.nanoTime() - started) / 1_000_000_000L);
+
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+    Map<String, String> outputs = new HashMap<>();
+    for (String nb : notebooks) {
+      String name = Path.of(nb).getFileName().toString();
+      StringBuilder text = new StringBuilder();
+      int images = 0;
+      for (var cell : json.readTree(executed.resolve(name).toFile()).path("cells")) {
+        for (var output : cell.path("outputs")) {
+          images += output.path("data").has("image/png") ? 1 : 0;
+          output.path("text").forEach(t -> text.append(t.asText()));
+          output.path("data").path("text/plain").forEach(t -> text.append(t.asText()));
+        }
+      }
+      assertTrue(images > 0, name + " draws its charts");
+      outputs.put(name, text.toString());
+    }
+    String experiment = outputs.get("02-feature-experiment.ipynb");
+    assertTrue(experiment.contains("v0002 (+ invites_first_7d)") && experiment.contains("v0001 (current)")
+        && experiment.contains("current model of the real lake: v0001"), "both versions compared:\n" + experiment);
+    assertEquals(1, lake.read(Versions.TABLE).count(), "the challenger went to the sandbox, not to the demo's lake");
+    assertEquals("v0001", new ModelRegistry(spark(), lake.file("models/conversion")).current().orElseThrow());
+    String top = lake.read(AccountScores.TABLE).where(AccountScores.PQL_SCORE.col().isNotNull())
+        .orderBy(AccountScores.PQL_SCORE.col().desc(), AccountScores.ACCOUNT_ID.col()).first().getAs("account_id");
+    assertTrue(outputs.get("03-account-drill-down.ipynb").contains("account: " + top), "the drill-down defaults to " + top);
   }
 
   /** The embedded PostgreSQL holds a row for every account score, lead score and signal of the lake. */
