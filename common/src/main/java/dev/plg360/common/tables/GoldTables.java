@@ -223,7 +223,7 @@ public final class GoldTables {
     public static final Col TYPE = c("type", StringType,
         "What happened: product_day, email_<event>, form_submission, task, opportunity_stage, ticket_<status>, subscription_<status>");
     public static final Col DETAIL = c("detail", StringType, "One line for a person to read").personal();
-    public static final Col REF_ID = c("ref_id", StringType, "Id of the source record (for product: person|workspace|date)");
+    public static final Col REF_ID = c("ref_id", StringType, "Id of the source record (for product: person|workspace|date)").personal();
 
     public static final TableDef TABLE = TableDef.table("gold", "customer_timeline")
         .grain("one row per touch (source, type, ref_id)")
@@ -237,7 +237,7 @@ public final class GoldTables {
   public static final class Signals {
     private Signals() {}
 
-    public static final Col SIGNAL_ID = c("signal_id", StringType, "Stable id: type, subject and date, so a re-run does not add it again");
+    public static final Col SIGNAL_ID = c("signal_id", StringType, "Stable id: type, subject and date, so a re-run does not add it again (a person's email for signals about a person)").personal();
     public static final Col SIGNAL_DATE = c("signal_date", DateType, "Day the signal fired (UTC)");
     public static final Col SIGNAL_TYPE = c("signal_type", StringType,
         "INVITE_SPIKE, ACTIVITY_SURGE, CAP_APPROACHING, MILESTONE_REACHED, NEW_WORKSPACE or CHAMPION_IDENTIFIED");
@@ -247,7 +247,7 @@ public final class GoldTables {
     public static final Col SUBJECT = c("subject", StringType, "What in particular: the meter, the milestone, ...");
     public static final Col STRENGTH = c("strength", DoubleType,
         "How strong: invites that day, z-score, share of the cap, ...; compare within a type");
-    public static final Col EVIDENCE = c("evidence", StringType, "Why it fired, in words and numbers");
+    public static final Col EVIDENCE = c("evidence", StringType, "Why it fired, in words and numbers (naming the person, where one acted)").personal();
     public static final Col DETECTED_AT = c("detected_at", TimestampType, "Start of the build360 run that first found it, UTC");
     public static final Col RUN_ID = c("run_id", StringType, "That run");
 

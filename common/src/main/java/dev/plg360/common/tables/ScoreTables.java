@@ -80,7 +80,7 @@ public final class ScoreTables {
     public static final Col STRONGEST_SIGNAL = c("strongest_signal", StringType,
         "The signal of the last plg360.score.signals.lookback-days to act on first (by plg360.score.signals.priority, then the latest)");
     public static final Col STRONGEST_SIGNAL_DATE = c("strongest_signal_date", DateType, "When it fired");
-    public static final Col STRONGEST_SIGNAL_EVIDENCE = c("strongest_signal_evidence", StringType, "Why it fired");
+    public static final Col STRONGEST_SIGNAL_EVIDENCE = c("strongest_signal_evidence", StringType, "Why it fired (naming the person, where one acted)").personal();
     public static final Col RECENT_SIGNALS = c("recent_signals", STRING_ARRAY, "Every signal type of the look-back, sorted");
 
     public static final TableDef TABLE = TableDef.table("gold", "account_scores")

@@ -25,14 +25,15 @@ import dev.plg360.jobs.SettingsCheck;
 import dev.plg360.jobs.activate.ActivateJob;
 import dev.plg360.jobs.activate.ActivateSettings;
 import dev.plg360.jobs.activate.EmbeddedPostgresServer;
-import dev.plg360.jobs.generate.Generator;
 import dev.plg360.jobs.c360.Build360Job;
+import dev.plg360.jobs.generate.Generator;
 import dev.plg360.jobs.generate.OracleAuc;
 import dev.plg360.jobs.ingest.IngestJob;
 import dev.plg360.jobs.model.ModelRegistry;
 import dev.plg360.jobs.model.ModelSettings;
 import dev.plg360.jobs.model.TrainJob;
 import dev.plg360.jobs.model.TrainingException;
+import dev.plg360.jobs.report.ReportJob;
 import dev.plg360.jobs.resolve.ResolveJob;
 import dev.plg360.jobs.score.ScoreJob;
 import java.io.PrintWriter;
@@ -86,7 +87,7 @@ public final class DemoCommand implements Callable<Integer> {
   /** The chain, in order; later jobs join as they exist. */
   static List<Job> chain() {
     return List.of(new IngestJob(), new ResolveJob(), new Build360Job(), new TrainJob(TrainJob.Request.defaults()),
-        new ScoreJob(), new ActivateJob(false));
+        new ScoreJob(), new ActivateJob(false), new ReportJob());
   }
 
   @Override
@@ -140,12 +141,15 @@ public final class DemoCommand implements Callable<Integer> {
     Lake lake = null;
     String noModel = null;
     List<ActivateJob.Delivery> delivered = List.of();
+    List<String> reports = List.of();
     for (Job job : chain()) {
       Instant started = clock.instant();
       try {
         JobContext ctx = runner.run(job, settings, spark, asOf);
         if (job instanceof ActivateJob a) {
           delivered = a.deliveries();
+        } else if (job instanceof ReportJob r) {
+          reports = r.files();
         }
         LakeSummary.printRun(job.name(), ctx.metrics(), Duration.between(ctx.startedAt(), clock.instant()).toMillis() / 1000.0, out);
         lake = ctx.lake();
@@ -163,6 +167,9 @@ public final class DemoCommand implements Callable<Integer> {
     }
     printScores(lake, out);
     printDelivered(delivered, ActivateSettings.from(settings), pg, out);
+    out.printf("%nModel card and run report (open in a browser; bin/plg360 report -D plg360.lake.root=%s writes them again):%n",
+        lake.root());
+    reports.forEach(f -> out.printf("  %s%n", f));
     out.printf("%nThe tables are Delta tables under %s. Running the demo again re-runs the chain on the same data.%n", lake.root());
     out.flush();
     return 0;

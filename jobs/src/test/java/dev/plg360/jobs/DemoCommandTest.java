@@ -1,4 +1,4 @@
-package dev.plg360.jobs.demo;
+package dev.plg360.jobs;
 
 import static org.apache.spark.sql.functions.explode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,9 +22,9 @@ import dev.plg360.common.tables.Tables.IdentityLinks;
 import dev.plg360.common.tables.Tables.JobRuns;
 import dev.plg360.common.tables.Tables.People;
 import dev.plg360.common.tables.Tables.ProductEvents;
-import dev.plg360.jobs.Cli;
 import dev.plg360.jobs.c360.Build360Job;
 import dev.plg360.jobs.c360.SignalTransforms;
+import dev.plg360.jobs.demo.DemoCommand;
 import dev.plg360.jobs.model.ConversionPipeline;
 import dev.plg360.jobs.model.ModelRegistry;
 import dev.plg360.jobs.resolve.Domains;
@@ -132,7 +132,7 @@ class DemoCommandTest extends SparkTestBase {
 
   @Test
   @Order(2)
-  void runsTheChainAndShowsTheResult() {
+  void runsTheChainAndShowsTheResult() throws Exception {
     String out = demo();
     assertTrue(out.contains("Using the company generated before"), out);
     for (String shown : new String[] {"ingest", "resolve", "build360", "bronze.product_events", "silver.accounts",
@@ -148,6 +148,9 @@ class DemoCommandTest extends SparkTestBase {
     assertTrainingSetMatchesTheTruth();
     assertTrue(out.contains("Write-back to PostgreSQL (embedded server"), out);
     assertTrue(out.contains("upserted"), "the scores of the day went to PostgreSQL:\n" + out);
+    Path card = dir.resolve("demo/lake/reports/model-card.html");
+    assertTrue(out.contains(card.toString()) && Files.readString(card).contains("<title>Conversion model card v0001</title>"),
+        "the demo ends with the model card it wrote:\n" + out);
     assertTargetHoldsTheScores(out);
     assertTrue(lake.read(CustomerTimeline.TABLE).where(CustomerTimeline.EVENT_DATE.col().gt(java.sql.Date.valueOf(END))).isEmpty(),
         "the timeline holds nothing after the as-of day");
@@ -429,8 +432,8 @@ class DemoCommandTest extends SparkTestBase {
     }
     assertTrue(out.contains("0 rows delivered: nothing changed since the last delivery"), out);
     assertTargetHoldsTheScores(out);
-    assertEquals(18, lake.read(JobRuns.TABLE).where(JobRuns.STATUS.col().equalTo("SUCCEEDED")).count(),
-        "three demos of six jobs (the first one's train failed: too few labels) and one rebuild, each logged");
+    assertEquals(21, lake.read(JobRuns.TABLE).where(JobRuns.STATUS.col().equalTo("SUCCEEDED")).count(),
+        "three demos of seven jobs (the first one's train failed: too few labels) and one rebuild, each logged");
     assertEquals(1, lake.read(Versions.TABLE).count(), "and no second model: the same data trains the same one");
   }
 
@@ -485,7 +488,7 @@ class DemoCommandTest extends SparkTestBase {
         .redirectOutput(work.resolve("nbconvert.log").toFile());
     // Debian's Jupyter and its python3 kernel (/usr/bin/python3), not another Python first on the PATH.
     pb.environment().put("PATH", "/usr/bin:/bin:" + System.getenv("PATH"));
-    pb.environment().put("PLG360", dev.plg360.jobs.CliProcess.launcher(work).toString());
+    pb.environment().put("PLG360", CliProcess.launcher(work).toString());
     pb.environment().put("PLG360_LAKE_ROOT", dir.resolve("demo/lake").toString());
     pb.environment().put("PLG360_CONF", confFile.toString());
     pb.environment().put("PYDEVD_DISABLE_FILE_VALIDATION", "1");
