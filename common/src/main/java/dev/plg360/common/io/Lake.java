@@ -4,8 +4,8 @@ import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_json;
 
-import dev.plg360.common.tables.Col;
 import dev.plg360.common.privacy.PersonalData;
+import dev.plg360.common.tables.Col;
 import dev.plg360.common.tables.TableDef;
 import dev.plg360.common.tables.Tables;
 import io.delta.tables.DeltaTable;
