@@ -50,11 +50,13 @@ public record ServeSettings(String host, int port, Set<String> layers, Optional<
     if (p.isAbsolute()) {
       return p;
     }
-    String scheme = URI.create(lakeRoot.replace(" ", "%20")).getScheme();
+    // Parsed as the lake parses its root (a Hadoop path: a plain path, file:, s3a:, ...), once.
+    URI root = new org.apache.hadoop.fs.Path(lakeRoot).toUri();
+    String scheme = root.getScheme();
     if (scheme != null && !scheme.equals("file")) {
       throw new SettingsException(S + "metastore-dir '" + dir + "' is relative to the lake root " + lakeRoot + ", which is "
           + "not on this machine's disk: give an absolute local folder, or an external metastore in " + S + "metastore-uris");
     }
-    return Path.of(scheme == null ? lakeRoot : URI.create(lakeRoot).getPath()).toAbsolutePath().resolve(p).normalize();
+    return Path.of(root.getPath()).toAbsolutePath().resolve(p).normalize();
   }
 }
