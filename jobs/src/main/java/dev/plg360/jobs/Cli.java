@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
     subcommands = {
         DemoCommand.class,
         GenerateCommand.class,
+        RunCommand.class,
+        BackfillCommand.class,
         IngestCommand.class,
         ResolveCommand.class,
         Build360Command.class,

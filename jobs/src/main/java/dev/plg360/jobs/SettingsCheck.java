@@ -2,11 +2,13 @@ package dev.plg360.jobs;
 
 import dev.plg360.common.config.Settings;
 import dev.plg360.common.privacy.PersonalData;
+import dev.plg360.common.run.RunLog;
 import dev.plg360.jobs.activate.ActivateSettings;
 import dev.plg360.jobs.c360.Build360Settings;
 import dev.plg360.jobs.ingest.IngestJob;
 import dev.plg360.jobs.ingest.SourceSpec;
 import dev.plg360.jobs.model.ModelSettings;
+import dev.plg360.jobs.ops.RunSettings;
 import dev.plg360.jobs.report.ReportSettings;
 import dev.plg360.jobs.score.ScoreSettings;
 import dev.plg360.jobs.serve.ServeSettings;
@@ -17,6 +19,7 @@ public final class SettingsCheck {
 
   public static Settings check(Settings settings) {
     settings.validate();
+    RunLog.Timing.from(settings);
     SourceSpec.all(settings);
     IngestJob.rawMaxChars(settings);
     Build360Settings.from(settings);
@@ -25,6 +28,7 @@ public final class SettingsCheck {
     ActivateSettings.from(settings);
     ReportSettings.from(settings);
     ServeSettings.from(settings);
+    RunSettings.from(settings);
     PersonalData.masking(settings);
     return settings;
   }

@@ -432,8 +432,8 @@ class DemoCommandTest extends SparkTestBase {
     }
     assertTrue(out.contains("0 rows delivered: nothing changed since the last delivery"), out);
     assertTargetHoldsTheScores(out);
-    assertEquals(21, lake.read(JobRuns.TABLE).where(JobRuns.STATUS.col().equalTo("SUCCEEDED")).count(),
-        "three demos of seven jobs (the first one's train failed: too few labels) and one rebuild, each logged");
+    assertEquals(24, lake.read(JobRuns.TABLE).where(JobRuns.STATUS.col().equalTo("SUCCEEDED")).count(),
+        "three demos (each a run) of seven jobs (the first one's train failed: too few labels) and one rebuild, each logged");
     assertEquals(1, lake.read(Versions.TABLE).count(), "and no second model: the same data trains the same one");
   }
 

@@ -7,7 +7,9 @@ import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValue;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -49,7 +51,7 @@ public final class Settings {
         throw new SettingsException("configuration file not found: " + f.toAbsolutePath());
       }
     });
-    Config user = ConfigFactory.parseMap(overrides, "-D overrides")
+    Config user = parseOverrides(overrides, "-D overrides")
         .withFallback(ConfigFactory.systemProperties().withOnlyPath("plg360"))
         .withFallback(file.map(f -> ConfigFactory.parseFile(f.toFile(),
             ConfigParseOptions.defaults().setAllowMissing(false))).orElse(ConfigFactory.empty()));
@@ -72,9 +74,31 @@ public final class Settings {
 
   /** The same settings with a few values replaced (tests point the lake at a temporary folder). */
   public Settings with(Map<String, String> overrides) {
-    Config merged = ConfigFactory.parseMap(overrides, "overrides").withFallback(config).resolve();
+    Config merged = parseOverrides(overrides, "overrides").withFallback(config).resolve();
     rejectUnknownKeys(merged, ConfigFactory.defaultReference());
     return new Settings(merged, file);
+  }
+
+  /**
+   * key=value overrides; a value written as a HOCON list ({@code -D plg360.run.skip=[activate, report]}) is a list,
+   * every other value is taken as it is written.
+   */
+  private static Config parseOverrides(Map<String, String> overrides, String origin) {
+    Map<String, String> plain = new LinkedHashMap<>();
+    Config lists = ConfigFactory.empty();
+    for (Map.Entry<String, String> e : overrides.entrySet()) {
+      String v = e.getValue().trim();
+      if (v.startsWith("[") && v.endsWith("]")) {
+        try {
+          lists = lists.withValue(e.getKey(), ConfigFactory.parseString("v = " + v).getValue("v"));
+        } catch (ConfigException bad) {
+          throw new SettingsException("bad setting " + e.getKey() + " in " + origin + ": " + bad.getMessage(), bad);
+        }
+      } else {
+        plain.put(e.getKey(), e.getValue());
+      }
+    }
+    return lists.withFallback(ConfigFactory.parseMap(plain, origin));
   }
 
   private static Optional<Path> defaultFile() {
@@ -187,6 +211,21 @@ public final class Settings {
     }
     if (v <= 0) {
       throw new SettingsException("setting " + path + " must be positive, was " + v);
+    }
+    return v;
+  }
+
+  /** A duration ("30s", "5m", "7d"), at least {@code min}. */
+  public Duration duration(String path, Duration min) {
+    Duration v;
+    try {
+      v = config.getDuration(path);
+    } catch (ConfigException e) {
+      throw new SettingsException("bad setting " + path + ": " + e.getMessage(), e);
+    }
+    if (v.compareTo(min) < 0) {
+      throw new SettingsException("setting " + path + " must be at least " + min.toString().substring(2).toLowerCase()
+          + ", was " + config.getValue(path).unwrapped());
     }
     return v;
   }

@@ -47,7 +47,8 @@ public final class Lake {
   private final SparkSession spark;
   private final String root;
   private final Set<String> ensured = new HashSet<>();
-  private final Map<String, Object> writeLocks = new ConcurrentHashMap<>();
+  /** By table path, for the whole JVM: a chain's steps and its heartbeat hold Lakes of their own over one lake. */
+  private static final Map<String, Object> WRITE_LOCKS = new ConcurrentHashMap<>();
 
   public Lake(SparkSession spark, String root) {
     this.spark = spark;
@@ -264,9 +265,17 @@ public final class Lake {
    * partitions the batch touches).
    */
   public WriteResult insertNew(Dataset<Row> rows, TableDef t, Optional<Column> targetFilter) {
+    return insertUnless(rows, t, keyMatch(t, targetFilter));
+  }
+
+  /**
+   * Inserts the rows that {@code match} (over {@link #target} and {@link #source} columns) pairs with no row of the
+   * table, in one MERGE: a concurrent commit that adds a matching row makes this one fail and not insert.
+   */
+  public WriteResult insertUnless(Dataset<Row> rows, TableDef t, Column match) {
     Dataset<Row> source = conform(rows, t);
     return commit(t, () -> DeltaTable.forPath(spark, path(t)).as(TARGET)
-        .merge(source.as(SOURCE), keyMatch(t, targetFilter))
+        .merge(source.as(SOURCE), match)
         .whenNotMatched().insertAll()
         .execute());
   }
@@ -274,6 +283,11 @@ public final class Lake {
   /** A column of the table being written, for a {@code targetFilter} of {@link #insertNew} or {@link #upsert}. */
   public static Column target(dev.plg360.common.tables.Col c) {
     return c.of(TARGET);
+  }
+
+  /** A column of the rows being written, for the match of {@link #insertUnless}. */
+  public static Column source(dev.plg360.common.tables.Col c) {
+    return c.of(SOURCE);
   }
 
   /** Runs one write of the table and reads back the commit it made (or that it made none). */
@@ -291,7 +305,7 @@ public final class Lake {
    * their own (jobs write several tables at once from several threads). Other processes are kept out by the run lock.
    */
   private Object writeLock(TableDef t) {
-    return writeLocks.computeIfAbsent(t.qualifiedName(), k -> new Object());
+    return WRITE_LOCKS.computeIfAbsent(path(t), k -> new Object());
   }
 
   /** Inserts new keys and replaces the rows of existing ones (an upsert). */

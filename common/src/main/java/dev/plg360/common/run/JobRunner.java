@@ -1,13 +1,16 @@
 package dev.plg360.common.run;
 
+import dev.plg360.common.config.Settings;
 import java.time.Clock;
 import java.time.Duration;
-import dev.plg360.common.config.Settings;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,13 +39,26 @@ public final class JobRunner {
     return job + "-" + stamp + "-" + UUID.randomUUID().toString().substring(0, 8);
   }
 
+  /**
+   * Runs the job under the job's lock in the run log (refused with {@link RunLockedException} while another run of
+   * it is alive), saying it is alive every {@code plg360.run-log.heartbeat} until it ends.
+   */
   public void run(Job job, JobContext ctx) throws Exception {
     RunLog log = new RunLog(ctx.lake());
-    log.started(ctx, job.name());
+    RunLog.Timing timing = RunLog.Timing.from(ctx.settings());
+    log.started(ctx, job.name(), timing);
     LOG.info("run {}: {} as of {} started", ctx.runId(), job.name(), ctx.asOf());
+    ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "heartbeat-" + job.name());
+      t.setDaemon(true);
+      return t;
+    });
+    long every = timing.heartbeat().toMillis();
+    heartbeat.scheduleWithFixedDelay(() -> beat(log, ctx, job), every, every, TimeUnit.MILLISECONDS);
     try {
       job.run(ctx);
     } catch (Exception | Error e) {
+      stop(heartbeat);
       Instant end = clock.instant();
       LOG.error("run {}: {} failed after {}: {}", ctx.runId(), job.name(), took(ctx, end), RunLog.describe(e));
       try {
@@ -52,10 +68,25 @@ public final class JobRunner {
       }
       throw e;
     }
+    stop(heartbeat);
     Instant end = clock.instant();
     log.ended(ctx, job.name(), end, null);
     LOG.info("run {}: {} succeeded in {}; written {}; rejected {}", ctx.runId(), job.name(), took(ctx, end),
         ctx.metrics().written(), ctx.metrics().rejected());
+  }
+
+  private static void beat(RunLog log, JobContext ctx, Job job) {
+    try {
+      log.heartbeat(ctx, job.name());
+    } catch (RuntimeException e) { // a missed beat is not a failed run; the next one tries again
+      LOG.warn("run {}: heartbeat not recorded: {}", ctx.runId(), RunLog.describe(e));
+    }
+  }
+
+  /** Stops the heartbeat and waits for a beat under way, so that it cannot land after the run's last row. */
+  private static void stop(ScheduledExecutorService heartbeat) throws InterruptedException {
+    heartbeat.shutdown();
+    heartbeat.awaitTermination(1, TimeUnit.MINUTES);
   }
 
   private static String took(JobContext ctx, Instant end) {

@@ -31,6 +31,20 @@ public final class RunMetrics {
     rejected.merge(reason, rows, Long::sum);
   }
 
+  /** Adds what another run did (a step of a chain) to this one's counts; the newest version of a table wins. */
+  public void add(RunMetrics other) {
+    Map<String, Long> r = other.read();
+    Map<String, Long> w = other.written();
+    Map<String, Long> x = other.rejected();
+    Map<String, Long> v = other.versions();
+    synchronized (this) {
+      r.forEach((k, n) -> read.merge(k, n, Long::sum));
+      w.forEach((k, n) -> written.merge(k, n, Long::sum));
+      x.forEach((k, n) -> rejected.merge(k, n, Long::sum));
+      v.forEach((k, n) -> versions.merge(k, n, Math::max));
+    }
+  }
+
   public synchronized Map<String, Long> read() {
     return Map.copyOf(read);
   }

@@ -529,7 +529,8 @@ public final class Tables {
     private JobRuns() {}
 
     public static final Col RUN_ID = c("run_id", StringType, "Unique id of the run");
-    public static final Col JOB = c("job", StringType, "Job name: ingest, resolve, build360, train, score, activate, report");
+    public static final Col JOB = c("job", StringType,
+        "Job name: ingest, resolve, build360, train, score, activate, report, maintain; run for a whole chain");
     public static final Col AS_OF = c("as_of", DateType, "As-of date the run computed");
     public static final Col STARTED_AT = c("started_at", TimestampType, "Start, UTC");
     public static final Col ENDED_AT = c("ended_at", TimestampType, "End, UTC; null while running");
@@ -539,11 +540,16 @@ public final class Tables {
     public static final Col ROWS_REJECTED = c("rows_rejected", LONG_MAP, "Rows rejected per reason code");
     public static final Col TABLE_VERSIONS = c("table_versions", LONG_MAP, "Delta version written per table");
     public static final Col ERROR = c("error", StringType, "What failed, for a FAILED run");
+    public static final Col HOST = c("host", StringType, "Host the run's process ran on");
+    public static final Col PID = c("pid", LongType, "Process id of the run on that host");
+    public static final Col HEARTBEAT_AT = c("heartbeat_at", TimestampType,
+        "Last sign of life of a RUNNING run, UTC: a run silent for plg360.run-log.stale-after (or whose process is gone) "
+            + "no longer holds the job's lock");
 
     public static final TableDef TABLE = TableDef.table("ops", "job_runs")
-        .grain("one row per job run")
+        .grain("one row per job run; at most one live RUNNING row per job (the run lock)")
         .columns(RUN_ID, JOB, AS_OF, STARTED_AT, ENDED_AT, STATUS, ROWS_READ, ROWS_WRITTEN, ROWS_REJECTED,
-            TABLE_VERSIONS, ERROR)
+            TABLE_VERSIONS, ERROR, HOST, PID, HEARTBEAT_AT)
         .key(RUN_ID)
         .build();
   }

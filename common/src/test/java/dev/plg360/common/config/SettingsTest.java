@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -21,6 +22,22 @@ class SettingsTest {
     assertEquals("/from/file", s.lakeRoot());
     assertEquals(5, s.shufflePartitions());
     assertEquals("local[*]", s.sparkMaster());
+  }
+
+  @Test
+  void aListIsGivenOnTheCommandLineInBrackets() {
+    Settings s = Settings.load(Optional.empty(), Map.of("plg360.ingest.sources.segment.required", "[message_id, event_ts]",
+        "plg360.lake.root", "/lake[1]"));
+    assertEquals(List.of("message_id", "event_ts"), s.config().getStringList("plg360.ingest.sources.segment.required"));
+    assertEquals("/lake[1]", s.lakeRoot(), "only a whole value in brackets is a list");
+  }
+
+  @Test
+  void aDurationBelowItsLeastFailsNamingTheKey() {
+    Settings s = Settings.load(Optional.empty(), Map.of("plg360.run-log.heartbeat", "0s"));
+    SettingsException e = assertThrows(SettingsException.class,
+        () -> s.duration("plg360.run-log.heartbeat", java.time.Duration.ofSeconds(1)));
+    assertEquals("setting plg360.run-log.heartbeat must be at least 1s, was 0s", e.getMessage());
   }
 
   @Test

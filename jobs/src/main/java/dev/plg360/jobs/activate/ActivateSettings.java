@@ -28,7 +28,7 @@ public record ActivateSettings(
     Optional<String> crmDir) {
 
   public static final String PASSWORD_ENV = "PLG360_JDBC_PASSWORD";
-  static final String URL_KEY = "plg360.activate.jdbc.url";
+  public static final String URL_KEY = "plg360.activate.jdbc.url";
   private static final String A = "plg360.activate.";
   private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 

@@ -58,7 +58,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Builds the gold tables for an as-of date: gold.workspace_360, gold.user_360 and gold.account_360 (the as-of
- * date's partition, replaced), gold.signals (new signals added) and gold.customer_timeline. Reads the daily
+ * date's partition, replaced), gold.signals (new signals added) and gold.customer_timeline (replaced, unless a later
+ * date has a snapshot: the timeline is the newest day's, so rebuilding a past day leaves it alone). Reads the daily
  * product rollup and the identity graph as it stood on the date (silver), and marketing, sales, support and
  * billing records up to the end of the date (bronze): a past date rebuilt later gives the rows it gave then.
  */
@@ -275,6 +276,12 @@ public final class Build360Job implements Job {
    */
   private static void writeTimeline(JobContext ctx, IdentityAsOf identity, Dataset<Row> activity, Timestamp asOfEnd) {
     Lake lake = ctx.lake();
+    Row newest = lake.read(Account360.TABLE).agg(max(Snapshot.AS_OF.col())).first();
+    if (!newest.isNullAt(0) && newest.getDate(0).toLocalDate().isAfter(ctx.asOf())) {
+      LOG.info("build360: {} kept: it is the newest snapshot's ({}), and this one is of {}", CustomerTimeline.TABLE,
+          newest.getDate(0), ctx.asOf());
+      return;
+    }
     TimelineTransforms.Inputs in = new TimelineTransforms.Inputs(
         activity.select(TimelineTransforms.ACTIVITY_COLUMNS.stream().map(Col::col).toArray(Column[]::new)),
         lake.read(EmailEvents.TABLE), lake.read(FormSubmissions.TABLE), lake.read(SfTasks.TABLE),

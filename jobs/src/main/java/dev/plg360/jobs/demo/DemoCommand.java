@@ -2,8 +2,6 @@ package dev.plg360.jobs.demo;
 
 import dev.plg360.common.config.Settings;
 import dev.plg360.common.io.Lake;
-import dev.plg360.common.run.Job;
-import dev.plg360.common.run.JobContext;
 import dev.plg360.common.run.JobRunner;
 import dev.plg360.common.spark.SparkSessions;
 import dev.plg360.common.tables.GoldTables.Account360;
@@ -25,25 +23,20 @@ import dev.plg360.jobs.SettingsCheck;
 import dev.plg360.jobs.activate.ActivateJob;
 import dev.plg360.jobs.activate.ActivateSettings;
 import dev.plg360.jobs.activate.EmbeddedPostgresServer;
-import dev.plg360.jobs.c360.Build360Job;
 import dev.plg360.jobs.generate.Generator;
 import dev.plg360.jobs.generate.OracleAuc;
-import dev.plg360.jobs.ingest.IngestJob;
 import dev.plg360.jobs.model.ModelRegistry;
 import dev.plg360.jobs.model.ModelSettings;
-import dev.plg360.jobs.model.TrainJob;
-import dev.plg360.jobs.model.TrainingException;
+import dev.plg360.jobs.ops.RunJob;
 import dev.plg360.jobs.report.ReportJob;
-import dev.plg360.jobs.resolve.ResolveJob;
-import dev.plg360.jobs.score.ScoreJob;
 import java.io.PrintWriter;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -83,12 +76,6 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Option(names = "--fresh", description = "Delete the demo folder first: generate again and rebuild the lake.")
   boolean fresh;
-
-  /** The chain, in order; later jobs join as they exist. */
-  static List<Job> chain() {
-    return List.of(new IngestJob(), new ResolveJob(), new Build360Job(), new TrainJob(TrainJob.Request.defaults()),
-        new ScoreJob(), new ActivateJob(false), new ReportJob());
-  }
 
   @Override
   public Integer call() throws Exception {
@@ -136,33 +123,29 @@ public final class DemoCommand implements Callable<Integer> {
     LocalDate asOf = options.asOfOr(LocalDate.parse(settings.string("plg360.generate.end-date")));
     out.printf("%nRunning the chain as of %s%n", asOf);
     out.flush();
-    Clock clock = Clock.systemUTC();
-    JobRunner runner = new JobRunner(clock);
-    Lake lake = null;
-    String noModel = null;
-    List<ActivateJob.Delivery> delivered = List.of();
-    List<String> reports = List.of();
-    for (Job job : chain()) {
-      Instant started = clock.instant();
-      try {
-        JobContext ctx = runner.run(job, settings, spark, asOf);
-        if (job instanceof ActivateJob a) {
-          delivered = a.deliveries();
-        } else if (job instanceof ReportJob r) {
-          reports = r.files();
+    Lake lake = new Lake(spark, settings.lakeRoot());
+    String[] noModel = {null};
+    List<ActivateJob.Delivery> delivered = new ArrayList<>();
+    List<String> reports = new ArrayList<>();
+    // plg360 run, training whatever the cadence says (each demo shows its model), printing each step as it ends.
+    RunJob run = new RunJob(Optional.empty(), Optional.empty(), true, Clock.systemUTC()).onStep(step -> {
+      if (step.outcome() == RunJob.Outcome.NO_MODEL) { // a company too small or too young to learn from: the rest still shows
+        noModel[0] = step.detail();
+        out.printf("  %-10s no model after %.1f s: %s%n", step.name(), step.seconds(), step.detail());
+      } else if (step.outcome() == RunJob.Outcome.SUCCEEDED) {
+        if (step.job() instanceof ActivateJob a) {
+          delivered.addAll(a.deliveries());
+        } else if (step.job() instanceof ReportJob r) {
+          reports.addAll(r.files());
         }
-        LakeSummary.printRun(job.name(), ctx.metrics(), Duration.between(ctx.startedAt(), clock.instant()).toMillis() / 1000.0, out);
-        lake = ctx.lake();
-      } catch (TrainingException e) { // a company too small or too young to learn from: the rest still shows
-        noModel = e.getMessage();
-        out.printf("  %-10s no model after %.1f s: %s%n", job.name(), Duration.between(started, clock.instant()).toMillis() / 1000.0,
-            noModel);
+        LakeSummary.printRun(step.name(), step.ran().orElseThrow().metrics(), step.seconds(), out);
       }
-    }
+    });
+    new JobRunner(Clock.systemUTC()).run(run, settings, spark, asOf);
     LakeSummary.print(lake, out);
     printIdentity(lake, out);
     printCustomer360(lake, asOf, out);
-    if (noModel == null) {
+    if (noModel[0] == null) {
       printModel(lake, spark, folder, settings, out);
     }
     printScores(lake, out);

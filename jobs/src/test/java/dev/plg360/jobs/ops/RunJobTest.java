@@ -1,0 +1,313 @@
+package dev.plg360.jobs.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.plg360.common.config.Settings;
+import dev.plg360.common.io.Lake;
+import dev.plg360.common.run.Job;
+import dev.plg360.common.run.JobContext;
+import dev.plg360.common.run.RunLockedException;
+import dev.plg360.common.run.RunLog;
+import dev.plg360.common.tables.GoldTables.Account360;
+import dev.plg360.common.tables.GoldTables.CustomerTimeline;
+import dev.plg360.common.tables.GoldTables.Snapshot;
+import dev.plg360.common.tables.GoldTables.User360;
+import dev.plg360.common.tables.GoldTables.Workspace360;
+import dev.plg360.common.tables.TableDef;
+import dev.plg360.common.tables.Tables.JobRuns;
+import dev.plg360.jobs.Cli;
+import dev.plg360.jobs.generate.Generator;
+import dev.plg360.testkit.SparkTestBase;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer.OrderAnnotation;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code plg360 run} day after day on a small generated company whose exports arrive one day at a time: the chain,
+ * its train cadence, late data rebuilding the snapshots it touched, a failure and the resume, the run lock, and a
+ * backfill that rebuilds what the daily runs wrote.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(OrderAnnotation.class)
+class RunJobTest extends SparkTestBase {
+
+  static final LocalDate END = LocalDate.parse("2026-10-31");
+  /** Its events are held back when their day lands, and arrive late, with the exports of END - 1. */
+  static final LocalDate LATE = END.minusDays(5);
+  static final Pattern DAY = Pattern.compile("/(\\d{4}-\\d{2}-\\d{2})/");
+
+  @TempDir
+  static Path dir;
+
+  Path world;
+  Path landing;
+  Lake lake;
+
+  @BeforeAll
+  void generate() {
+    startSpark();
+    world = dir.resolve("world");
+    landing = dir.resolve("landing");
+    Settings s = settings(dir, "plg360.generate.workspaces", "80", "plg360.generate.days", "40", "plg360.generate.seed", "5");
+    Generator.run(spark(), s, world.toString(), false);
+    lake = new Lake(spark(), dir.resolve("lake").toString());
+  }
+
+  /** Lands the exports of every day up to {@code day} not landed yet, holding back the segment file of LATE until END - 1. */
+  private void landThrough(LocalDate day) throws IOException {
+    Path from = world.resolve("landing");
+    List<Path> files;
+    try (Stream<Path> all = Files.walk(from)) {
+      files = all.filter(Files::isRegularFile).toList();
+    }
+    for (Path f : files) {
+      String rel = from.relativize(f).toString();
+      Matcher m = DAY.matcher("/" + rel);
+      LocalDate fileDay = m.find() ? LocalDate.parse(m.group(1)) : LocalDate.MIN;
+      boolean heldBack = rel.startsWith("segment/") && fileDay.equals(LATE) && day.isBefore(END.minusDays(1));
+      Path to = landing.resolve(rel);
+      if (!fileDay.isAfter(day) && !heldBack && !Files.exists(to)) {
+        Files.createDirectories(to.getParent());
+        Files.copy(f, to);
+      }
+    }
+  }
+
+  private String[] args(LocalDate asOf, String... extra) {
+    List<String> a = new ArrayList<>(List.of("run", "--as-of", asOf.toString(),
+        "-D", "plg360.lake.root=" + dir.resolve("lake"), "-D", "plg360.landing.dir=" + landing,
+        "-D", "plg360.spark.shuffle-partitions=2", "-D", "plg360.run.skip=[activate, report]",
+        "-D", "plg360.model.min-training-rows=20", "-D", "plg360.model.test-share=0.3",
+        "-D", "plg360.model.validation-share=0.25"));
+    a.addAll(List.of(extra));
+    return a.toArray(String[]::new);
+  }
+
+  /** Runs {@code plg360 run}; returns its exit code and what it printed. */
+  private Map.Entry<Integer, String> run(LocalDate asOf, String... extra) {
+    StringWriter out = new StringWriter();
+    picocli.CommandLine cli = new picocli.CommandLine(new Cli());
+    cli.setOut(new PrintWriter(out));
+    cli.setErr(new PrintWriter(out));
+    int code = cli.execute(args(asOf, extra));
+    return Map.entry(code, out.toString());
+  }
+
+  private String succeeds(LocalDate asOf, String... extra) {
+    Map.Entry<Integer, String> r = run(asOf, extra);
+    assertEquals(0, r.getKey(), r.getValue());
+    return r.getValue();
+  }
+
+  private List<Row> runs(String job, LocalDate asOf) {
+    return lake.read(JobRuns.TABLE).where(JobRuns.JOB.col().equalTo(job).and(JobRuns.AS_OF.col().equalTo(Date.valueOf(asOf))))
+        .orderBy(JobRuns.STARTED_AT.col()).collectAsList();
+  }
+
+  private Row lastChain(LocalDate asOf) {
+    List<Row> r = runs(RunJob.NAME, asOf);
+    return r.get(r.size() - 1);
+  }
+
+  private List<String> snapshot(TableDef table, LocalDate asOf) {
+    Column[] key = table.key().stream().map(c -> c.col()).toArray(Column[]::new);
+    return lake.read(table).where(Snapshot.AS_OF.col().equalTo(Date.valueOf(asOf))).orderBy(key).toJSON().collectAsList();
+  }
+
+  @Test
+  @Order(1)
+  void runsTheChainAndTrainsOnItsCadence() throws Exception {
+    LocalDate day = END.minusDays(3);
+    landThrough(day);
+    String out = succeeds(day);
+    assertEquals(RunLog.SUCCEEDED, lastChain(day).getAs(JobRuns.STATUS.name()), out);
+    for (String step : List.of("ingest", "resolve", "build360", "train", "score")) {
+      assertEquals(1, runs(step, day).size(), step + " ran once as of " + day + ":\n" + out);
+      assertTrue(out.lines().anyMatch(l -> l.startsWith(step + " ")), out);
+    }
+    assertTrue(out.contains("skipped: left out (plg360.run.skip)"), out);
+    assertTrue(snapshot(Account360.TABLE, day).size() > 20, "the day's snapshot is built");
+
+    landThrough(day.plusDays(1));
+    out = succeeds(day.plusDays(1));
+    assertTrue(runs("train", day.plusDays(1)).isEmpty(), "a model a day old is not trained again:\n" + out);
+    assertTrue(out.contains("not due"), out);
+    assertEquals(1, runs("build360", day.plusDays(1)).size(), out);
+    assertTrue(runs("build360", day).size() == 1, "no late data: yesterday's snapshot is not rebuilt\n" + out);
+
+    out = succeeds(day.plusDays(1), "--from", "train", "--to", "train", "--train");
+    assertEquals(1, runs("train", day.plusDays(1)).size(), "--train trains whatever the cadence says\n" + out);
+    assertEquals(1, runs("score", day.plusDays(1)).size(), "and --to train stops there\n" + out);
+    assertEquals(1, runs("ingest", day.plusDays(1)).size(), "as --from train starts there\n" + out);
+  }
+
+  @Test
+  @Order(2)
+  void lateEventsRebuildTheSnapshotsTheyTouch() throws Exception {
+    LocalDate day = END.minusDays(1);
+    LocalDate[] built = {END.minusDays(3), END.minusDays(2)};
+    List<String> before = snapshot(Workspace360.TABLE, built[0]);
+    landThrough(day); // brings the held-back events of LATE, five days old
+    Instant started = Instant.now();
+    String out = succeeds(day);
+    for (LocalDate d : built) {
+      List<Row> r = runs("build360", d);
+      assertTrue(r.get(r.size() - 1).<Timestamp>getAs(JobRuns.STARTED_AT.name()).toInstant().isAfter(started),
+          "the snapshot of " + d + " holds LATE in its windows and is rebuilt:\n" + out);
+    }
+    assertTrue(runs("build360", LATE).isEmpty(), "a day that had no snapshot gets none");
+    assertNotEquals(before, snapshot(Workspace360.TABLE, built[0]), "the rebuilt snapshot counts the late events");
+    assertTrue(out.indexOf(built[0].toString()) < out.indexOf(built[1].toString()), "oldest first:\n" + out);
+  }
+
+  @Test
+  @Order(3)
+  void stopsAtTheFailedStepAndResumesThere() throws Exception {
+    landThrough(END);
+    Path notAFolder = Files.writeString(dir.resolve("reports-file"), "a file where the report folder should be");
+    Map.Entry<Integer, String> failed = run(END, "-D", "plg360.run.skip=[activate]", "-D", "plg360.report.dir=" + notAFolder);
+    assertEquals(1, failed.getKey(), failed.getValue());
+    Row chain = lastChain(END);
+    assertEquals(RunLog.FAILED, chain.getAs(JobRuns.STATUS.name()));
+    assertTrue(chain.<String>getAs(JobRuns.ERROR.name()).startsWith("report failed as of " + END), chain.toString());
+    assertEquals(1, runs("score", END).size());
+
+    String out = succeeds(END, "-D", "plg360.run.skip=[activate]", "-D", "plg360.report.dir=" + dir.resolve("reports"));
+    for (String step : List.of("ingest", "resolve", "build360", "score")) {
+      assertEquals(1, runs(step, END).size(), step + " is not run again:\n" + out);
+    }
+    assertTrue(out.contains("skipped: done"), out);
+    assertEquals(RunLog.SUCCEEDED, runs("report", END).get(runs("report", END).size() - 1).getAs(JobRuns.STATUS.name()));
+    assertTrue(Files.exists(dir.resolve("reports/model-card.html")));
+
+    out = succeeds(END, "--to", "ingest");
+    assertEquals(2, runs("ingest", END).size(), "after a run that succeeded, a run runs its steps again:\n" + out);
+  }
+
+  @Test
+  @Order(4)
+  void backfillRebuildsWhatTheDailyRunsWrote() {
+    LocalDate from = END.minusDays(2);
+    LocalDate to = END.minusDays(1);
+    long timeline = lake.version(CustomerTimeline.TABLE);
+    Map<LocalDate, List<List<String>>> daily = new java.util.TreeMap<>();
+    for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(1)) {
+      daily.put(d, List.of(snapshot(Account360.TABLE, d), snapshot(Workspace360.TABLE, d), snapshot(User360.TABLE, d)));
+    }
+    StringWriter out = new StringWriter();
+    picocli.CommandLine cli = new picocli.CommandLine(new Cli());
+    cli.setOut(new PrintWriter(out));
+    assertEquals(0, cli.execute("backfill", "--from", from.toString(), "--to", to.toString(),
+        "-D", "plg360.lake.root=" + dir.resolve("lake"), "-D", "plg360.spark.shuffle-partitions=2"), out.toString());
+    assertTrue(out.toString().contains("rebuilt the snapshots of 2 days"), out.toString());
+    daily.forEach((d, tables) -> {
+      assertEquals(tables, List.of(snapshot(Account360.TABLE, d), snapshot(Workspace360.TABLE, d), snapshot(User360.TABLE, d)),
+          "the backfilled snapshot of " + d + " is the one its daily run wrote");
+    });
+    assertEquals(RunLog.SUCCEEDED, runs(BackfillJob.NAME, to).get(0).getAs(JobRuns.STATUS.name()));
+    assertTrue(Lake.sameRows(lake.readVersion(CustomerTimeline.TABLE, timeline), lake.read(CustomerTimeline.TABLE)),
+        "the timeline is still the newest day's: rebuilding past days leaves it alone");
+  }
+
+  /** A job that holds its lock until told to finish. */
+  private static final class Waiting implements Job {
+    final CountDownLatch started = new CountDownLatch(1);
+    final CountDownLatch finish = new CountDownLatch(1);
+
+    @Override
+    public String name() {
+      return "lock-test";
+    }
+
+    @Override
+    public void run(JobContext ctx) throws InterruptedException {
+      started.countDown();
+      finish.await(2, TimeUnit.MINUTES);
+    }
+  }
+
+  @Test
+  @Order(5)
+  void aSecondRunOfAJobIsRefusedWhileTheFirstIsAlive() throws Exception {
+    Settings s = settings(dir, "plg360.run-log.heartbeat", "1s", "plg360.run-log.stale-after", "1m");
+    Waiting first = new Waiting();
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try {
+      Future<JobContext> running = pool.submit(() -> runJob(first, s, END));
+      assertTrue(first.started.await(2, TimeUnit.MINUTES));
+      Thread.sleep(2500); // a heartbeat or two
+      RunLockedException refused = assertThrows(RunLockedException.class, () -> runJob(new Waiting(), s, END));
+      assertTrue(refused.getMessage().startsWith("lock-test is already running: run lock-test-"), refused.getMessage());
+      List<Row> live = runs("lock-test", END);
+      assertEquals(1, live.size(), "the refused run leaves no row");
+      Timestamp beat = live.get(0).getAs(JobRuns.HEARTBEAT_AT.name());
+      assertTrue(beat.after(live.get(0).getAs(JobRuns.STARTED_AT.name())), "the running job beats: " + live.get(0));
+      first.finish.countDown();
+      running.get(2, TimeUnit.MINUTES);
+    } finally {
+      pool.shutdownNow();
+    }
+    Waiting second = new Waiting();
+    second.finish.countDown();
+    runJob(second, s, END);
+    assertEquals(List.of(RunLog.SUCCEEDED, RunLog.SUCCEEDED), runs("lock-test", END).stream()
+        .map(r -> r.<String>getAs(JobRuns.STATUS.name())).toList(), "once the first ended, the next one runs");
+  }
+
+  @Test
+  @Order(6)
+  void aRunWhoseProcessIsGoneIsAbandoned() throws Exception {
+    Process gone = new ProcessBuilder("true").start();
+    gone.waitFor();
+    Row template = runs("lock-test", END).get(0);
+    Object[] values = new Object[template.size()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = template.get(i);
+    }
+    values[template.fieldIndex(JobRuns.RUN_ID.name())] = "lock-test-killed";
+    values[template.fieldIndex(JobRuns.STATUS.name())] = RunLog.RUNNING;
+    values[template.fieldIndex(JobRuns.ENDED_AT.name())] = null;
+    values[template.fieldIndex(JobRuns.PID.name())] = gone.pid();
+    values[template.fieldIndex(JobRuns.HEARTBEAT_AT.name())] = Timestamp.from(Instant.now());
+    lake.upsert(spark().createDataFrame(List.of(org.apache.spark.sql.RowFactory.create(values)), JobRuns.TABLE.schema()),
+        JobRuns.TABLE);
+
+    Waiting next = new Waiting();
+    next.finish.countDown();
+    runJob(next, settings(dir), END);
+    Row killed = lake.read(JobRuns.TABLE).where(JobRuns.RUN_ID.col().equalTo("lock-test-killed")).first();
+    assertEquals(RunLog.FAILED, killed.getAs(JobRuns.STATUS.name()));
+    assertTrue(killed.<String>getAs(JobRuns.ERROR.name()).startsWith("abandoned: its process (pid " + gone.pid()), killed.toString());
+    assertFalse(killed.isNullAt(killed.fieldIndex(JobRuns.ENDED_AT.name())));
+  }
+}
