@@ -85,6 +85,7 @@ public final class Tables {
             EVENT_TS, SENT_AT, PROPERTIES, TRAITS, CONTEXT, EVENT_DATE))
         .key(MESSAGE_ID)
         .partitionBy(EVENT_DATE)
+        .zorderBy(WORKSPACE_ID)
         .build();
   }
 
@@ -498,6 +499,7 @@ public final class Tables {
             SOURCE_INGESTED_AT)
         .key(EVENT_DATE, WORKSPACE_ID, USER_ID, ANONYMOUS_ID, EVENT_NAME, FEATURE)
         .partitionBy(EVENT_DATE)
+        .zorderBy(WORKSPACE_ID)
         .build();
   }
 
