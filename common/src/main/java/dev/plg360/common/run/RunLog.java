@@ -34,7 +34,7 @@ public final class RunLog {
     RunMetrics m = ctx.metrics();
     Row row = RowFactory.create(ctx.runId(), job, Date.valueOf(ctx.asOf()), Timestamp.from(ctx.startedAt()),
         endedAt == null ? null : Timestamp.from(endedAt), status, m.read(), m.written(), m.rejected(),
-        m.versions(), error);
+        m.versions(), m.files(), error);
     Dataset<Row> df = lake.spark().createDataFrame(List.of(row), JobRuns.TABLE.schema());
     lake.upsert(df, JobRuns.TABLE);
   }

@@ -4,12 +4,13 @@ import dev.plg360.common.io.WriteResult;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** What a run read, wrote and rejected, per table or reason; written to ops.job_runs when the run ends. */
+/** What a run read, wrote and rejected, per table or reason, and the files it rewrote; written to ops.job_runs when the run ends. */
 public final class RunMetrics {
   private final Map<String, Long> read = new TreeMap<>();
   private final Map<String, Long> written = new TreeMap<>();
   private final Map<String, Long> rejected = new TreeMap<>();
   private final Map<String, Long> versions = new TreeMap<>();
+  private final Map<String, Long> files = new TreeMap<>();
 
   public synchronized void read(String what, long rows) {
     read.merge(what, rows, Long::sum);
@@ -25,6 +26,11 @@ public final class RunMetrics {
   /** Rows written somewhere other than a Delta table (a database table, a file). */
   public synchronized void wrote(String what, long rows) {
     written.merge(what, rows, Long::sum);
+  }
+
+  /** Data files a table operation added, removed or deleted ({@code gold.signals:optimize_removed}): rows unchanged. */
+  public synchronized void files(String what, long count) {
+    files.merge(what, count, Long::sum);
   }
 
   public synchronized void rejected(String reason, long rows) {
@@ -45,5 +51,9 @@ public final class RunMetrics {
 
   public synchronized Map<String, Long> versions() {
     return Map.copyOf(versions);
+  }
+
+  public synchronized Map<String, Long> files() {
+    return Map.copyOf(files);
   }
 }

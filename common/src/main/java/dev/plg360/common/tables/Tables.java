@@ -531,7 +531,7 @@ public final class Tables {
     private JobRuns() {}
 
     public static final Col RUN_ID = c("run_id", StringType, "Unique id of the run");
-    public static final Col JOB = c("job", StringType, "Job name: ingest, resolve, build360, train, score, activate, report");
+    public static final Col JOB = c("job", StringType, "Job name: ingest, resolve, build360, train, score, activate, report, maintain");
     public static final Col AS_OF = c("as_of", DateType, "As-of date the run computed");
     public static final Col STARTED_AT = c("started_at", TimestampType, "Start, UTC");
     public static final Col ENDED_AT = c("ended_at", TimestampType, "End, UTC; null while running");
@@ -540,12 +540,15 @@ public final class Tables {
     public static final Col ROWS_WRITTEN = c("rows_written", LONG_MAP, "Rows written per table");
     public static final Col ROWS_REJECTED = c("rows_rejected", LONG_MAP, "Rows rejected per reason code");
     public static final Col TABLE_VERSIONS = c("table_versions", LONG_MAP, "Delta version written per table");
+    public static final Col FILES = c("files", LONG_MAP,
+        "Data files per table and operation, for runs that rewrite files but no rows (maintain): "
+            + "'<table>:optimize_removed', '<table>:optimize_added', '<table>:vacuum_deleted'");
     public static final Col ERROR = c("error", StringType, "What failed, for a FAILED run");
 
     public static final TableDef TABLE = TableDef.table("ops", "job_runs")
         .grain("one row per job run")
         .columns(RUN_ID, JOB, AS_OF, STARTED_AT, ENDED_AT, STATUS, ROWS_READ, ROWS_WRITTEN, ROWS_REJECTED,
-            TABLE_VERSIONS, ERROR)
+            TABLE_VERSIONS, FILES, ERROR)
         .key(RUN_ID)
         .build();
   }
