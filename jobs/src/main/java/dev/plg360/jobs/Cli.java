@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
         ScoreCommand.class,
         ActivateCommand.class,
         ReportCommand.class,
+        MaintainCommand.class,
         SqlCommand.class,
         ServeSqlCommand.class,
         CatalogCommand.class,

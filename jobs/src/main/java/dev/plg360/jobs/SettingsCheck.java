@@ -8,6 +8,7 @@ import dev.plg360.jobs.c360.Build360Settings;
 import dev.plg360.jobs.ingest.IngestJob;
 import dev.plg360.jobs.ingest.SourceSpec;
 import dev.plg360.jobs.model.ModelSettings;
+import dev.plg360.jobs.ops.MaintainSettings;
 import dev.plg360.jobs.ops.RunSettings;
 import dev.plg360.jobs.report.ReportSettings;
 import dev.plg360.jobs.score.ScoreSettings;
@@ -27,6 +28,7 @@ public final class SettingsCheck {
     ScoreSettings.from(settings);
     ActivateSettings.from(settings);
     ReportSettings.from(settings);
+    MaintainSettings.from(settings);
     ServeSettings.from(settings);
     RunSettings.from(settings);
     PersonalData.masking(settings);

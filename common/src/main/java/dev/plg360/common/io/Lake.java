@@ -8,16 +8,19 @@ import dev.plg360.common.privacy.PersonalData;
 import dev.plg360.common.tables.Col;
 import dev.plg360.common.tables.TableDef;
 import dev.plg360.common.tables.Tables;
+import io.delta.tables.DeltaOptimizeBuilder;
 import io.delta.tables.DeltaTable;
 import io.delta.tables.DeltaTableBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.hadoop.fs.Path;
@@ -29,6 +32,7 @@ import org.apache.spark.sql.catalyst.TableIdentifier;
 import org.apache.spark.sql.catalyst.catalog.CatalogTable;
 import org.apache.spark.sql.catalyst.catalog.CatalogTableType;
 import org.apache.spark.sql.catalyst.catalog.SessionCatalog;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructField;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -393,6 +397,71 @@ public final class Lake {
       condition.ifPresent(c -> w.option("replaceWhere", c));
       w.save(path(t));
     });
+  }
+
+  /**
+   * Rewrites the table's small files into fewer large ones (Delta's OPTIMIZE), sorted along the catalog's Z-order
+   * columns when {@code zorder} is true and the table names some. {@code where}, SQL over partition columns, limits it
+   * to those partitions. Compaction leaves alone a partition whose small files fit no fewer; Z-ordering rewrites every
+   * partition it is given that has a file. Nothing to rewrite, no commit. Rows are never changed.
+   */
+  public FileChanges optimize(TableDef t, Optional<String> where, boolean zorder) {
+    synchronized (writeLock(t)) {
+      long before = version(t);
+      DeltaOptimizeBuilder optimize = DeltaTable.forPath(spark, path(t)).optimize();
+      if (where.isPresent()) {
+        optimize = optimize.where(where.get());
+      }
+      Row out = (zorder && !t.zorderBy().isEmpty()
+          ? optimize.executeZOrderBy(t.zorderBy().stream().map(Col::name).toArray(String[]::new))
+          : optimize.executeCompaction()).first();
+      Row m = out.getStruct(out.fieldIndex("metrics"));
+      return new FileChanges(lastWrite(t, before), m.getLong(m.fieldIndex("numFilesAdded")),
+          OptionalLong.of(m.getLong(m.fieldIndex("numFilesRemoved"))));
+    }
+  }
+
+  /**
+   * Deletes from storage the files the table stopped referencing more than {@code retention} ago (Delta's VACUUM):
+   * after it, time travel and change data feed reach back no further. Delta refuses a retention below its safety
+   * default (168 hours; spark.databricks.delta.retentionDurationCheck.enabled, which plg360 keeps on). The files
+   * deleted are read from the VACUUM END commit, which Delta writes where spark.databricks.delta.vacuum.logging.enabled.
+   */
+  public FileChanges vacuum(TableDef t, Duration retention) {
+    synchronized (writeLock(t)) {
+      long before = version(t);
+      DeltaTable table = DeltaTable.forPath(spark, path(t));
+      table.vacuum(retention.toHours());
+      OptionalLong deleted = OptionalLong.empty();
+      for (Row commit : table.history().where("version > " + before + " AND operation = 'VACUUM END'").collectAsList()) {
+        Map<String, String> m = commit.getJavaMap(commit.fieldIndex("operationMetrics"));
+        deleted = OptionalLong.of(deleted.orElse(0) + metric(m, "numDeletedFiles"));
+      }
+      long after = version(t);
+      return new FileChanges(after == before ? WriteResult.nothing(t, after) : new WriteResult(t, after, true, 0, 0, 0),
+          0, deleted);
+    }
+  }
+
+  /**
+   * No row was written to the table since its files were last Z-ordered: every commit after that OPTIMIZE only moved
+   * or deleted files (OPTIMIZE, VACUUM). False for a table never Z-ordered.
+   */
+  public boolean zorderedSinceLastWrite(TableDef t) {
+    List<Row> commits = DeltaTable.forPath(spark, path(t)).history().orderBy(functions.col("version").desc())
+        .select("operation", "operationParameters").collectAsList();
+    for (Row c : commits) {
+      String operation = c.getString(0);
+      if ("OPTIMIZE".equals(operation)) {
+        String zorderBy = c.<String, String>getJavaMap(1).getOrDefault("zOrderBy", "[]");
+        if (!"[]".equals(zorderBy)) {
+          return true;
+        }
+      } else if (!operation.startsWith("VACUUM")) {
+        return false;
+      }
+    }
+    return false;
   }
 
   private static Column keyMatch(TableDef t, Optional<Column> targetFilter) {

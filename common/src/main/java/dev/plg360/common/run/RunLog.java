@@ -136,7 +136,7 @@ public final class RunLog {
     RunMetrics m = ctx.metrics();
     Row row = RowFactory.create(ctx.runId(), job, Date.valueOf(ctx.asOf()), Timestamp.from(ctx.startedAt()),
         endedAt == null ? null : Timestamp.from(endedAt), status, m.read(), m.written(), m.rejected(),
-        m.versions(), error, HOST, PID, Timestamp.from(heartbeat));
+        m.versions(), m.files(), error, HOST, PID, Timestamp.from(heartbeat));
     return lake.spark().createDataFrame(List.of(row), JobRuns.TABLE.schema());
   }
 

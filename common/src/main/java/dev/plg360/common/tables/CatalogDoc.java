@@ -6,9 +6,9 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * docs/TABLES.md, written from the catalog: every table by layer with its grain, key, partitioning, change feed and
- * each column's type and comment. Generated ({@code plg360 catalog --out docs/TABLES.md}), never edited by hand; a
- * test fails when the file and the catalog differ.
+ * docs/TABLES.md, written from the catalog: every table by layer with its grain, key, partitioning, Z-order, change
+ * feed and each column's type and comment. Generated ({@code plg360 catalog --out docs/TABLES.md}), never edited by
+ * hand; a test fails when the file and the catalog differ.
  */
 public final class CatalogDoc {
   private CatalogDoc() {}
@@ -56,6 +56,9 @@ public final class CatalogDoc {
     md.append("Key: ").append(names(t.key()));
     if (!t.partitionBy().isEmpty()) {
       md.append(". Partitioned by ").append(names(t.partitionBy()));
+    }
+    if (!t.zorderBy().isEmpty()) {
+      md.append(". Z-ordered by ").append(names(t.zorderBy())).append(" (plg360 maintain)");
     }
     if (t.changeDataFeed()) {
       md.append(". Change data feed on");

@@ -144,6 +144,7 @@ public final class GoldTables {
             Billing.NEAREST_CAP, Billing.NEAREST_CAP_USAGE, Billing.NEAREST_CAP_DAYS), Activity.forGroups()))
         .key(Snapshot.AS_OF, WORKSPACE_ID)
         .partitionBy(Snapshot.AS_OF)
+        .zorderBy(ACCOUNT_ID, WORKSPACE_ID)
         .build();
   }
 
@@ -180,6 +181,7 @@ public final class GoldTables {
             Activity.forGroups()), cols(Engagement.all(), List.of(CRM_OWNER_ID, OPEN_OPPORTUNITIES, OPEN_PIPELINE_AMOUNT))))
         .key(Snapshot.AS_OF, ACCOUNT_ID)
         .partitionBy(Snapshot.AS_OF)
+        .zorderBy(ACCOUNT_ID)
         .build();
   }
 
@@ -207,6 +209,7 @@ public final class GoldTables {
             cols(List.of(IS_CHAMPION), Engagement.all())))
         .key(Snapshot.AS_OF, PERSON_ID)
         .partitionBy(Snapshot.AS_OF)
+        .zorderBy(ACCOUNT_ID, PERSON_ID)
         .build();
   }
 
@@ -230,6 +233,7 @@ public final class GoldTables {
         .columns(ACCOUNT_ID, TS, EVENT_DATE, PERSON_ID, WORKSPACE_ID, SOURCE, TYPE, DETAIL, REF_ID)
         .key(SOURCE, TYPE, REF_ID)
         .partitionBy(EVENT_DATE)
+        .zorderBy(ACCOUNT_ID)
         .build();
   }
 
@@ -256,6 +260,7 @@ public final class GoldTables {
         .columns(SIGNAL_ID, SIGNAL_DATE, SIGNAL_TYPE, ACCOUNT_ID, WORKSPACE_ID, PERSON_ID, SUBJECT, STRENGTH, EVIDENCE,
             DETECTED_AT, RUN_ID)
         .key(SIGNAL_ID)
+        .zorderBy(ACCOUNT_ID)
         .changeDataFeed()
         .build();
   }

@@ -7,16 +7,21 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * A table as the catalog declares it: layer and name, grain, columns with comments, key, partitioning and
- * whether the change data feed is on. Every job reads and writes tables through these definitions.
+ * A table as the catalog declares it: layer and name, grain, columns with comments, key, partitioning, the columns
+ * its files are Z-ordered by and whether the change data feed is on. Every job reads and writes tables through these
+ * definitions.
  */
 public final class TableDef {
+  /** Delta keeps file statistics on this many leading columns (delta.dataSkippingNumIndexedCols' default). */
+  static final int DELTA_STATS_COLUMNS = 32;
+
   private final String layer;
   private final String name;
   private final String grain;
   private final List<Col> columns;
   private final List<Col> key;
   private final List<Col> partitionBy;
+  private final List<Col> zorderBy;
   private final boolean changeDataFeed;
   private final Optional<String> personalDataInText;
 
@@ -27,6 +32,7 @@ public final class TableDef {
     this.columns = List.copyOf(b.columns);
     this.key = List.copyOf(b.key);
     this.partitionBy = List.copyOf(b.partitionBy);
+    this.zorderBy = List.copyOf(b.zorderBy);
     this.changeDataFeed = b.changeDataFeed;
     this.personalDataInText = Optional.ofNullable(b.personalDataInText);
     for (Col c : key) {
@@ -34,6 +40,9 @@ public final class TableDef {
     }
     for (Col c : partitionBy) {
       requireDeclared(c);
+    }
+    for (Col c : zorderBy) {
+      requireZorderable(c);
     }
   }
 
@@ -44,6 +53,21 @@ public final class TableDef {
   private void requireDeclared(Col c) {
     if (!columns.contains(c)) {
       throw new IllegalStateException(qualifiedName() + ": " + c.name() + " is used but not declared");
+    }
+  }
+
+  /**
+   * Delta refuses to Z-order by a partition column, and by a column it keeps no statistics for: by default it keeps
+   * them for the first {@value #DELTA_STATS_COLUMNS} columns only (delta.dataSkippingNumIndexedCols).
+   */
+  private void requireZorderable(Col c) {
+    requireDeclared(c);
+    if (partitionBy.contains(c)) {
+      throw new IllegalStateException(qualifiedName() + ": " + c.name() + " is a partition column, Delta cannot Z-order by it");
+    }
+    if (columns.indexOf(c) >= DELTA_STATS_COLUMNS) {
+      throw new IllegalStateException(qualifiedName() + ": " + c.name() + " is not among the first " + DELTA_STATS_COLUMNS
+          + " columns, which Delta keeps statistics for: Z-ordering by it would skip no file");
     }
   }
 
@@ -74,6 +98,14 @@ public final class TableDef {
 
   public List<Col> partitionBy() {
     return partitionBy;
+  }
+
+  /**
+   * The columns BI tools filter by, which {@code plg360 maintain} Z-orders the table's files by (OPTIMIZE ... ZORDER BY)
+   * so that a query on one value reads few files; empty: compacted only.
+   */
+  public List<Col> zorderBy() {
+    return zorderBy;
   }
 
   public boolean changeDataFeed() {
@@ -114,6 +146,7 @@ public final class TableDef {
     private final List<Col> columns = new ArrayList<>();
     private final List<Col> key = new ArrayList<>();
     private final List<Col> partitionBy = new ArrayList<>();
+    private final List<Col> zorderBy = new ArrayList<>();
     private boolean changeDataFeed;
     private String personalDataInText;
 
@@ -144,6 +177,12 @@ public final class TableDef {
 
     public Builder partitionBy(Col... cols) {
       partitionBy.addAll(List.of(cols));
+      return this;
+    }
+
+    /** The columns to Z-order the files by; see {@link TableDef#zorderBy()}. Never a partition column. */
+    public Builder zorderBy(Col... cols) {
+      zorderBy.addAll(List.of(cols));
       return this;
     }
 

@@ -85,6 +85,7 @@ public final class Tables {
             EVENT_TS, SENT_AT, PROPERTIES, TRAITS, CONTEXT, EVENT_DATE))
         .key(MESSAGE_ID)
         .partitionBy(EVENT_DATE)
+        .zorderBy(WORKSPACE_ID)
         .build();
   }
 
@@ -498,6 +499,7 @@ public final class Tables {
             SOURCE_INGESTED_AT)
         .key(EVENT_DATE, WORKSPACE_ID, USER_ID, ANONYMOUS_ID, EVENT_NAME, FEATURE)
         .partitionBy(EVENT_DATE)
+        .zorderBy(WORKSPACE_ID)
         .build();
   }
 
@@ -539,6 +541,9 @@ public final class Tables {
     public static final Col ROWS_WRITTEN = c("rows_written", LONG_MAP, "Rows written per table");
     public static final Col ROWS_REJECTED = c("rows_rejected", LONG_MAP, "Rows rejected per reason code");
     public static final Col TABLE_VERSIONS = c("table_versions", LONG_MAP, "Delta version written per table");
+    public static final Col FILES = c("files", LONG_MAP,
+        "Data files per table and operation, for runs that rewrite files but no rows (maintain): "
+            + "'<table>:optimize_removed', '<table>:optimize_added', '<table>:vacuum_deleted'");
     public static final Col ERROR = c("error", StringType, "What failed, for a FAILED run");
     public static final Col HOST = c("host", StringType, "Host the run's process ran on");
     public static final Col PID = c("pid", LongType, "Process id of the run on that host");
@@ -549,7 +554,7 @@ public final class Tables {
     public static final TableDef TABLE = TableDef.table("ops", "job_runs")
         .grain("one row per job run; at most one live RUNNING row per job (the run lock)")
         .columns(RUN_ID, JOB, AS_OF, STARTED_AT, ENDED_AT, STATUS, ROWS_READ, ROWS_WRITTEN, ROWS_REJECTED,
-            TABLE_VERSIONS, ERROR, HOST, PID, HEARTBEAT_AT)
+            TABLE_VERSIONS, FILES, ERROR, HOST, PID, HEARTBEAT_AT)
         .key(RUN_ID)
         .build();
   }

@@ -1,0 +1,115 @@
+"""plg360's daily chain on Apache Airflow 2.4+: one spark-submit task per job, in the order the jobs feed each other.
+
+    ingest >> resolve >> build360 >> (train, Sundays) >> score >> activate >> report >> (maintain, Sundays)
+
+Every task runs the thin jar's command line (dev.plg360.jobs.Cli) with --as-of {{ ds }}, the run's logical date: the
+run scheduled after a day computes that day, and a backfill (airflow dags backfill -s 2026-10-01 -e 2026-10-31
+plg360_daily) gives each day its own as-of date, oldest first, one run at a time (max_active_runs=1: plg360's jobs are
+not run side by side on one lake).
+
+train and maintain are weekly, chosen by a branch on the logical date's weekday (BranchDayOfWeekOperator): the same
+DAG run, so they never overlap the daily jobs, and a backfill trains on the Sundays it covers, as the daily runs
+would have. On other days score uses the current model.
+
+Set once in Airflow (deploy/README.md):
+- a Spark connection `spark_plg360`: host yarn (or k8s://..., spark://...), extra {"deploy-mode": "cluster"};
+- Variables `plg360_jar` (the thin jar on the workers, or an hdfs:// or s3a:// URI) and `plg360_conf` (the path of the
+  configuration file, named plg360.conf, on the workers: --files ships it into the driver's working folder);
+- connections `plg360_postgres` (its password is the database password) and `plg360_mask` (its password is the key
+  that masks personal data). They reach the driver as PLG360_JDBC_PASSWORD and PLG360_MASK_SECRET; no secret is
+  written here, and Airflow masks connection passwords in logs and rendered templates.
+"""
+import pendulum
+from airflow import DAG
+from airflow.operators.empty import EmptyOperator
+from airflow.operators.weekday import BranchDayOfWeekOperator
+from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
+from airflow.utils.trigger_rule import TriggerRule
+from airflow.utils.weekday import WeekDay
+
+# The Java 17 module openings plg360 is built and tested with: the root pom's spark.jvm.options, word for word.
+JVM_OPTIONS = " ".join([
+    "-XX:+IgnoreUnrecognizedVMOptions",
+    "--add-opens=java.base/java.lang=ALL-UNNAMED",
+    "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
+    "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+    "--add-opens=java.base/java.io=ALL-UNNAMED",
+    "--add-opens=java.base/java.net=ALL-UNNAMED",
+    "--add-opens=java.base/java.nio=ALL-UNNAMED",
+    "--add-opens=java.base/java.util=ALL-UNNAMED",
+    "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+    "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
+    "--add-opens=java.base/jdk.internal.ref=ALL-UNNAMED",
+    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+    "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED",
+    "--add-opens=java.base/sun.security.action=ALL-UNNAMED",
+    "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED",
+    "-Djdk.reflect.useDirectMethodHandle=false",
+    "-Dio.netty.tryReflectionSetAccessible=true",
+])
+
+# What every task passes to spark-submit. Airflow applies these to each SparkSubmitOperator below.
+default_args = {
+    "conn_id": "spark_plg360",
+    "application": "{{ var.value.plg360_jar }}",
+    "java_class": "dev.plg360.jobs.Cli",
+    # Shipped into the driver's working folder (cluster mode), where --conf plg360.conf reads it.
+    "files": "{{ var.value.plg360_conf }}",
+    "conf": {
+        "spark.driver.extraJavaOptions": JVM_OPTIONS,
+        "spark.executor.extraJavaOptions": JVM_OPTIONS,
+        # Airflow retries a failed task; a second YARN attempt of the same run would only delay it.
+        "spark.yarn.maxAppAttempts": "1",
+    },
+    # In the driver's environment (YARN: spark.yarn.appMasterEnv.*, Kubernetes: spark.kubernetes.driverEnv.*).
+    "env_vars": {
+        "PLG360_JDBC_PASSWORD": "{{ conn.plg360_postgres.password }}",
+        "PLG360_MASK_SECRET": "{{ conn.plg360_mask.password }}",
+    },
+    "name": "plg360-{{ task.task_id }}-{{ ds }}",
+    # A job killed part-way is finished by its next run (docs/OPERATIONS.md): retrying is safe.
+    "retries": 2,
+    "retry_delay": pendulum.duration(minutes=10),
+    "execution_timeout": pendulum.duration(hours=6),
+}
+
+
+def plg360_job(job, **kwargs):
+    """The task that runs one plg360 job (its subcommand, also the task's id) for the run's logical date."""
+    return SparkSubmitOperator(
+        task_id=job, application_args=[job, "--as-of", "{{ ds }}", "--conf", "plg360.conf"], **kwargs)
+
+
+with DAG(
+    dag_id="plg360_daily",
+    description="plg360: land, resolve, build the customer-360 tables, score and deliver, once a day",
+    schedule="30 2 * * *",
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    default_args=default_args,
+    tags=["plg360"],
+) as dag:
+    ingest = plg360_job("ingest")
+    resolve = plg360_job("resolve")
+    build360 = plg360_job("build360")
+
+    training_day = BranchDayOfWeekOperator(
+        task_id="training_day", week_day=WeekDay.SUNDAY, use_task_logical_date=True,
+        follow_task_ids_if_true="train", follow_task_ids_if_false="no_training")
+    train = plg360_job("train")
+    no_training = EmptyOperator(task_id="no_training")
+
+    # After train, or after no_training when train was skipped; not after a failed train.
+    score = plg360_job("score", trigger_rule=TriggerRule.NONE_FAILED_MIN_ONE_SUCCESS)
+    activate = plg360_job("activate")
+    report = plg360_job("report")
+
+    maintenance_day = BranchDayOfWeekOperator(
+        task_id="maintenance_day", week_day=WeekDay.SUNDAY, use_task_logical_date=True,
+        follow_task_ids_if_true="maintain", follow_task_ids_if_false="no_maintenance")
+    maintain = plg360_job("maintain", execution_timeout=pendulum.duration(hours=12))
+    no_maintenance = EmptyOperator(task_id="no_maintenance")
+
+    ingest >> resolve >> build360 >> training_day >> [train, no_training] >> score
+    score >> activate >> report >> maintenance_day >> [maintain, no_maintenance]
