@@ -17,6 +17,7 @@ import dev.plg360.common.tables.GoldTables.CustomerTimeline;
 import dev.plg360.common.tables.GoldTables.Snapshot;
 import dev.plg360.common.tables.GoldTables.User360;
 import dev.plg360.common.tables.GoldTables.Workspace360;
+import dev.plg360.common.tables.ModelTables.Versions;
 import dev.plg360.common.tables.TableDef;
 import dev.plg360.common.tables.Tables.JobRuns;
 import dev.plg360.jobs.Cli;
@@ -107,6 +108,8 @@ class RunJobTest extends SparkTestBase {
     List<String> a = new ArrayList<>(List.of("run", "--as-of", asOf.toString(),
         "-D", "plg360.lake.root=" + dir.resolve("lake"), "-D", "plg360.landing.dir=" + landing,
         "-D", "plg360.spark.shuffle-partitions=2", "-D", "plg360.run.skip=[activate, report]",
+        // Labels a week after a week of observation, so that 40 days of history train a model.
+        "-D", "plg360.model.observation-days=7", "-D", "plg360.model.label-horizon-days=7",
         "-D", "plg360.model.min-training-rows=20", "-D", "plg360.model.test-share=0.3",
         "-D", "plg360.model.validation-share=0.25"));
     a.addAll(List.of(extra));
@@ -159,16 +162,24 @@ class RunJobTest extends SparkTestBase {
     assertTrue(snapshot(Account360.TABLE, day).size() > 20, "the day's snapshot is built");
 
     landThrough(day.plusDays(1));
-    out = succeeds(day.plusDays(1));
-    assertTrue(runs("train", day.plusDays(1)).isEmpty(), "a model a day old is not trained again:\n" + out);
-    assertTrue(out.contains("not due"), out);
+    out = succeeds(day.plusDays(1), "--from", "resolve", "--to", "build360");
     assertEquals(1, runs("build360", day.plusDays(1)).size(), out);
-    assertTrue(runs("build360", day).size() == 1, "no late data: yesterday's snapshot is not rebuilt\n" + out);
+    assertTrue(runs("ingest", day.plusDays(1)).isEmpty(), "--from resolve starts there:\n" + out);
+    assertTrue(runs("score", day.plusDays(1)).isEmpty(), "and --to build360 stops there:\n" + out);
+    assertEquals(1, runs("build360", day).size(), "no late data: yesterday's snapshot is not rebuilt\n" + out);
+  }
 
-    out = succeeds(day.plusDays(1), "--from", "train", "--to", "train", "--train");
-    assertEquals(1, runs("train", day.plusDays(1)).size(), "--train trains whatever the cadence says\n" + out);
-    assertEquals(1, runs("score", day.plusDays(1)).size(), "and --to train stops there\n" + out);
-    assertEquals(1, runs("ingest", day.plusDays(1)).size(), "as --from train starts there\n" + out);
+  @Test
+  @Order(0)
+  void trainsWhenTheNewestModelIsAsOldAsTheCadence() {
+    Lake models = new Lake(spark(), dir.resolve("cadence").toString());
+    java.time.Duration week = java.time.Duration.ofDays(7);
+    assertTrue(RunJob.trainDue(models, END, week), "no model yet: train");
+    models.upsert(frame(Versions.TABLE.schema()).row(Versions.VERSION, "v0001", Versions.AS_OF, Date.valueOf("2026-10-24"))
+        .build(), Versions.TABLE);
+    assertFalse(RunJob.trainDue(models, END.minusDays(1), week), "six days after: not yet");
+    assertTrue(RunJob.trainDue(models, END, week), "seven days after: due");
+    assertTrue(RunJob.trainDue(models, END.minusDays(1), java.time.Duration.ZERO), "0d: every run");
   }
 
   @Test
