@@ -21,8 +21,9 @@ public final class CliProcess {
   /** The command that runs {@code plg360 args...}. */
   public static List<String> command(String... args) {
     List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(jvmOptions());
+    cmd.add(java());
+    cmd.add("-Xmx2g"); // a heap that fits beside the tests
+    cmd.addAll(sparkJavaOptions());
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(Cli.class.getName());
@@ -42,9 +43,14 @@ public final class CliProcess {
     return script;
   }
 
-  /** This JVM's module openings and system properties that Spark needs, and a heap that fits beside the tests. */
-  private static List<String> jvmOptions() {
-    List<String> options = new ArrayList<>(List.of("-Xmx2g"));
+  /** The java launcher of this JVM. */
+  static String java() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  /** This JVM's module openings and the system properties that Spark needs on Java 17 (the tests' argLine). */
+  static List<String> sparkJavaOptions() {
+    List<String> options = new ArrayList<>();
     for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
       if (arg.startsWith("--add-opens") || arg.startsWith("--add-exports") || arg.equals("-XX:+IgnoreUnrecognizedVMOptions")
           || arg.startsWith("-Djdk.reflect") || arg.startsWith("-Dio.netty")) {
