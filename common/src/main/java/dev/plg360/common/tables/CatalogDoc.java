@@ -34,7 +34,9 @@ public final class CatalogDoc {
         .append("Tables live under `<plg360.lake.root>/<layer>/<name>` and are known to Spark SQL as `<layer>.<name>`. ")
         .append("Columns marked **personal** hold personal data; with `plg360.privacy.mask-personal-data` on, BI tools ")
         .append("see them as keyed hashes, and tables whose personal data sits in raw text are not shown to them ")
-        .append("([docs/BI.md](BI.md)).\n");
+        .append("([docs/BI.md](BI.md)). Columns marked **run stamp** are set by the run that wrote the row (its id, its ")
+        .append("start, the clock), not derived from the data: two runs over the same data differ only there, and in ")
+        .append("the tables marked as a log of runs, so comparisons of two runs' lakes leave both out.\n");
     for (Map.Entry<String, String> layer : LAYERS.entrySet()) {
       List<TableDef> inLayer = tables.stream().filter(t -> t.layer().equals(layer.getKey())).toList();
       if (inLayer.isEmpty()) {
@@ -63,12 +65,16 @@ public final class CatalogDoc {
     if (t.changeDataFeed()) {
       md.append(". Change data feed on");
     }
+    if (t.runLog()) {
+      md.append(". A log of runs, left out when two runs' lakes are compared");
+    }
     t.personalDataInText().ifPresent(where -> md.append(". Not shown to BI tools when masking is on: personal data in ")
         .append(where));
     md.append(".\n\n| column | type | meaning |\n| --- | --- | --- |\n");
     for (Col c : t.columns()) {
       md.append("| `").append(c.name()).append("` | ").append(c.type().simpleString()).append(" | ")
-          .append(c.comment().replace("|", "\\|")).append(c.personalData() ? " **personal**" : "").append(" |\n");
+          .append(c.comment().replace("|", "\\|")).append(c.personalData() ? " **personal**" : "")
+          .append(c.runStamped() ? " **run stamp**" : "").append(" |\n");
     }
   }
 

@@ -8,18 +8,28 @@ import org.apache.spark.sql.types.MetadataBuilder;
 import org.apache.spark.sql.types.StructField;
 
 /**
- * A column declared once in the catalog: its name, type, the comment BI tools show, and whether it holds personal
- * data (an email, a person's name, an id made of an email), which BI tools see masked when masking is on.
+ * A column declared once in the catalog: its name, type, the comment BI tools show, whether it holds personal
+ * data (an email, a person's name, an id made of an email), which BI tools see masked when masking is on, and whether
+ * it is a run stamp.
  */
-public record Col(String name, DataType type, String comment, boolean personalData) {
+public record Col(String name, DataType type, String comment, boolean personalData, boolean runStamped) {
 
   public Col(String name, DataType type, String comment) {
-    this(name, type, comment, false);
+    this(name, type, comment, false, false);
   }
 
   /** This column, marked as holding personal data. */
   public Col personal() {
-    return new Col(name, type, comment, true);
+    return new Col(name, type, comment, true, runStamped);
+  }
+
+  /**
+   * This column, marked as a run stamp: the run that wrote the row sets it (its id, its start, the clock, the id Delta
+   * gave a table when this lake made it) instead of deriving it from the data, so two runs over the same data write
+   * different values. Comparisons of two runs' lakes leave it out; its comment says why it differs.
+   */
+  public Col runStamp() {
+    return new Col(name, type, comment, personalData, true);
   }
 
   public Column col() {

@@ -252,8 +252,10 @@ public final class GoldTables {
     public static final Col STRENGTH = c("strength", DoubleType,
         "How strong: invites that day, z-score, share of the cap, ...; compare within a type");
     public static final Col EVIDENCE = c("evidence", StringType, "Why it fired, in words and numbers (naming the person, where one acted)").personal();
-    public static final Col DETECTED_AT = c("detected_at", TimestampType, "Start of the build360 run that first found it, UTC");
-    public static final Col RUN_ID = c("run_id", StringType, "That run");
+    public static final Col DETECTED_AT = c("detected_at", TimestampType,
+        "Start of the build360 run that first found it, UTC; each run stamps its own start").runStamp();
+    public static final Col RUN_ID = c("run_id", StringType,
+        "That run; each run has its own id").runStamp();
 
     public static final TableDef TABLE = TableDef.table("gold", "signals")
         .grain("one row per signal (type, subject, day)")

@@ -74,9 +74,11 @@ public final class ModelTables {
     private Versions() {}
 
     public static final Col VERSION = c("version", StringType, "Model version, e.g. v0003 (models/conversion/<version>)");
-    public static final Col TRAINED_AT = c("trained_at", TimestampType, "When the train run started, UTC");
+    public static final Col TRAINED_AT = c("trained_at", TimestampType,
+        "When the train run started, UTC; each run stamps its own start").runStamp();
     public static final Col AS_OF = c("as_of", DateType, "As-of date of the train run");
-    public static final Col RUN_ID = c("run_id", StringType, "Train run (ops.job_runs)");
+    public static final Col RUN_ID = c("run_id", StringType,
+        "Train run (ops.job_runs); each run has its own id").runStamp();
     public static final Col TRAINING_TABLE = c("training_table", StringType, "Table trained on");
     public static final Col TRAINING_VERSION = c("training_version", LongType, "Its Delta version (time travel)");
     public static final Col TRAIN_ROWS = c("train_rows", LongType, "Rows the final model was fitted on (older cohorts)");

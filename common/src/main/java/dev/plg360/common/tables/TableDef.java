@@ -24,6 +24,7 @@ public final class TableDef {
   private final List<Col> zorderBy;
   private final boolean changeDataFeed;
   private final Optional<String> personalDataInText;
+  private final boolean runLog;
 
   private TableDef(Builder b) {
     this.layer = b.layer;
@@ -35,6 +36,7 @@ public final class TableDef {
     this.zorderBy = List.copyOf(b.zorderBy);
     this.changeDataFeed = b.changeDataFeed;
     this.personalDataInText = Optional.ofNullable(b.personalDataInText);
+    this.runLog = b.runLog;
     for (Col c : key) {
       requireDeclared(c);
     }
@@ -121,6 +123,14 @@ public final class TableDef {
     return personalDataInText;
   }
 
+  /**
+   * The table records runs rather than data (ops.job_runs): every row is about one run, so two runs over the same data
+   * always leave it different, and comparisons of two runs' lakes leave the whole table out.
+   */
+  public boolean runLog() {
+    return runLog;
+  }
+
   public StructType schema() {
     return new StructType(columns.stream().map(Col::field).toArray(StructField[]::new));
   }
@@ -149,6 +159,7 @@ public final class TableDef {
     private final List<Col> zorderBy = new ArrayList<>();
     private boolean changeDataFeed;
     private String personalDataInText;
+    private boolean runLog;
 
     private Builder(String layer, String name) {
       this.layer = layer;
@@ -189,6 +200,12 @@ public final class TableDef {
     /** Says where personal data sits that no column-by-column masking reaches; see {@link #personalDataInText()}. */
     public Builder personalDataInText(String where) {
       this.personalDataInText = where;
+      return this;
+    }
+
+    /** Marks a table that records runs; see {@link TableDef#runLog()}. */
+    public Builder runLog() {
+      this.runLog = true;
       return this;
     }
 

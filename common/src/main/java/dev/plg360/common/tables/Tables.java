@@ -44,8 +44,10 @@ public final class Tables {
         "Landing file the record came from, relative to the landing folder");
     public static final Col SOURCE_LINE = c("_source_line", LongType,
         "Line number (1-based) in the landing file where the record starts");
-    public static final Col INGESTED_AT = c("_ingested_at", TimestampType, "When the ingest run that landed it started (UTC)");
-    public static final Col RUN_ID = c("_run_id", StringType, "Id of the ingest run that landed it (ops.job_runs)");
+    public static final Col INGESTED_AT = c("_ingested_at", TimestampType,
+        "When the ingest run that landed it started (UTC); each run stamps its own start").runStamp();
+    public static final Col RUN_ID = c("_run_id", StringType,
+        "Id of the ingest run that landed it (ops.job_runs); each run has its own id").runStamp();
 
     static List<Col> all() {
       return List.of(EXTRA, SOURCE_FILE, SOURCE_LINE, INGESTED_AT, RUN_ID);
@@ -328,8 +330,10 @@ public final class Tables {
         "Reason code: MALFORMED_JSON, WRONG_COLUMN_COUNT, MISSING_REQUIRED_FIELD, UNPARSEABLE_TIMESTAMP, INVALID_VALUE, VALUE_OUT_OF_RANGE, DUPLICATE");
     public static final Col DETAIL = c("detail", StringType, "What exactly failed: the field, the expectation or the duplicate's key");
     public static final Col RAW = c("raw", StringType, "The raw record text, cut at plg360.ingest.quarantine-raw-max-chars");
-    public static final Col RUN_ID = c("run_id", StringType, "Ingest run that rejected it");
-    public static final Col QUARANTINED_AT = c("quarantined_at", TimestampType, "When that run started, UTC");
+    public static final Col RUN_ID = c("run_id", StringType,
+        "Ingest or resolve run that rejected it; each run has its own id").runStamp();
+    public static final Col QUARANTINED_AT = c("quarantined_at", TimestampType,
+        "When that run started, UTC; each run stamps its own start").runStamp();
 
     public static final TableDef TABLE = TableDef.table("bronze", "quarantine")
         .personalDataInText("the raw text of rejected records")
@@ -435,10 +439,14 @@ public final class Tables {
         "As-of date of the resolve that made the link: it holds for data from this day on");
     public static final Col AS_OF_TO = c("as_of_to", DateType,
         "As-of date of the resolve that replaced it (exclusive); null while current");
-    public static final Col VALID_FROM = c("valid_from", TimestampType, "Start of the resolve run that made the link, UTC");
-    public static final Col VALID_TO = c("valid_to", TimestampType, "Start of the run that replaced it; null while current");
+    public static final Col VALID_FROM = c("valid_from", TimestampType,
+        "Start of the resolve run that made the link, UTC; each run stamps its own start (as_of_from says "
+            + "from which data on the link holds)").runStamp();
+    public static final Col VALID_TO = c("valid_to", TimestampType,
+        "Start of the run that replaced it; null while current; a stamp like valid_from").runStamp();
     public static final Col IS_CURRENT = c("is_current", BooleanType, "The link holds now");
-    public static final Col RUN_ID = c("run_id", StringType, "Resolve run that made the link");
+    public static final Col RUN_ID = c("run_id", StringType,
+        "Resolve run that made the link; each run has its own id").runStamp();
 
     public static final TableDef TABLE = TableDef.table("silver", "identity_links")
         .personalDataInText("from_id and to_id mix people (emails) with workspaces and accounts, and the evidence quotes emails")
@@ -491,7 +499,8 @@ public final class Tables {
     public static final Col QUANTITY = c("quantity", LongType, "Sum of properties.count (metered calls such as API Called); else the calls");
     public static final Col FIRST_TS = c("first_ts", TimestampType, "First call that day, UTC");
     public static final Col SOURCE_INGESTED_AT = c("source_ingested_at", TimestampType,
-        "Latest bronze ingest time of the day's events when the day was rolled up: a newer one means the day is rebuilt");
+        "Latest bronze ingest time of the day's events when the day was rolled up: a newer one means the day is rebuilt; it "
+            + "carries the start of the ingest runs that landed them").runStamp();
 
     public static final TableDef TABLE = TableDef.table("silver", "product_daily")
         .grain("one row per day, workspace, user or anonymous id, event and feature")
@@ -515,8 +524,10 @@ public final class Tables {
     public static final Col MODIFIED_AT = c("modified_at", TimestampType, "File modification time when ingested");
     public static final Col CHECKSUM = c("checksum", StringType, "CRC32C of the content when ingested");
     public static final Col RECORDS = c("records", LongType, "Records read from it (accepted, quarantined or already present)");
-    public static final Col RUN_ID = c("run_id", StringType, "Ingest run that read it");
-    public static final Col INGESTED_AT = c("ingested_at", TimestampType, "When that run started, UTC");
+    public static final Col RUN_ID = c("run_id", StringType,
+        "Ingest run that read it; each run has its own id").runStamp();
+    public static final Col INGESTED_AT = c("ingested_at", TimestampType,
+        "When that run started, UTC; each run stamps its own start").runStamp();
 
     public static final TableDef TABLE = TableDef.table("ops", "ingested_files")
         .grain("one row per landing file version ingested (source, path, checksum)")
@@ -553,6 +564,7 @@ public final class Tables {
 
     public static final TableDef TABLE = TableDef.table("ops", "job_runs")
         .grain("one row per job run; at most one live RUNNING row per job (the run lock)")
+        .runLog()
         .columns(RUN_ID, JOB, AS_OF, STARTED_AT, ENDED_AT, STATUS, ROWS_READ, ROWS_WRITTEN, ROWS_REJECTED,
             TABLE_VERSIONS, FILES, ERROR, HOST, PID, HEARTBEAT_AT)
         .key(RUN_ID)
@@ -570,15 +582,19 @@ public final class Tables {
         "The target: its JDBC URL without credentials, and schema (jdbc:postgresql://host:5432/db schema plg360)");
     public static final Col SOURCE_TABLE = c("source_table", StringType, "The Delta table delivered, e.g. gold.account_scores");
     public static final Col SOURCE_TABLE_ID = c("source_table_id", StringType,
-        "The Delta table's id: a table made anew has another, and its versions start again, so it is sent whole");
+        "The Delta table's id: a table made anew has another, and its versions start again, so it is sent whole; Delta "
+            + "draws it at random when it makes the table, so two lakes built from the same data differ in it")
+        .runStamp();
     public static final Col DELIVERED_VERSION = c("delivered_version", LongType,
         "The table's Delta version the target holds: every change up to it is committed there");
     public static final Col MODE = c("mode", StringType,
         "changes (the change data feed since the version delivered before) or full (the whole table at the version)");
     public static final Col UPSERTED = c("upserted", LongType, "Rows that run inserted or updated in the target");
     public static final Col DELETED = c("deleted", LongType, "Rows that run deleted from the target");
-    public static final Col RUN_ID = c("run_id", StringType, "The activate run that delivered it");
-    public static final Col DELIVERED_AT = c("delivered_at", TimestampType, "When the target committed the last of it, UTC");
+    public static final Col RUN_ID = c("run_id", StringType,
+        "The activate run that delivered it; each run has its own id").runStamp();
+    public static final Col DELIVERED_AT = c("delivered_at", TimestampType,
+        "When the target committed the last of it, UTC; the clock at delivery").runStamp();
     public static final Col MASKED = c("masked", BooleanType,
         "Personal columns went masked (plg360.privacy.mask-personal-data); when the setting changes the table is sent whole");
 
