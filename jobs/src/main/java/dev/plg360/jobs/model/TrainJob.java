@@ -418,8 +418,6 @@ public final class TrainJob implements Job {
         best.params().regParam(), best.params().elasticNetParam(), m.aucRoc(), m.aucPr(), m.logLoss(), m.brier(), m.ece(),
         m.baseRate(), m.topDecileRate(), m.topDecileLift(), champion.version().orElse(null),
         champion.auc().isPresent() ? champion.auc().getAsDouble() : null, champion.promoted(), champion.decision());
-    ctx.metrics().wrote(lake.insertNew(spark.createDataFrame(List.of(versionRow), Versions.TABLE.schema()),
-        Versions.TABLE, ofVersion));
     ctx.metrics().wrote(lake.insertNew(spark.createDataFrame(coefficientRows(version, terms, lr), Coefficients.TABLE.schema()),
         Coefficients.TABLE, ofVersion));
     List<Row> deciles = m.deciles().stream().map(d -> RowFactory.create(version, d.decile(), d.rows(), d.converted(),
@@ -431,6 +429,9 @@ public final class TrainJob implements Job {
         col("probability").as(Predictions.PROBABILITY.name()), col("decile").as(Predictions.DECILE.name()),
         col("reasons_up").as(Predictions.REASONS_UP.name()), col("reasons_down").as(Predictions.REASONS_DOWN.name()));
     ctx.metrics().wrote(lake.insertNew(held, Predictions.TABLE, ofVersion));
+    // Last: a version's row says its other tables are written, so a run that finds it trains nothing and writes nothing.
+    ctx.metrics().wrote(lake.insertNew(spark.createDataFrame(List.of(versionRow), Versions.TABLE.schema()),
+        Versions.TABLE, ofVersion));
   }
 
   /** The current version, and whether the new one replaces it. */
