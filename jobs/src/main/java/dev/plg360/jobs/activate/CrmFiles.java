@@ -104,9 +104,11 @@ final class CrmFiles {
       return;
     }
     long n = 0;
+    // Written beside it and renamed when whole: a run killed mid-file leaves no torn file for Data Loader to import.
+    Path staging = new Path(file.getParent(), "." + file.getName() + ".inprogress");
     try {
       FileSystem fs = file.getFileSystem(hadoop);
-      try (Writer out = new OutputStreamWriter(fs.create(file, true), StandardCharsets.UTF_8)) {
+      try (Writer out = new OutputStreamWriter(fs.create(staging, true), StandardCharsets.UTF_8)) {
         CsvWriter csv = new CsvWriter(out, csvSettings());
         csv.writeHeaders(fields.keySet().toArray(String[]::new));
         while (it.hasNext()) {
@@ -119,6 +121,9 @@ final class CrmFiles {
           n++;
         }
         csv.flush();
+      }
+      if (!fs.rename(staging, file)) {
+        throw new IOException("cannot rename " + staging + " to " + file.getName());
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);
