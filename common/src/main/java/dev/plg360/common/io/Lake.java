@@ -17,6 +17,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -328,6 +329,13 @@ public final class Lake {
         .whenMatched().updateAll()
         .whenNotMatched().insertAll()
         .execute());
+  }
+
+  /** Sets columns of the rows matching {@code condition} (over the table's columns) to the given values, in one commit. */
+  public WriteResult update(TableDef t, Column condition, Map<Col, Column> set) {
+    Map<String, Column> assignments = new LinkedHashMap<>();
+    set.forEach((c, v) -> assignments.put(c.name(), v));
+    return commit(t, () -> DeltaTable.forPath(spark, path(t)).update(condition, assignments));
   }
 
   /**

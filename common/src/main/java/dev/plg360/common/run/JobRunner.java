@@ -8,9 +8,6 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.UUID;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,17 +45,11 @@ public final class JobRunner {
     RunLog.Timing timing = RunLog.Timing.from(ctx.settings());
     log.started(ctx, job.name(), timing);
     LOG.info("run {}: {} as of {} started", ctx.runId(), job.name(), ctx.asOf());
-    ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "heartbeat-" + job.name());
-      t.setDaemon(true);
-      return t;
-    });
-    long every = timing.heartbeat().toMillis();
-    heartbeat.scheduleWithFixedDelay(() -> beat(log, ctx, job), every, every, TimeUnit.MILLISECONDS);
+    Heartbeat heartbeat = Heartbeat.join(log, ctx.runId(), timing.heartbeat());
     try {
       job.run(ctx);
     } catch (Exception | Error e) {
-      stop(heartbeat);
+      heartbeat.leave(ctx.runId());
       Instant end = clock.instant();
       LOG.error("run {}: {} failed after {}: {}", ctx.runId(), job.name(), took(ctx, end), RunLog.describe(e));
       try {
@@ -68,25 +59,11 @@ public final class JobRunner {
       }
       throw e;
     }
-    stop(heartbeat);
+    heartbeat.leave(ctx.runId());
     Instant end = clock.instant();
     log.ended(ctx, job.name(), end, null);
     LOG.info("run {}: {} succeeded in {}; written {}; rejected {}", ctx.runId(), job.name(), took(ctx, end),
         ctx.metrics().written(), ctx.metrics().rejected());
-  }
-
-  private static void beat(RunLog log, JobContext ctx, Job job) {
-    try {
-      log.heartbeat(ctx, job.name());
-    } catch (RuntimeException e) { // a missed beat is not a failed run; the next one tries again
-      LOG.warn("run {}: heartbeat not recorded: {}", ctx.runId(), RunLog.describe(e));
-    }
-  }
-
-  /** Stops the heartbeat and waits for a beat under way, so that it cannot land after the run's last row. */
-  private static void stop(ScheduledExecutorService heartbeat) throws InterruptedException {
-    heartbeat.shutdown();
-    heartbeat.awaitTermination(1, TimeUnit.MINUTES);
   }
 
   private static String took(JobContext ctx, Instant end) {

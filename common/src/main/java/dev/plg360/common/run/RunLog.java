@@ -1,5 +1,7 @@
 package dev.plg360.common.run;
 
+import static org.apache.spark.sql.functions.current_timestamp;
+
 import dev.plg360.common.config.Settings;
 import dev.plg360.common.io.Lake;
 import dev.plg360.common.tables.Tables.JobRuns;
@@ -11,7 +13,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ConcurrentModificationException;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
+
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -91,9 +95,15 @@ public final class RunLog {
     }
   }
 
-  /** Says the run is still alive. */
-  public void heartbeat(JobContext ctx, String job) {
-    retrying(() -> lake.upsert(frame(ctx, job, RUNNING, Instant.now(), null, null), JobRuns.TABLE));
+  /** Says these runs are still alive: their heartbeat, where they are still RUNNING. */
+  void heartbeat(List<String> runIds) {
+    Column live = JobRuns.RUN_ID.col().isin(runIds.toArray()).and(JobRuns.STATUS.col().equalTo(RUNNING));
+    retrying(() -> lake.update(JobRuns.TABLE, live, Map.of(JobRuns.HEARTBEAT_AT, current_timestamp())));
+  }
+
+  /** Where this log is kept: the path of its lake's ops.job_runs. */
+  String table() {
+    return lake.path(JobRuns.TABLE);
   }
 
   public void ended(JobContext ctx, String job, Instant endedAt, Throwable error) {
