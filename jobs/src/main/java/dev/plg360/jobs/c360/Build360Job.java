@@ -106,13 +106,21 @@ public final class Build360Job implements Job {
   /**
    * The daily rollup up to the as-of date, active calls only, with each row's user (stitched from the anonymous id
    * where the call had none), person and account as of the date. Columns: {@link ActivityTransforms#ACTIVITY}.
+   *
+   * <p>A visitor is stitched only to a user who had made a call by the date: one who signed up later was, that day,
+   * still anonymous. (A stitch found by a later resolve otherwise counts, like every link of a history loaded after
+   * the fact; without this a snapshot rebuilt after the sign-up would count the visitor as an active user of a day
+   * the daily run saw none.)
    */
   static Dataset<Row> activity(Lake lake, IdentityAsOf identity, LocalDate asOf, Build360Settings s) {
-    Dataset<Row> daily = lake.read(ProductDaily.TABLE)
-        .where(ProductDaily.EVENT_DATE.col().leq(lit(Date.valueOf(asOf)))
-            .and(not(ProductDaily.EVENT_NAME.col().isin(s.passiveEvents().toArray()))));
+    Dataset<Row> upToTheDay = lake.read(ProductDaily.TABLE).where(ProductDaily.EVENT_DATE.col().leq(lit(Date.valueOf(asOf))));
+    Dataset<Row> daily = upToTheDay.where(not(ProductDaily.EVENT_NAME.col().isin(s.passiveEvents().toArray())));
+    Dataset<Row> usersByThen = upToTheDay.where(ProductDaily.USER_ID.col().isNotNull())
+        .select(ProductDaily.USER_ID.col().as("stitched_user")).distinct();
+    Dataset<Row> stitches = identity.userOfAnonymous("anonymous_id", "stitched_user")
+        .join(usersByThen, new String[] {"stitched_user"}, "left_semi");
     Dataset<Row> stitched = daily
-        .join(identity.userOfAnonymous("anonymous_id", "stitched_user"), new String[] {"anonymous_id"}, "left")
+        .join(stitches, new String[] {"anonymous_id"}, "left")
         .withColumn("user_id", coalesce(col("user_id"), col("stitched_user")));
     return stitched
         .join(identity.personOfUser("user_id", "person_id"), new String[] {"user_id"}, "left")
