@@ -24,6 +24,7 @@ public final class CliProcess {
     cmd.add(java());
     cmd.add("-Xmx2g"); // a heap that fits beside the tests
     cmd.addAll(sparkJavaOptions());
+    cmd.addAll(testSparkSettings());
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(Cli.class.getName());
@@ -58,6 +59,12 @@ public final class CliProcess {
       }
     }
     return options;
+  }
+
+  /** The Spark settings the tests' sessions run with (system properties, in the pom), for a plg360 of the tests. */
+  static List<String> testSparkSettings() {
+    return System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("plg360.spark.")).sorted()
+        .map(k -> "-D" + k + "=" + System.getProperty(k)).toList();
   }
 
   private static String shellQuote(String s) {
