@@ -331,7 +331,7 @@ public final class Lake {
         .execute());
   }
 
-  /** Sets columns of the rows matching {@code condition} (over the table's columns) to the given values, in one commit. */
+  /** Sets columns of the rows matching {@code condition} (over the table's columns) to the values, in one commit. */
   public WriteResult update(TableDef t, Column condition, Map<Col, Column> set) {
     Map<String, Column> assignments = new LinkedHashMap<>();
     set.forEach((c, v) -> assignments.put(c.name(), v));

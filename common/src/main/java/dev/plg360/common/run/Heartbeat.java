@@ -2,10 +2,10 @@ package dev.plg360.common.run;
 
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +25,7 @@ final class Heartbeat {
 
   private final String lake;
   private final RunLog log;
-  private final Set<String> runs = new LinkedHashSet<>();
+  private final Set<String> runs = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService timer;
 
   private Heartbeat(String lake, RunLog log, Duration every) {
@@ -44,9 +44,7 @@ final class Heartbeat {
   static Heartbeat join(RunLog log, String runId, Duration every) {
     synchronized (BY_LAKE) {
       Heartbeat h = BY_LAKE.computeIfAbsent(log.table(), lake -> new Heartbeat(lake, log, every));
-      synchronized (h.runs) {
-        h.runs.add(runId);
-      }
+      h.runs.add(runId);
       return h;
     }
   }
@@ -55,10 +53,8 @@ final class Heartbeat {
   void leave(String runId) throws InterruptedException {
     boolean last;
     synchronized (BY_LAKE) {
-      synchronized (runs) {
-        runs.remove(runId);
-        last = runs.isEmpty();
-      }
+      runs.remove(runId);
+      last = runs.isEmpty();
       if (last) {
         BY_LAKE.remove(lake);
         timer.shutdown();
@@ -70,10 +66,7 @@ final class Heartbeat {
   }
 
   private void beat() {
-    List<String> alive;
-    synchronized (runs) {
-      alive = List.copyOf(runs);
-    }
+    List<String> alive = List.copyOf(runs);
     if (alive.isEmpty()) {
       return;
     }

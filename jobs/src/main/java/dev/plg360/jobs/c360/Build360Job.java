@@ -113,7 +113,8 @@ public final class Build360Job implements Job {
    * the daily run saw none.)
    */
   static Dataset<Row> activity(Lake lake, IdentityAsOf identity, LocalDate asOf, Build360Settings s) {
-    Dataset<Row> upToTheDay = lake.read(ProductDaily.TABLE).where(ProductDaily.EVENT_DATE.col().leq(lit(Date.valueOf(asOf))));
+    Dataset<Row> upToTheDay = lake.read(ProductDaily.TABLE)
+        .where(ProductDaily.EVENT_DATE.col().leq(lit(Date.valueOf(asOf))));
     Dataset<Row> daily = upToTheDay.where(not(ProductDaily.EVENT_NAME.col().isin(s.passiveEvents().toArray())));
     Dataset<Row> usersByThen = upToTheDay.where(ProductDaily.USER_ID.col().isNotNull())
         .select(ProductDaily.USER_ID.col().as("stitched_user")).distinct();

@@ -208,14 +208,16 @@ class RunJobTest extends SparkTestBase {
   void stopsAtTheFailedStepAndResumesThere() throws Exception {
     landThrough(END);
     Path notAFolder = Files.writeString(dir.resolve("reports-file"), "a file where the report folder should be");
-    Map.Entry<Integer, String> failed = run(END, "-D", "plg360.run.skip=[activate, train]", "-D", "plg360.report.dir=" + notAFolder);
+    Map.Entry<Integer, String> failed = run(END, "-D", "plg360.run.skip=[activate, train]",
+        "-D", "plg360.report.dir=" + notAFolder);
     assertEquals(1, failed.getKey(), failed.getValue());
     Row chain = lastChain(END);
     assertEquals(RunLog.FAILED, chain.getAs(JobRuns.STATUS.name()));
     assertTrue(chain.<String>getAs(JobRuns.ERROR.name()).startsWith("report failed as of " + END), chain.toString());
     assertEquals(1, runs("score", END).size());
 
-    String out = succeeds(END, "-D", "plg360.run.skip=[activate, train]", "-D", "plg360.report.dir=" + dir.resolve("reports"));
+    String out = succeeds(END, "-D", "plg360.run.skip=[activate, train]",
+        "-D", "plg360.report.dir=" + dir.resolve("reports"));
     for (String step : List.of("ingest", "resolve", "build360", "score")) {
       assertEquals(1, runs(step, END).size(), step + " is not run again:\n" + out);
     }
@@ -269,6 +271,10 @@ class RunJobTest extends SparkTestBase {
     }
   }
 
+  private static boolean beatSinceStart(Row run) {
+    return run.<Timestamp>getAs(JobRuns.HEARTBEAT_AT.name()).after(run.getAs(JobRuns.STARTED_AT.name()));
+  }
+
   @Test
   @Order(5)
   void aSecondRunOfAJobIsRefusedWhileTheFirstIsAlive() throws Exception {
@@ -283,13 +289,11 @@ class RunJobTest extends SparkTestBase {
       assertEquals(1, runs("lock-test", END).size(), "the refused run leaves no row");
       // A beat a second; a commit to ops.job_runs can take seconds on a busy machine.
       Row live = runs("lock-test", END).get(0);
-      for (int wait = 0; wait < 120 && !live.<Timestamp>getAs(JobRuns.HEARTBEAT_AT.name()).after(
-          live.getAs(JobRuns.STARTED_AT.name())); wait++) {
+      for (int wait = 0; wait < 120 && !beatSinceStart(live); wait++) {
         Thread.sleep(500);
         live = runs("lock-test", END).get(0);
       }
-      assertTrue(live.<Timestamp>getAs(JobRuns.HEARTBEAT_AT.name()).after(live.getAs(JobRuns.STARTED_AT.name())),
-          "the running job beats: " + live);
+      assertTrue(beatSinceStart(live), "the running job beats: " + live);
       first.finish.countDown();
       running.get(2, TimeUnit.MINUTES);
     } finally {
