@@ -399,12 +399,22 @@ public final class Lake {
   }
 
   private WriteResult replace(Dataset<Row> rows, TableDef t, Optional<String> condition) {
-    Dataset<Row> source = conform(rows, t);
+    Dataset<Row> source = byPartition(conform(rows, t), t);
     return commit(t, () -> {
       org.apache.spark.sql.DataFrameWriter<Row> w = source.write().format("delta").mode("overwrite");
       condition.ifPresent(c -> w.option("replaceWhere", c));
       w.save(path(t));
     });
+  }
+
+  /**
+   * The rows of a partitioned table gathered by partition before they are written, so that each partition is written
+   * by one task, as one file. Otherwise every task writes a file into every partition it holds a row of: the timeline
+   * of a 10,000-workspace company (180 daily partitions) went into 5,431 files of 21 KB on average, rewritten whole
+   * by each run.
+   */
+  private static Dataset<Row> byPartition(Dataset<Row> rows, TableDef t) {
+    return t.partitionBy().isEmpty() ? rows : rows.repartition(t.partitionBy().stream().map(Col::col).toArray(Column[]::new));
   }
 
   /**

@@ -45,6 +45,22 @@ class LakeTest extends SparkTestBase {
   }
 
   @Test
+  void aPartitionedTableIsRewrittenAsOneFilePerPartition(@TempDir Path dir) {
+    Lake lake = new Lake(spark(), dir.toString());
+    List<Row> rows = new java.util.ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      Object[] f = file("f" + i, i);
+      f[0] = "source-" + i % 3; // IngestedFiles is partitioned by source
+      rows.add(RowFactory.create(f));
+    }
+    // Four tasks, each holding rows of every source: written as they come, 12 small files.
+    Dataset<Row> spread = spark().createDataFrame(rows, IngestedFiles.TABLE.schema()).repartition(4);
+    lake.overwrite(spread, IngestedFiles.TABLE);
+    assertEquals(12, lake.read(IngestedFiles.TABLE).count());
+    assertEquals(3, lake.read(IngestedFiles.TABLE).inputFiles().length, "one file for each of the three sources");
+  }
+
+  @Test
   void readsBackWhatItWroteAndTimeTravels(@TempDir Path dir) {
     Lake lake = new Lake(spark(), dir.toString());
     Dataset<Row> first = files(file("a", 1), file("b", 2));
