@@ -1,7 +1,6 @@
 package dev.plg360.jobs;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -20,16 +19,10 @@ public final class CliProcess {
 
   /** The command that runs {@code plg360 args...}. */
   public static List<String> command(String... args) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(java());
-    cmd.add("-Xmx2g"); // a heap that fits beside the tests
-    cmd.addAll(sparkJavaOptions());
-    cmd.addAll(testSparkSettings());
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(Cli.class.getName());
-    cmd.addAll(List.of(args));
-    return cmd;
+    List<String> jvm = new ArrayList<>();
+    jvm.add("-Xmx2g"); // a heap that fits beside the tests
+    jvm.addAll(testSparkSettings());
+    return CliJvm.command(jvm, List.of(args));
   }
 
   /**
@@ -51,14 +44,7 @@ public final class CliProcess {
 
   /** This JVM's module openings and the system properties that Spark needs on Java 17 (the tests' argLine). */
   static List<String> sparkJavaOptions() {
-    List<String> options = new ArrayList<>();
-    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (arg.startsWith("--add-opens") || arg.startsWith("--add-exports") || arg.equals("-XX:+IgnoreUnrecognizedVMOptions")
-          || arg.startsWith("-Djdk.reflect") || arg.startsWith("-Dio.netty")) {
-        options.add(arg);
-      }
-    }
-    return options;
+    return CliJvm.sparkJavaOptions();
   }
 
   /** The Spark settings the tests' sessions run with (system properties, in the pom), for a plg360 of the tests. */

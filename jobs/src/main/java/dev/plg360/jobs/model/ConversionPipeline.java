@@ -2,7 +2,12 @@ package dev.plg360.jobs.model;
 
 import static org.apache.spark.ml.functions.vector_to_array;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
 
+import dev.plg360.common.tables.ModelTables.ConversionTraining;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -44,8 +49,24 @@ public final class ConversionPipeline {
   /** The regularisation of one fit. */
   public record Params(double regParam, double elasticNetParam) {}
 
+  /**
+   * The labelled rows with the label as the double the regression takes and, when {@code balance}, each class weighted
+   * by the inverse of its share of the rows (both classes then weigh half).
+   */
+  public static Dataset<Row> withWeights(Dataset<Row> labelled, boolean balance) {
+    Dataset<Row> out = labelled.withColumn(LABEL, col(ConversionTraining.LABEL.name()).cast("double"));
+    if (!balance) {
+      return out;
+    }
+    Row r = out.agg(count(lit(1)), sum(LABEL)).first();
+    double n = r.getLong(0);
+    double positives = r.getDouble(1);
+    return out.withColumn(WEIGHT, when(col(LABEL).equalTo(1.0), lit(n / (2 * positives)))
+        .otherwise(lit(n / (2 * (n - positives)))));
+  }
+
   /** The preparation stages, without the regression: fitted once per split to search the grid. */
-  static List<PipelineStage> preparation(List<FeatureDef> features) {
+  public static List<PipelineStage> preparation(List<FeatureDef> features) {
     List<PipelineStage> stages = new ArrayList<>();
     List<String> select = new ArrayList<>();
     List<String> imputeIn = new ArrayList<>();
@@ -88,7 +109,7 @@ public final class ConversionPipeline {
     return stages;
   }
 
-  static LogisticRegression regression(Params p, int maxIter, boolean weighted) {
+  public static LogisticRegression regression(Params p, int maxIter, boolean weighted) {
     LogisticRegression lr = new LogisticRegression()
         .setFamily("binomial")
         .setFeaturesCol(SCALED)

@@ -1,10 +1,7 @@
 package dev.plg360.jobs.model;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.when;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -139,7 +136,7 @@ public final class TrainJob implements Job {
                      String fingerprint) {
     long rows = labelled.count();
     ctx.metrics().read(source.table(), rows);
-    Dataset<Row> weighted = withWeights(labelled, s.balanceClasses());
+    Dataset<Row> weighted = ConversionPipeline.withWeights(labelled, s.balanceClasses());
     Split split = split(weighted, s);
     TrainingChecks.bothClasses(split.train(), "the training cohort (signed up before " + split.validationFrom() + ")");
     TrainingChecks.bothClasses(split.validation(), "the validation cohort (signed up " + split.validationFrom() + " to "
@@ -229,18 +226,6 @@ public final class TrainJob implements Job {
 
   private static boolean isNewerThanCurrent(ModelRegistry registry, String version) {
     return registry.current().map(current -> ModelRegistry.number(version) > ModelRegistry.number(current)).orElse(true);
-  }
-
-  private static Dataset<Row> withWeights(Dataset<Row> labelled, boolean balance) {
-    Dataset<Row> out = labelled.withColumn(ConversionPipeline.LABEL, col(ConversionTraining.LABEL.name()).cast("double"));
-    if (!balance) {
-      return out;
-    }
-    Row r = out.agg(count(lit(1)), sum(ConversionPipeline.LABEL)).first();
-    double n = r.getLong(0);
-    double positives = r.getDouble(1);
-    return out.withColumn(ConversionPipeline.WEIGHT, when(col(ConversionPipeline.LABEL).equalTo(1.0), lit(n / (2 * positives)))
-        .otherwise(lit(n / (2 * (n - positives)))));
   }
 
   /** Splits by sign-up day: the newest test-share of rows held out, the validation-share before them, the rest. */
