@@ -125,6 +125,7 @@ public final class Bench implements Callable<Integer> {
     Map<String, String> chain = new LinkedHashMap<>(pg.settings());
     chain.put("plg360.landing.dir", world.resolve("landing").toString());
     chain.put("plg360.report.dir", base.resolve("reports").toString());
+    chain.putAll(settings);
     List<ChainRun> done = new ArrayList<>();
     Path lake = null;
     for (int r = 1; r <= runs; r++) {
@@ -166,7 +167,7 @@ public final class Bench implements Callable<Integer> {
     Map<String, String> s = new LinkedHashMap<>(chain);
     s.put("plg360.lake.root", lake.toString());
     ChildJvm.Outcome o = ChildJvm.run(heapSize, log,
-        with(concat(List.of("run", "--as-of", asOf.toString(), "--train"), ChildJvm.settings(s))));
+        concat(List.of("run", "--as-of", asOf.toString(), "--train"), ChildJvm.settings(s)));
     return new ChainRun(o, o.succeeded() ? jobSeconds(new Lake(spark, lake.toString())) : Map.of());
   }
 

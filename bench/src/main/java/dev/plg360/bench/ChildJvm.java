@@ -37,6 +37,8 @@ final class ChildJvm {
     Path gcLog = log.resolveSibling(log.getFileName() + ".gc");
     List<String> jvm = new ArrayList<>();
     jvm.add("-Xmx" + heap);
+    // A heap too small ends the command at once rather than after minutes of collections (--min-heap tries some).
+    jvm.add("-XX:+ExitOnOutOfMemoryError");
     jvm.add("-Xlog:gc:file=" + gcLog);
     System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("plg360.")).sorted()
         .forEach(k -> jvm.add("-D" + k + "=" + System.getProperty(k)));
