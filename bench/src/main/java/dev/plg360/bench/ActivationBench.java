@@ -56,12 +56,10 @@ final class ActivationBench {
     List<String> args = new java.util.ArrayList<>(List.of("activate", "--as-of", asOf.toString()));
     args.addAll(ChildJvm.settings(s));
     ChildJvm.Outcome o = ChildJvm.run(heap, log, args);
-    if (!o.succeeded()) {
-      throw new IllegalStateException("activate failed (exit " + o.exitCode() + "); its log: " + o.log());
-    }
+    Bench.require(o, "activate");
     Row last = lake.read(JobRuns.TABLE).where("job = 'activate' AND status = 'SUCCEEDED'")
         .orderBy(JobRuns.STARTED_AT.col().desc()).limit(1)
-        .selectExpr("(unix_micros(ended_at) - unix_micros(started_at)) / 1e6",
+        .selectExpr(Bench.RUN_SECONDS,
             "aggregate(map_values(map_filter(rows_written, (k, v) -> k LIKE '%(PostgreSQL)')), 0L, (a, b) -> a + b)")
         .first();
     return new Result(changed, last.getLong(1), last.getDouble(0), o.seconds(), o.peakRssBytes());

@@ -171,11 +171,14 @@ public final class Bench implements Callable<Integer> {
     return new ChainRun(o, o.succeeded() ? jobSeconds(new Lake(spark, lake.toString())) : Map.of());
   }
 
+  /** A run's own time in seconds, over ops.job_runs. */
+  static final String RUN_SECONDS = "(unix_micros(ended_at) - unix_micros(started_at)) / 1e6";
+
   /** Seconds per job of the lake's succeeded runs (each lake holds one chain), from ops.job_runs. */
   static Map<String, Double> jobSeconds(Lake lake) {
     Map<String, Double> seconds = new LinkedHashMap<>();
     for (Row r : lake.read(JobRuns.TABLE).where(JobRuns.STATUS.col().equalTo("SUCCEEDED"))
-        .selectExpr("job", "(unix_micros(ended_at) - unix_micros(started_at)) / 1e6 AS seconds")
+        .selectExpr("job", RUN_SECONDS + " AS seconds")
         .collectAsList()) {
       seconds.merge(r.getString(0), r.getDouble(1), Double::sum);
     }
@@ -257,7 +260,7 @@ public final class Bench implements Callable<Integer> {
     return all;
   }
 
-  private static void require(ChildJvm.Outcome o, String what) {
+  static void require(ChildJvm.Outcome o, String what) {
     if (!o.succeeded()) {
       throw new IllegalStateException(what + " failed (exit " + o.exitCode() + "); its log: " + o.log());
     }

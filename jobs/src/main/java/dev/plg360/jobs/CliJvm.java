@@ -16,7 +16,7 @@ public final class CliJvm {
   /** {@code java <jvmOptions> <this JVM's openings> -cp <this classpath> Cli <args>}. */
   public static List<String> command(List<String> jvmOptions, List<String> args) {
     List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add(java());
     cmd.addAll(jvmOptions);
     cmd.addAll(sparkJavaOptions());
     cmd.add("-cp");
@@ -24,6 +24,11 @@ public final class CliJvm {
     cmd.add(Cli.class.getName());
     cmd.addAll(args);
     return cmd;
+  }
+
+  /** The java launcher of this JVM. */
+  public static String java() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 
   /** This JVM's module openings and the system properties that Spark needs on Java 17. */

@@ -37,16 +37,6 @@ public final class CliProcess {
     return script;
   }
 
-  /** The java launcher of this JVM. */
-  static String java() {
-    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-  }
-
-  /** This JVM's module openings and the system properties that Spark needs on Java 17 (the tests' argLine). */
-  static List<String> sparkJavaOptions() {
-    return CliJvm.sparkJavaOptions();
-  }
-
   /** The Spark settings the tests' sessions run with (system properties, in the pom), for a plg360 of the tests. */
   static List<String> testSparkSettings() {
     return System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("plg360.spark.")).sorted()

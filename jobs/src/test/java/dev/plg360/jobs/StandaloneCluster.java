@@ -124,7 +124,7 @@ final class StandaloneCluster implements AutoCloseable {
     cmd.addAll(List.of("org.apache.spark.deploy.SparkSubmit", "--master", masterUrl(), "--deploy-mode", "client",
         "--class", mainClass));
     // The openings the driver runs with (above), for the executors the worker starts.
-    cmd.addAll(List.of("--conf", "spark.executor.extraJavaOptions=" + String.join(" ", CliProcess.sparkJavaOptions())));
+    cmd.addAll(List.of("--conf", "spark.executor.extraJavaOptions=" + String.join(" ", CliJvm.sparkJavaOptions())));
     cmd.add(jar.toString());
     cmd.addAll(args);
     Path out = logs.resolve(name + ".out");
@@ -204,8 +204,8 @@ final class StandaloneCluster implements AutoCloseable {
   }
 
   private List<String> java(String heap) {
-    List<String> cmd = new ArrayList<>(List.of(CliProcess.java(), heap));
-    cmd.addAll(CliProcess.sparkJavaOptions());
+    List<String> cmd = new ArrayList<>(List.of(CliJvm.java(), heap));
+    cmd.addAll(CliJvm.sparkJavaOptions());
     cmd.addAll(List.of("-cp", sparkHome.resolve("jars") + File.separator + "*"));
     return cmd;
   }
