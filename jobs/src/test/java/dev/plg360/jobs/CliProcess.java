@@ -19,9 +19,15 @@ public final class CliProcess {
 
   /** The command that runs {@code plg360 args...}. */
   public static List<String> command(String... args) {
+    return command(List.of(), args);
+  }
+
+  /** The command that runs {@code plg360 args...} with further JVM options, which win over the defaults ({@code -Xmx2g}). */
+  public static List<String> command(List<String> moreJvmOptions, String... args) {
     List<String> jvm = new ArrayList<>();
     jvm.add("-Xmx2g"); // a heap that fits beside the tests
     jvm.addAll(testSparkSettings());
+    jvm.addAll(moreJvmOptions);
     return CliJvm.command(jvm, List.of(args));
   }
 

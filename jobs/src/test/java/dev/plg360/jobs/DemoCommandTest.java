@@ -419,7 +419,11 @@ class DemoCommandTest extends SparkTestBase {
     List<String> accounts = snapshot(Account360.TABLE, END);
     Map<TableDef, Long> scoreVersions = Map.of(AccountScores.TABLE, lake.version(AccountScores.TABLE),
         LeadScores.TABLE, lake.version(LeadScores.TABLE));
+    Map<String, String> hashes = LakeHash.of(spark(), lake.root());
     String out = demo();
+    Map<String, String> again = LakeHash.of(spark(), lake.root());
+    assertEquals("", LakeHash.differences(spark(), lake.root(), hashes, lake.root(), again),
+        "a second run of the same day leaves every table's content (and the model registry) as the first left it");
     assertTrue(out.contains("Using the company generated before"), out);
     assertEquals(events, lake.read(ProductEvents.TABLE).count(), "a second demo adds no event");
     assertEquals(signals, lake.read(Signals.TABLE).count(), "nor a signal");
