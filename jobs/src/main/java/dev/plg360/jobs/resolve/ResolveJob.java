@@ -79,7 +79,10 @@ public final class ResolveJob implements Job {
     Timestamp asOfEnd = Timestamp.from(ctx.asOf().plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant());
     Timestamp runAt = Timestamp.from(ctx.startedAt());
 
+    // Every event up to the day is read, so only what resolve uses is kept: not the client's context (ip, user agent,
+    // page: the widest column) nor sentAt.
     Dataset<Row> events = lake.read(ProductEvents.TABLE).where(ProductEvents.EVENT_TS.col().lt(asOfEnd))
+        .drop(ProductEvents.CONTEXT.name(), ProductEvents.SENT_AT.name())
         .persist(StorageLevel.MEMORY_AND_DISK_SER());
     try {
       Dataset<Row> known = ResolveTransforms.knownWorkspaces(events,
