@@ -31,7 +31,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,7 +49,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Supplier;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -124,11 +122,7 @@ class KillAndRerunTest extends SparkTestBase {
     Settings company = Settings.defaults().with(COMPANY);
     Generator.run(spark(), company, dir.resolve("world").toString(), false);
     asOf = LocalDate.parse(company.string("plg360.generate.end-date"));
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    pg = EmbeddedPostgresServer.start(dir.resolve("pg"), port);
+    pg = EmbeddedPostgresServer.start(dir.resolve("pg"));
 
     // Both lakes: the same landing files, Spark as the tests' session has it, the model settings of a small company,
     // the same PostgreSQL target (so ops.sync_state names the same target; the schema is dropped in between).
@@ -289,12 +283,12 @@ class KillAndRerunTest extends SparkTestBase {
         .directory(dir.toFile()).redirectOutput(dir.resolve(job + "-killed.out").toFile());
     Path log = dir.resolve(job + "-killed.log");
     Process p = pb.start();
-    AtomicInteger seen = new AtomicInteger();
+    int seen = 0;
     try (BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8));
          PrintWriter out = new PrintWriter(Files.newBufferedWriter(log))) {
       for (String line; (line = err.readLine()) != null; ) {
         out.println(line);
-        if (counts(killAt, line) && seen.incrementAndGet() == lines) {
+        if (counts(killAt, line) && ++seen == lines) {
           p.destroyForcibly();
           out.println("---- killed (SIGKILL) here by KillAndRerunTest, after " + lines + " matching lines");
           break; // the pipe closes with the process
@@ -302,7 +296,7 @@ class KillAndRerunTest extends SparkTestBase {
       }
     }
     assertTrue(p.waitFor(10, TimeUnit.MINUTES), job + " ended");
-    assertTrue(seen.get() >= lines, job + " finished before the kill point (" + lines + " lines of " + killAt + "): see " + log);
+    assertTrue(seen >= lines, job + " finished before the kill point (" + lines + " lines of " + killAt + "): see " + log);
     return new Child(p.exitValue(), log);
   }
 

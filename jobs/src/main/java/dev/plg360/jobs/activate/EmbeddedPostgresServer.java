@@ -27,6 +27,11 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     this.dataDir = dataDir;
   }
 
+  /** Starts a server on the data folder (initialised if empty), on a free port. */
+  public static EmbeddedPostgresServer start(Path dataDir) {
+    return start(dataDir, 0);
+  }
+
   /** Starts a server on the data folder (initialised if empty), on the port if it is free, else on another. */
   public static EmbeddedPostgresServer start(Path dataDir, int port) {
     try {
@@ -35,7 +40,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
           .setDataDirectory(dataDir)
           .setCleanDataDirectory(false)
           .setServerConfig("listen_addresses", "127.0.0.1");
-      if (free(port)) {
+      if (port > 0 && free(port)) {
         b.setPort(port);
       }
       return new EmbeddedPostgresServer(b.start(), dataDir);
