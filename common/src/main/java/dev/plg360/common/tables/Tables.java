@@ -512,6 +512,41 @@ public final class Tables {
         .build();
   }
 
+  /**
+   * What resolve needs of each day's product events, so that a run merges the days it has instead of reading every
+   * event again: which user an anonymous id identified as, each user's latest email and name, each workspace's latest
+   * group-call name, and who was active in which workspace.
+   */
+  public static final class IdentityDaily {
+    private IdentityDaily() {}
+
+    public static final Col EVENT_DATE = c("event_date", DateType, "UTC day; the partition column");
+    public static final Col FACT = c("fact", StringType,
+        "DAY (one row per day), IDENTIFY (anonymous_id identified as user_id), PROFILE (a user's email and name from "
+            + "traits), GROUP (a workspace's name from group calls) or MEMBER (a user's calls in a workspace)");
+    public static final Col WORKSPACE_ID = c("workspace_id", StringType, "Workspace of GROUP and MEMBER; else null");
+    public static final Col USER_ID = c("user_id", StringType, "User of IDENTIFY, PROFILE and MEMBER; else null");
+    public static final Col ANONYMOUS_ID = c("anonymous_id", StringType, "Anonymous id of IDENTIFY; else null");
+    public static final Col EMAIL = c("email", StringType, "PROFILE: traits.email of the user's last call of the day with one").personal();
+    public static final Col NAME = c("name", StringType,
+        "PROFILE: traits.name of that call; GROUP: traits.name of the workspace's last group call of the day").personal();
+    public static final Col CALLS = c("calls", LongType, "The day's calls behind the row");
+    public static final Col FIRST_TS = c("first_ts", TimestampType, "First of those calls, UTC");
+    public static final Col LAST_TS = c("last_ts", TimestampType, "Last of those calls, UTC");
+    public static final Col SOURCE_INGESTED_AT = c("source_ingested_at", TimestampType,
+        "Latest bronze ingest time of the day's events when the day was summed up: a newer one means the day is rebuilt; "
+            + "it carries the start of the ingest runs that landed them").runStamp();
+
+    public static final TableDef TABLE = TableDef.table("silver", "identity_daily")
+        .grain("one row per day and fact: per day (DAY), anonymous and user id (IDENTIFY), user (PROFILE), workspace "
+            + "(GROUP), workspace and user (MEMBER)")
+        .columns(EVENT_DATE, FACT, WORKSPACE_ID, USER_ID, ANONYMOUS_ID, EMAIL, NAME, CALLS, FIRST_TS, LAST_TS,
+            SOURCE_INGESTED_AT)
+        .key(EVENT_DATE, FACT, WORKSPACE_ID, USER_ID, ANONYMOUS_ID)
+        .partitionBy(EVENT_DATE)
+        .build();
+  }
+
   // ---------------------------------------------------------------------------------------------- ops
 
   /** Landing files already ingested, so a re-run reads only new ones. */
@@ -611,7 +646,7 @@ public final class Tables {
     return Stream.of(ProductEvents.TABLE, SfAccounts.TABLE, SfContacts.TABLE, SfLeads.TABLE, SfOpportunities.TABLE,
         SfTasks.TABLE, EmailEvents.TABLE, FormSubmissions.TABLE, SubscriptionEvents.TABLE, Firmographics.TABLE,
         SupportTickets.TABLE, Quarantine.TABLE, People.TABLE, Workspaces.TABLE, Accounts.TABLE, IdentityLinks.TABLE,
-        Opportunities.TABLE, ProductDaily.TABLE, GoldTables.Account360.TABLE, GoldTables.Workspace360.TABLE,
+        Opportunities.TABLE, ProductDaily.TABLE, IdentityDaily.TABLE, GoldTables.Account360.TABLE, GoldTables.Workspace360.TABLE,
         GoldTables.User360.TABLE, GoldTables.CustomerTimeline.TABLE, GoldTables.Signals.TABLE, ModelTables.ConversionTraining.TABLE,
         ModelTables.Versions.TABLE, ModelTables.Coefficients.TABLE, ModelTables.Calibration.TABLE,
         ModelTables.Predictions.TABLE, ScoreTables.AccountScores.TABLE,

@@ -24,10 +24,13 @@ import dev.plg360.common.io.Lake;
 import dev.plg360.common.quality.Reason;
 import dev.plg360.common.run.Job;
 import dev.plg360.common.run.JobContext;
+import dev.plg360.common.tables.Col;
+import dev.plg360.common.tables.TableDef;
 import dev.plg360.common.tables.Tables.Accounts;
 import dev.plg360.common.tables.Tables.EmailEvents;
 import dev.plg360.common.tables.Tables.Firmographics;
 import dev.plg360.common.tables.Tables.FormSubmissions;
+import dev.plg360.common.tables.Tables.IdentityDaily;
 import dev.plg360.common.tables.Tables.IdentityLinks;
 import dev.plg360.common.tables.Tables.Lineage;
 import dev.plg360.common.tables.Tables.Opportunities;
@@ -42,10 +45,12 @@ import dev.plg360.common.tables.Tables.SfOpportunities;
 import dev.plg360.common.tables.Tables.SubscriptionEvents;
 import dev.plg360.common.tables.Tables.SupportTickets;
 import dev.plg360.common.tables.Tables.Workspaces;
+import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -61,8 +66,9 @@ import scala.collection.Seq;
  * Resolves identities as of the as-of date: bronze -> silver.people, silver.workspaces, silver.accounts,
  * silver.identity_links (versioned by as-of date: a changed link is closed and a new one opened),
  * silver.opportunities (duplicates by account domain marked), and keeps the daily product rollup
- * silver.product_daily current for the days new events touched. Events for workspaces nothing else names are
- * quarantined (UNKNOWN_WORKSPACE). Only data up to the end of the as-of date is read.
+ * silver.product_daily and the day-by-day identity facts silver.identity_daily current for the days new events
+ * touched: product events are read only for those days, and identities merged from the facts of every day. Events for
+ * workspaces nothing else names are quarantined (UNKNOWN_WORKSPACE). Only data up to the end of the as-of date is read.
  */
 public final class ResolveJob implements Job {
   private static final Logger LOG = LoggerFactory.getLogger(ResolveJob.class);
@@ -79,19 +85,37 @@ public final class ResolveJob implements Job {
     Timestamp asOfEnd = Timestamp.from(ctx.asOf().plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant());
     Timestamp runAt = Timestamp.from(ctx.startedAt());
 
-    // Every event up to the day is read, so only what resolve uses is kept: not the client's context (ip, user agent,
-    // page: the widest column) nor sentAt.
-    Dataset<Row> events = lake.read(ProductEvents.TABLE).where(ProductEvents.EVENT_TS.col().lt(asOfEnd))
+    // Only the days not yet summed up (all of them on a first run, one on a daily run, the days of a late file) are
+    // read, without what resolve never uses: the client's context (ip, user agent, page: the widest column) and sentAt.
+    Dataset<Row> upToTheDay = lake.read(ProductEvents.TABLE).where(ProductEvents.EVENT_TS.col().lt(asOfEnd));
+    Dataset<Row> stamps = upToTheDay.groupBy(ProductEvents.EVENT_DATE.col())
+        .agg(max(Lineage.INGESTED_AT.col()).as("ingested")).cache();
+    List<Object> factDays = staleDays(lake, stamps, IdentityDaily.TABLE);
+    List<Object> rollupDays = staleDays(lake, stamps, ProductDaily.TABLE);
+    stamps.unpersist();
+    Dataset<Row> events = upToTheDay
+        .where(ProductEvents.EVENT_DATE.col().isin(Stream.concat(factDays.stream(), rollupDays.stream()).distinct().toArray()))
         .drop(ProductEvents.CONTEXT.name(), ProductEvents.SENT_AT.name())
         .persist(StorageLevel.MEMORY_AND_DISK_SER());
+    Dataset<Row> facts = null;
     try {
-      Dataset<Row> known = ResolveTransforms.knownWorkspaces(events,
+      if (!factDays.isEmpty()) {
+        ctx.metrics().wrote(lake.replaceWhere(ResolveTransforms.identityFacts(onDays(events, factDays)), IdentityDaily.TABLE,
+            inDays(IdentityDaily.EVENT_DATE, factDays)));
+        LOG.info("resolve: summed up the identity facts of {} days of product events", factDays.size());
+      }
+      // Every day's facts up to the date: what identity resolution would have found in every event.
+      facts = lake.read(IdentityDaily.TABLE).where(IdentityDaily.EVENT_DATE.col().leq(lit(Date.valueOf(ctx.asOf()))))
+          .persist(StorageLevel.MEMORY_AND_DISK());
+      Dataset<Row> known = ResolveTransforms.knownWorkspaces(facts,
           lake.read(SubscriptionEvents.TABLE).where(SubscriptionEvents.EVENT_TS.col().lt(asOfEnd))).cache();
-      quarantineUnknownWorkspaces(ctx, events, known);
-      Dataset<Row> stitch = ResolveTransforms.stitchAnonymous(events);
-      Dataset<Row> members = ResolveTransforms.members(
-          events.join(known.select(ProductEvents.WORKSPACE_ID.name()), ProductEvents.WORKSPACE_ID.name())).cache();
-      Dataset<Row> profiles = ResolveTransforms.classifyEmail(ResolveTransforms.userProfiles(events), "email").cache();
+      Dataset<Row> newDays = onDays(events, rollupDays);
+      quarantineUnknownWorkspaces(ctx, newDays, known);
+      Dataset<Row> stitch = ResolveTransforms.stitchAnonymous(facts);
+      Dataset<Row> members = ResolveTransforms.members(facts)
+          .join(known.select(ProductEvents.WORKSPACE_ID.name()), new String[] {ProductEvents.WORKSPACE_ID.name()}, "left_semi")
+          .cache();
+      Dataset<Row> profiles = ResolveTransforms.classifyEmail(ResolveTransforms.userProfiles(facts), "email").cache();
 
       Dataset<Row> workspaces = ResolveTransforms.assignWorkspaces(known, members,
           profiles.select("user_id", "domain", "business")).cache();
@@ -112,18 +136,45 @@ public final class ResolveJob implements Job {
       ctx.metrics().wrote(lake.overwrite(ResolveTransforms.dedupeOpportunitiesByDomain(
           ResolveTransforms.latestVersions(lake.read(SfOpportunities.TABLE), lit(asOfEnd)), crmToAccount), Opportunities.TABLE));
       writeLinks(ctx, lake, runAt, stitch, people, workspaces, accounts);
-      rollUpDays(ctx, lake, events, known);
+      rollUpDays(ctx, lake, newDays, rollupDays, known);
       LOG.info("resolve: {} people, {} workspaces, {} accounts", people.count(), workspaces.count(), accounts.count());
     } finally {
       events.unpersist();
+      if (facts != null) {
+        facts.unpersist();
+      }
     }
+  }
+
+  /**
+   * The days of product events up to the as-of date that were ingested after the table last summed them up, or that
+   * it never did: a daily run finds the new day, a late file its own days, a first run every day. {@code stamps}:
+   * event_date, ingested (the latest ingest time of the day's events).
+   */
+  private static List<Object> staleDays(Lake lake, Dataset<Row> stamps, TableDef t) {
+    Dataset<Row> summed = lake.read(t).groupBy(col("event_date")).agg(max(col("source_ingested_at")).as("summed"));
+    return stamps.join(summed, new String[] {"event_date"}, "left")
+        .where(col("summed").isNull().or(col("ingested").gt(col("summed"))))
+        .select("event_date").collectAsList().stream().map(r -> r.get(0)).toList();
+  }
+
+  private static Dataset<Row> onDays(Dataset<Row> events, List<Object> days) {
+    return events.where(ProductEvents.EVENT_DATE.col().isin(days.toArray()));
+  }
+
+  /** The SQL condition of Delta's replaceWhere for these days. */
+  private static String inDays(Col date, List<Object> days) {
+    return date.name() + " IN (" + days.stream().map(d -> "DATE'" + d + "'").collect(Collectors.joining(", ")) + ")";
   }
 
   private static Column emptyList() {
     return array().cast("array<string>");
   }
 
-  /** Events naming a workspace that no group call or subscription names: kept in bronze, quarantined with a reason. */
+  /**
+   * Events naming a workspace that no group call or subscription names (of the days being rolled up): kept in bronze,
+   * quarantined with a reason.
+   */
   private static void quarantineUnknownWorkspaces(JobContext ctx, Dataset<Row> events, Dataset<Row> known) {
     Dataset<Row> unknown = events.where(ProductEvents.WORKSPACE_ID.col().isNotNull())
         .join(known, events.col(ProductEvents.WORKSPACE_ID.name()).equalTo(known.col("workspace_id")), "left_anti");
@@ -279,46 +330,44 @@ public final class ResolveJob implements Job {
     Dataset<Row> closed = existing.join(current.select(same), sameNames, "left_anti")
         .withColumn(IdentityLinks.AS_OF_TO.name(), lit(asOf))
         .withColumn(IdentityLinks.VALID_TO.name(), lit(runAt))
-        .withColumn(IdentityLinks.IS_CURRENT.name(), lit(false));
+        .withColumn(IdentityLinks.IS_CURRENT.name(), lit(false)).cache();
     Dataset<Row> opened = current.join(existing.select(same), sameNames, "left_anti")
         .withColumn(IdentityLinks.AS_OF_FROM.name(), lit(asOf))
         .withColumn(IdentityLinks.AS_OF_TO.name(), lit(null).cast("date"))
         .withColumn(IdentityLinks.VALID_FROM.name(), lit(runAt))
         .withColumn(IdentityLinks.VALID_TO.name(), lit(null).cast("timestamp"))
         .withColumn(IdentityLinks.IS_CURRENT.name(), lit(true))
-        .withColumn(IdentityLinks.RUN_ID.name(), lit(ctx.runId()));
+        .withColumn(IdentityLinks.RUN_ID.name(), lit(ctx.runId())).cache();
     // Close first: a run killed between the two commits recomputes the same openings next time.
-    if (!closed.isEmpty()) {
-      ctx.metrics().wrote(lake.upsert(closed, IdentityLinks.TABLE));
-    }
-    if (!opened.isEmpty()) {
-      ctx.metrics().wrote(lake.insertNew(opened, IdentityLinks.TABLE, Optional.empty()));
+    try {
+      if (!closed.isEmpty()) {
+        ctx.metrics().wrote(lake.upsert(closed, IdentityLinks.TABLE));
+      }
+      if (!opened.isEmpty()) {
+        ctx.metrics().wrote(lake.insertNew(opened, IdentityLinks.TABLE, Optional.empty()));
+      }
+    } finally {
+      closed.unpersist();
+      opened.unpersist();
     }
   }
 
   /**
    * Rebuilds silver.product_daily for the days whose bronze events were ingested after the day was last rolled up
-   * (or never were): a daily run touches only the new days, a late file only its own days.
+   * (or never were): a daily run touches only the new days, a late file only its own days. {@code events}: those
+   * days' events.
    */
-  private static void rollUpDays(JobContext ctx, Lake lake, Dataset<Row> events, Dataset<Row> known) {
-    Dataset<Row> sourceStamps = events.groupBy(ProductEvents.EVENT_DATE.col())
-        .agg(max(Lineage.INGESTED_AT.col()).as("ingested"));
-    Dataset<Row> rolled = lake.read(ProductDaily.TABLE).groupBy(ProductDaily.EVENT_DATE.col())
-        .agg(max(ProductDaily.SOURCE_INGESTED_AT.col()).as("rolled"));
-    List<Object> stale = sourceStamps.join(rolled, new String[] {ProductEvents.EVENT_DATE.name()}, "left")
-        .where(col("rolled").isNull().or(col("ingested").gt(col("rolled"))))
-        .select(ProductEvents.EVENT_DATE.name()).collectAsList().stream().map(r -> r.get(0)).toList();
-    if (stale.isEmpty()) {
+  private static void rollUpDays(JobContext ctx, Lake lake, Dataset<Row> events, List<Object> days, Dataset<Row> known) {
+    if (days.isEmpty()) {
       LOG.info("resolve: product_daily is current");
       return;
     }
-    Dataset<Row> days = events.where(ProductEvents.EVENT_DATE.col().isin(stale.toArray()))
+    Dataset<Row> ofKnown = events
         .join(known.select(col("workspace_id").as("known_ws")),
             events.col(ProductEvents.WORKSPACE_ID.name()).equalTo(col("known_ws")), "left")
         .where(ProductEvents.WORKSPACE_ID.col().isNull().or(col("known_ws").isNotNull()));
-    Dataset<Row> rollup = ResolveTransforms.rollUpDaily(days);
-    String dates = stale.stream().map(d -> "DATE'" + d + "'").reduce((a, b) -> a + ", " + b).orElseThrow();
-    ctx.metrics().wrote(lake.replaceWhere(rollup, ProductDaily.TABLE, ProductDaily.EVENT_DATE.name() + " IN (" + dates + ")"));
-    LOG.info("resolve: rolled up {} days of product events", stale.size());
+    ctx.metrics().wrote(lake.replaceWhere(ResolveTransforms.rollUpDaily(ofKnown), ProductDaily.TABLE,
+        inDays(ProductDaily.EVENT_DATE, days)));
+    LOG.info("resolve: rolled up {} days of product events", days.size());
   }
 }

@@ -23,8 +23,11 @@ import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
+import java.util.List;
+import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.RelationalGroupedDataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.functions;
@@ -45,39 +48,83 @@ public final class ResolveTransforms {
   public static final String PERSONAL_PREFIX = "personal:";
   static final String USER_PREFIX = "user:";
 
-  /** anonymous_id -> user_id from identify calls that carry both; the earliest identify wins a shared device. */
-  public static Dataset<Row> stitchAnonymous(Dataset<Row> events) {
-    return events.where(col("event_type").equalTo("identify").and(col("anonymous_id").isNotNull())
-            .and(col("user_id").isNotNull()))
-        .groupBy("anonymous_id")
-        .agg(min_by(col("user_id"), col("event_ts")).as("user_id"), countDistinct("user_id").as("candidates"));
+  /** The kinds of row of silver.identity_daily. */
+  public enum Fact { DAY, IDENTIFY, PROFILE, GROUP, MEMBER }
+
+  private static final List<String> FACT_COLUMNS = List.of("event_date", "fact", "workspace_id", "user_id", "anonymous_id",
+      "email", "name", "calls", "first_ts", "last_ts", "source_ingested_at");
+
+  /**
+   * Sums up product events by day into what identity resolution needs of them (the rows of silver.identity_daily):
+   * the merges below give from these what they would give from all the events, so a run adds only the new days.
+   */
+  public static Dataset<Row> identityFacts(Dataset<Row> events) {
+    Column email = element_at(col("traits"), "email");
+    Column name = element_at(col("traits"), "name");
+    Dataset<Row> day = spanned(events.groupBy("event_date"));
+    Dataset<Row> identify = spanned(events.where(col("event_type").equalTo("identify").and(col("anonymous_id").isNotNull())
+            .and(col("user_id").isNotNull())).groupBy("event_date", "anonymous_id", "user_id"));
+    Dataset<Row> profile = spanned(events.where(col("user_id").isNotNull().and(email.isNotNull())).groupBy("event_date", "user_id"),
+        max_by(email, col("event_ts")).as("email"), max_by(name, col("event_ts")).as("name"));
+    Dataset<Row> group = spanned(events.where(col("event_type").equalTo("group").and(col("workspace_id").isNotNull()))
+        .groupBy("event_date", "workspace_id"), max_by(name, col("event_ts")).as("name"));
+    Dataset<Row> member = spanned(events.where(col("workspace_id").isNotNull().and(col("user_id").isNotNull()))
+        .groupBy("event_date", "workspace_id", "user_id"));
+    return Stream.of(fact(day, Fact.DAY), fact(identify, Fact.IDENTIFY), fact(profile, Fact.PROFILE), fact(group, Fact.GROUP),
+            fact(member, Fact.MEMBER))
+        .reduce(Dataset::unionByName).orElseThrow()
+        .withColumn("source_ingested_at", max(col("ingested")).over(Window.partitionBy("event_date")))
+        .select(FACT_COLUMNS.stream().map(functions::col).toArray(Column[]::new));
   }
 
-  /** user_id -> latest email and name from identify traits (or any call's traits). */
-  public static Dataset<Row> userProfiles(Dataset<Row> events) {
-    Column email = element_at(col("traits"), "email");
-    return events.where(col("user_id").isNotNull().and(email.isNotNull()))
-        .groupBy("user_id")
-        .agg(max_by(email, col("event_ts")).as("email"),
-            max_by(element_at(col("traits"), "name"), col("event_ts")).as("name"),
-            min(col("event_ts")).as("first_seen_at"));
+  /** The groups' values, then their calls, first and last call and latest ingest time. */
+  private static Dataset<Row> spanned(RelationalGroupedDataset groups, Column... values) {
+    Column[] all = Stream.concat(Stream.of(values), Stream.of(count(lit(1)).as("calls"), min(col("event_ts")).as("first_ts"),
+        max(col("event_ts")).as("last_ts"), max(col("_ingested_at")).as("ingested"))).toArray(Column[]::new);
+    return groups.agg(all[0], java.util.Arrays.copyOfRange(all, 1, all.length));
+  }
+
+  private static Dataset<Row> fact(Dataset<Row> rows, Fact fact) {
+    List<String> have = List.of(rows.columns());
+    Stream<Column> columns = Stream.of("workspace_id", "user_id", "anonymous_id", "email", "name")
+        .map(c -> have.contains(c) ? col(c) : lit(null).cast("string").as(c));
+    return rows.select(Stream.concat(Stream.of(col("event_date"), lit(fact.name()).as("fact")),
+        Stream.concat(columns, Stream.of(col("calls"), col("first_ts"), col("last_ts"), col("ingested")))).toArray(Column[]::new));
+  }
+
+  private static Dataset<Row> facts(Dataset<Row> identityDaily, Fact fact) {
+    return identityDaily.where(col("fact").equalTo(fact.name()));
+  }
+
+  /**
+   * anonymous_id -> user_id from identify calls that carry both; the earliest identify wins a shared device.
+   * {@code identityDaily}: rows of {@link #identityFacts}.
+   */
+  public static Dataset<Row> stitchAnonymous(Dataset<Row> identityDaily) {
+    return facts(identityDaily, Fact.IDENTIFY).groupBy("anonymous_id")
+        .agg(min_by(col("user_id"), col("first_ts")).as("user_id"), countDistinct("user_id").as("candidates"));
+  }
+
+  /** user_id -> latest email and name from identify traits (or any call's traits), and the first call with an email. */
+  public static Dataset<Row> userProfiles(Dataset<Row> identityDaily) {
+    return facts(identityDaily, Fact.PROFILE).groupBy("user_id")
+        .agg(max_by(col("email"), col("last_ts")).as("email"), max_by(col("name"), col("last_ts")).as("name"),
+            min(col("first_ts")).as("first_seen_at"));
   }
 
   /** Workspaces the product knows: named by a group call, or by a subscription's metadata. */
-  public static Dataset<Row> knownWorkspaces(Dataset<Row> events, Dataset<Row> subscriptions) {
-    Dataset<Row> grouped = events.where(col("event_type").equalTo("group").and(col("workspace_id").isNotNull()))
-        .groupBy("workspace_id")
-        .agg(max_by(element_at(col("traits"), "name"), col("event_ts")).as("name"));
+  public static Dataset<Row> knownWorkspaces(Dataset<Row> identityDaily, Dataset<Row> subscriptions) {
+    Dataset<Row> grouped = facts(identityDaily, Fact.GROUP).groupBy("workspace_id")
+        .agg(max_by(col("name"), col("last_ts")).as("name"));
     Dataset<Row> billed = subscriptions.select(element_at(col("metadata"), "workspace_id").as("workspace_id"))
         .where(col("workspace_id").isNotNull()).distinct().withColumn("name", lit(null).cast("string"));
     return grouped.unionByName(billed).groupBy("workspace_id").agg(max(col("name")).as("name"));
   }
 
-  /** (workspace_id, user_id) with the member's activity: events and first event in the workspace. */
-  public static Dataset<Row> members(Dataset<Row> events) {
-    return events.where(col("workspace_id").isNotNull().and(col("user_id").isNotNull()))
-        .groupBy("workspace_id", "user_id")
-        .agg(count(lit(1)).as("activity"), min(col("event_ts")).as("joined_at"));
+  /** (workspace_id, user_id) with the member's activity: calls and first call in the workspace. */
+  public static Dataset<Row> members(Dataset<Row> identityDaily) {
+    return facts(identityDaily, Fact.MEMBER).groupBy("workspace_id", "user_id")
+        .agg(sum(col("calls")).as("activity"), min(col("first_ts")).as("joined_at"));
   }
 
   /**

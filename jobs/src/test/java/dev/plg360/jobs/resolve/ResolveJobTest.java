@@ -6,19 +6,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.plg360.common.config.Settings;
 import dev.plg360.common.io.Lake;
 import dev.plg360.common.run.JobContext;
+import dev.plg360.common.tables.Col;
+import dev.plg360.common.tables.TableDef;
 import dev.plg360.common.tables.Tables.Accounts;
+import dev.plg360.common.tables.Tables.IdentityDaily;
 import dev.plg360.common.tables.Tables.IdentityLinks;
 import dev.plg360.common.tables.Tables.People;
 import dev.plg360.common.tables.Tables.ProductDaily;
 import dev.plg360.common.tables.Tables.ProductEvents;
 import dev.plg360.common.tables.Tables.Quarantine;
 import dev.plg360.common.tables.Tables.Workspaces;
+import dev.plg360.jobs.LakeHash;
 import dev.plg360.jobs.ingest.IngestJob;
 import dev.plg360.testkit.SparkTestBase;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,6 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ResolveJobTest extends SparkTestBase {
 
+  private static final Path SAMPLES = Path.of("..", "samples", "landing");
+
   @TempDir
   static Path dir;
 
@@ -38,18 +47,25 @@ class ResolveJobTest extends SparkTestBase {
   @BeforeAll
   void ingestAndResolveTheSamples() throws Exception {
     startSpark();
-    Path samples = Path.of("..", "samples", "landing");
-    try (Stream<Path> files = Files.walk(samples)) {
-      for (Path p : files.filter(Files::isRegularFile).filter(p -> !p.toString().endsWith(".md")).toList()) {
-        Path target = dir.resolve("landing").resolve(samples.relativize(p).toString());
-        Files.createDirectories(target.getParent());
-        Files.copy(p, target);
-      }
-    }
+    land(dir, p -> true);
     Settings settings = settings(dir);
     runJob(new IngestJob(), settings, date("2026-05-02"));
     resolved = runJob(new ResolveJob(), settings, date("2026-05-02"));
     lake = resolved.lake();
+  }
+
+  /** Copies the sample landing files the filter takes (by their path under samples/landing) to dir/landing. */
+  private static void land(Path dir, Predicate<String> take) throws Exception {
+    try (Stream<Path> files = Files.walk(SAMPLES)) {
+      for (Path p : files.filter(Files::isRegularFile).filter(p -> !p.toString().endsWith(".md")).toList()) {
+        String name = SAMPLES.relativize(p).toString();
+        Path target = dir.resolve("landing").resolve(name);
+        if (take.test(name) && !Files.exists(target)) {
+          Files.createDirectories(target.getParent());
+          Files.copy(p, target);
+        }
+      }
+    }
   }
 
   private Row person(String id) {
@@ -120,5 +136,33 @@ class ResolveJobTest extends SparkTestBase {
     assertEquals(links, again.lake().read(IdentityLinks.TABLE).count());
     assertEquals(links, again.lake().read(IdentityLinks.TABLE).where(IdentityLinks.IS_CURRENT.col()).count());
     assertEquals(dailyVersion, again.lake().version(ProductDaily.TABLE), "no day needed rolling up again");
+  }
+
+  @Test
+  void aDayAtATimeResolvesWhatAllTheDaysAtOnceDo(@TempDir Path daily) throws Exception {
+    Settings settings = settings(daily);
+    land(daily, name -> !name.startsWith("segment/2026-05-02"));
+    runJob(new IngestJob(), settings, date("2026-05-01"));
+    runJob(new ResolveJob(), settings, date("2026-05-01"));
+    land(daily, name -> true);
+    runJob(new IngestJob(), settings, date("2026-05-02"));
+    Lake dayByDay = runJob(new ResolveJob(), settings, date("2026-05-02")).lake();
+
+    assertTrue(dayByDay.read(IdentityDaily.TABLE).select(IdentityDaily.EVENT_DATE.col()).distinct().count() >= 2,
+        "the second run summed up the second day beside the first");
+    for (TableDef t : List.of(IdentityDaily.TABLE, ProductDaily.TABLE, People.TABLE, Workspaces.TABLE, Accounts.TABLE)) {
+      assertEquals(content(lake.read(t), t), content(dayByDay.read(t), t), t.qualifiedName());
+    }
+    Column[] link = Stream.of(IdentityLinks.FROM_TYPE, IdentityLinks.FROM_ID, IdentityLinks.TO_TYPE, IdentityLinks.TO_ID,
+        IdentityLinks.RULE).map(Col::col).toArray(Column[]::new);
+    assertEquals(content(lake.read(IdentityLinks.TABLE).where(IdentityLinks.IS_CURRENT.col()).select(link), IdentityLinks.TABLE),
+        content(dayByDay.read(IdentityLinks.TABLE).where(IdentityLinks.IS_CURRENT.col()).select(link), IdentityLinks.TABLE));
+    Column unknown = Quarantine.REASON.col().equalTo("UNKNOWN_WORKSPACE");
+    assertEquals(lake.read(Quarantine.TABLE).where(unknown).select(Quarantine.RAW.col()).collectAsList(),
+        dayByDay.read(Quarantine.TABLE).where(unknown).select(Quarantine.RAW.col()).collectAsList());
+  }
+
+  private static String content(Dataset<Row> rows, TableDef t) {
+    return LakeHash.hash(LakeHash.comparableRows(rows, t));
   }
 }
