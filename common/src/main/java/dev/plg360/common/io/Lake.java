@@ -35,6 +35,7 @@ import org.apache.spark.sql.catalyst.catalog.CatalogTableType;
 import org.apache.spark.sql.catalyst.catalog.SessionCatalog;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructField;
+import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.Option;
@@ -344,26 +345,31 @@ public final class Lake {
    * differ, inserts new keys and deletes the keys that are gone. When nothing differs no commit is made.
    */
   public WriteResult sync(Dataset<Row> rows, TableDef t, List<Col> unversioned) {
-    Dataset<Row> source = conform(rows, t);
-    ensure(t);
-    List<Col> compared = t.columns().stream().filter(c -> !unversioned.contains(c)).toList();
-    Column differs = not(contentOf(compared, TARGET).equalTo(contentOf(compared, SOURCE)));
-    Column key = keyMatch(t, Optional.empty());
-    Dataset<Row> target = DeltaTable.forPath(spark, path(t)).toDF();
-    boolean changed = !source.as(SOURCE).join(target.as(TARGET), key, "full_outer")
-        .where(t.key().get(0).of(TARGET).isNull().or(t.key().get(0).of(SOURCE).isNull()).or(differs))
-        .isEmpty();
-    if (!changed) {
-      long version = version(t);
-      LOG.info("{} version {} holds these rows already; nothing written", t, version);
-      return WriteResult.nothing(t, version);
+    // Computed once for both the comparison and the MERGE: the rows are usually a whole scoring plan.
+    Dataset<Row> source = conform(rows, t).persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      ensure(t);
+      List<Col> compared = t.columns().stream().filter(c -> !unversioned.contains(c)).toList();
+      Column differs = not(contentOf(compared, TARGET).equalTo(contentOf(compared, SOURCE)));
+      Column key = keyMatch(t, Optional.empty());
+      Dataset<Row> target = DeltaTable.forPath(spark, path(t)).toDF();
+      boolean changed = !source.as(SOURCE).join(target.as(TARGET), key, "full_outer")
+          .where(t.key().get(0).of(TARGET).isNull().or(t.key().get(0).of(SOURCE).isNull()).or(differs))
+          .isEmpty();
+      if (!changed) {
+        long version = version(t);
+        LOG.info("{} version {} holds these rows already; nothing written", t, version);
+        return WriteResult.nothing(t, version);
+      }
+      return commit(t, () -> DeltaTable.forPath(spark, path(t)).as(TARGET)
+          .merge(source.as(SOURCE), key)
+          .whenMatched(differs).updateAll()
+          .whenNotMatched().insertAll()
+          .whenNotMatchedBySource().delete()
+          .execute());
+    } finally {
+      source.unpersist();
     }
-    return commit(t, () -> DeltaTable.forPath(spark, path(t)).as(TARGET)
-        .merge(source.as(SOURCE), key)
-        .whenMatched(differs).updateAll()
-        .whenNotMatched().insertAll()
-        .whenNotMatchedBySource().delete()
-        .execute());
   }
 
   /** The two frames hold the same rows, duplicates counted (same columns assumed). */
