@@ -23,6 +23,7 @@ import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
@@ -81,7 +82,7 @@ public final class ResolveTransforms {
   private static Dataset<Row> spanned(RelationalGroupedDataset groups, Column... values) {
     Column[] all = Stream.concat(Stream.of(values), Stream.of(count(lit(1)).as("calls"), min(col("event_ts")).as("first_ts"),
         max(col("event_ts")).as("last_ts"), max(col("_ingested_at")).as("ingested"))).toArray(Column[]::new);
-    return groups.agg(all[0], java.util.Arrays.copyOfRange(all, 1, all.length));
+    return groups.agg(all[0], Arrays.copyOfRange(all, 1, all.length));
   }
 
   private static Dataset<Row> fact(Dataset<Row> rows, Fact fact) {
