@@ -499,8 +499,8 @@ public final class Tables {
     public static final Col QUANTITY = c("quantity", LongType, "Sum of properties.count (metered calls such as API Called); else the calls");
     public static final Col FIRST_TS = c("first_ts", TimestampType, "First call that day, UTC");
     public static final Col SOURCE_INGESTED_AT = c("source_ingested_at", TimestampType,
-        "Latest bronze ingest time of the day's events when the day was rolled up: a newer one means the day is rebuilt; it "
-            + "carries the start of the ingest runs that landed them").runStamp();
+        "Latest bronze ingest time of the day's events when resolve last built the day from them: a newer one means the "
+            + "day is rebuilt; it carries the start of the ingest runs that landed them").runStamp();
 
     public static final TableDef TABLE = TableDef.table("silver", "product_daily")
         .grain("one row per day, workspace, user or anonymous id, event and feature")
@@ -520,7 +520,7 @@ public final class Tables {
   public static final class IdentityDaily {
     private IdentityDaily() {}
 
-    public static final Col EVENT_DATE = c("event_date", DateType, "UTC day; the partition column");
+    public static final Col EVENT_DATE = ProductDaily.EVENT_DATE;
     public static final Col FACT = c("fact", StringType,
         "DAY (one row per day), IDENTIFY (anonymous_id identified as user_id), PROFILE (a user's email and name from "
             + "traits), GROUP (a workspace's name from group calls) or MEMBER (a user's calls in a workspace)");
@@ -533,9 +533,7 @@ public final class Tables {
     public static final Col CALLS = c("calls", LongType, "The day's calls behind the row");
     public static final Col FIRST_TS = c("first_ts", TimestampType, "First of those calls, UTC");
     public static final Col LAST_TS = c("last_ts", TimestampType, "Last of those calls, UTC");
-    public static final Col SOURCE_INGESTED_AT = c("source_ingested_at", TimestampType,
-        "Latest bronze ingest time of the day's events when the day was summed up: a newer one means the day is rebuilt; "
-            + "it carries the start of the ingest runs that landed them").runStamp();
+    public static final Col SOURCE_INGESTED_AT = ProductDaily.SOURCE_INGESTED_AT;
 
     public static final TableDef TABLE = TableDef.table("silver", "identity_daily")
         .grain("one row per day and fact: per day (DAY), anonymous and user id (IDENTIFY), user (PROFILE), workspace "

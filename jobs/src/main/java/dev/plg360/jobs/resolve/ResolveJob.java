@@ -93,8 +93,7 @@ public final class ResolveJob implements Job {
     List<Object> factDays = staleDays(lake, stamps, IdentityDaily.TABLE);
     List<Object> rollupDays = staleDays(lake, stamps, ProductDaily.TABLE);
     stamps.unpersist();
-    Dataset<Row> events = upToTheDay
-        .where(ProductEvents.EVENT_DATE.col().isin(Stream.concat(factDays.stream(), rollupDays.stream()).distinct().toArray()))
+    Dataset<Row> events = onDays(upToTheDay, Stream.concat(factDays.stream(), rollupDays.stream()).distinct().toList())
         .drop(ProductEvents.CONTEXT.name(), ProductEvents.SENT_AT.name())
         .persist(StorageLevel.MEMORY_AND_DISK_SER());
     Dataset<Row> facts = null;
@@ -149,13 +148,16 @@ public final class ResolveJob implements Job {
   /**
    * The days of product events up to the as-of date that were ingested after the table last summed them up, or that
    * it never did: a daily run finds the new day, a late file its own days, a first run every day. {@code stamps}:
-   * event_date, ingested (the latest ingest time of the day's events).
+   * event_date, ingested (the latest ingest time of the day's events); {@code t}: a table of days with
+   * silver.product_daily's event_date and source_ingested_at (product_daily, identity_daily).
    */
   private static List<Object> staleDays(Lake lake, Dataset<Row> stamps, TableDef t) {
-    Dataset<Row> summed = lake.read(t).groupBy(col("event_date")).agg(max(col("source_ingested_at")).as("summed"));
-    return stamps.join(summed, new String[] {"event_date"}, "left")
+    String day = ProductDaily.EVENT_DATE.name();
+    Dataset<Row> summed = lake.read(t).groupBy(ProductDaily.EVENT_DATE.col())
+        .agg(max(ProductDaily.SOURCE_INGESTED_AT.col()).as("summed"));
+    return stamps.join(summed, new String[] {day}, "left")
         .where(col("summed").isNull().or(col("ingested").gt(col("summed"))))
-        .select("event_date").collectAsList().stream().map(r -> r.get(0)).toList();
+        .select(day).collectAsList().stream().map(r -> r.get(0)).toList();
   }
 
   private static Dataset<Row> onDays(Dataset<Row> events, List<Object> days) {

@@ -74,7 +74,7 @@ public final class ResolveTransforms {
     return Stream.of(fact(day, Fact.DAY), fact(identify, Fact.IDENTIFY), fact(profile, Fact.PROFILE), fact(group, Fact.GROUP),
             fact(member, Fact.MEMBER))
         .reduce(Dataset::unionByName).orElseThrow()
-        .withColumn("source_ingested_at", max(col("ingested")).over(Window.partitionBy("event_date")))
+        .transform(ResolveTransforms::stampedByDay)
         .select(FACT_COLUMNS.stream().map(functions::col).toArray(Column[]::new));
   }
 
@@ -349,9 +349,17 @@ public final class ResolveTransforms {
             eventName.as("event_name_"), feature.as("feature"))
         .agg(count(lit(1)).as("events"), sum(quantity).as("quantity"), min(col("event_ts")).as("first_ts"),
             max(col("_ingested_at")).as("ingested"));
-    return perGroup.withColumn("source_ingested_at", max(col("ingested")).over(Window.partitionBy("event_date")))
+    return stampedByDay(perGroup)
         .select(col("event_date"), col("workspace_id"), col("user_id"), col("anonymous_id"),
             col("event_name_").as("event_name"), col("feature"), col("events"), col("quantity"), col("first_ts"),
             col("source_ingested_at"));
+  }
+
+  /**
+   * Adds source_ingested_at, the latest ingest time ({@code ingested}) of each day's rows: what tells resolve that a
+   * day it built has newer events.
+   */
+  private static Dataset<Row> stampedByDay(Dataset<Row> rows) {
+    return rows.withColumn("source_ingested_at", max(col("ingested")).over(Window.partitionBy("event_date")));
   }
 }
