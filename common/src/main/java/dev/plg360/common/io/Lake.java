@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_json;
 
 import dev.plg360.common.privacy.PersonalData;
+import dev.plg360.common.spark.Kept;
 import dev.plg360.common.tables.Col;
 import dev.plg360.common.tables.TableDef;
 import dev.plg360.common.tables.Tables;
@@ -35,7 +36,6 @@ import org.apache.spark.sql.catalyst.catalog.CatalogTableType;
 import org.apache.spark.sql.catalyst.catalog.SessionCatalog;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructField;
-import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.Option;
@@ -346,8 +346,8 @@ public final class Lake {
    */
   public WriteResult sync(Dataset<Row> rows, TableDef t, List<Col> unversioned) {
     // Computed once for both the comparison and the MERGE: the rows are usually a whole scoring plan.
-    Dataset<Row> source = conform(rows, t).persist(StorageLevel.MEMORY_AND_DISK());
-    try {
+    try (Kept kept = new Kept()) {
+      Dataset<Row> source = kept.keep(conform(rows, t));
       ensure(t);
       List<Col> compared = t.columns().stream().filter(c -> !unversioned.contains(c)).toList();
       Column differs = not(contentOf(compared, TARGET).equalTo(contentOf(compared, SOURCE)));
@@ -367,8 +367,6 @@ public final class Lake {
           .whenNotMatched().insertAll()
           .whenNotMatchedBySource().delete()
           .execute());
-    } finally {
-      source.unpersist();
     }
   }
 

@@ -84,7 +84,7 @@ public final class ActivityTransforms {
     Dataset<Row> names = a.groupBy(col(key), col("event_name"), col("feature")).agg(
         sum(when(col("d").lt(28), col("events")).otherwise(0L)).as("n28"),
         sum("events").as("total"),
-        min("event_date").as("first_date")).cache();
+        min("event_date").as("first_date"));
     Dataset<Row> features = names.where(col("feature").isNotNull().and(col("n28").gt(0)))
         .groupBy(col(key), col("feature")).agg(sum("n28").as("n"))
         .groupBy(col(key)).agg(sortedMap("feature", "n").as(Activity.FEATURE_USES_28D.name()));

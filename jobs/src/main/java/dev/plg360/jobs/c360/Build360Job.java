@@ -16,6 +16,7 @@ import static org.apache.spark.sql.functions.when;
 import dev.plg360.common.io.Lake;
 import dev.plg360.common.run.Job;
 import dev.plg360.common.run.JobContext;
+import dev.plg360.common.spark.Kept;
 import dev.plg360.common.tables.Col;
 import dev.plg360.common.tables.GoldTables.Account360;
 import dev.plg360.common.tables.GoldTables.Activity;
@@ -52,7 +53,6 @@ import java.util.Optional;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,24 +77,19 @@ public final class Build360Job implements Job {
     ResolveTransforms.registerUdfs(ctx.spark());
     Lake lake = ctx.lake();
     LocalDate asOf = ctx.asOf();
-    IdentityAsOf identity = IdentityAsOf.of(lake.read(IdentityLinks.TABLE), asOf).cache();
-    Dataset<Row> activity = activity(lake, identity, asOf, s).persist(StorageLevel.MEMORY_AND_DISK());
-    try {
-      Dataset<Row> workspaces = workspace360(lake, identity, activity, asOf, s).cache();
-      Dataset<Row> tasks = EngagementTransforms.tasksAsOf(lake.read(SfTasks.TABLE), endOf(asOf), identity).cache();
-      Dataset<Row> people = user360(lake, identity, activity, tasks, asOf, s).cache();
+    try (Kept kept = new Kept()) {
+      IdentityAsOf identity = IdentityAsOf.of(lake.read(IdentityLinks.TABLE), asOf).keptIn(kept);
+      Dataset<Row> activity = kept.keep(activity(lake, identity, asOf, s));
+      Dataset<Row> workspaces = kept.keep(workspace360(lake, identity, activity, asOf, s));
+      Dataset<Row> tasks = kept.keep(EngagementTransforms.tasksAsOf(lake.read(SfTasks.TABLE), endOf(asOf), identity));
+      Dataset<Row> people = kept.keep(user360(lake, identity, activity, tasks, asOf, s));
       Dataset<Row> accounts = account360(lake, identity, activity, workspaces, people, tasks, asOf, s);
       writeSnapshot(ctx, workspaces, Workspace360.TABLE);
       writeSnapshot(ctx, people, User360.TABLE);
       writeSnapshot(ctx, accounts, Account360.TABLE);
-      tasks.unpersist();
+      kept.release(tasks);
       writeSignals(ctx, activity, workspaces, people, s);
       writeTimeline(ctx, identity, activity, endOf(asOf));
-      workspaces.unpersist();
-      people.unpersist();
-    } finally {
-      activity.unpersist();
-      identity.links().unpersist();
     }
   }
 

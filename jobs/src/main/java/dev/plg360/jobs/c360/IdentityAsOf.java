@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.when;
 
+import dev.plg360.common.spark.Kept;
 import dev.plg360.common.tables.Tables.IdentityLinks;
 import java.sql.Date;
 import java.time.LocalDate;
@@ -48,9 +49,9 @@ public final class IdentityAsOf {
     return new IdentityAsOf(chosen);
   }
 
-  public IdentityAsOf cache() {
-    links.cache();
-    return this;
+  /** The same links, computed once and kept in {@code kept}: for a job that reads them many times. */
+  public IdentityAsOf keptIn(Kept kept) {
+    return new IdentityAsOf(kept.keep(links));
   }
 
   /** The chosen links: from_type, from_id, to_type, to_id, rule. */

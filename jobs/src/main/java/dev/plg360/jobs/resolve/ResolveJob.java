@@ -24,6 +24,7 @@ import dev.plg360.common.io.Lake;
 import dev.plg360.common.quality.Reason;
 import dev.plg360.common.run.Job;
 import dev.plg360.common.run.JobContext;
+import dev.plg360.common.spark.Kept;
 import dev.plg360.common.tables.Col;
 import dev.plg360.common.tables.TableDef;
 import dev.plg360.common.tables.Tables.Accounts;
@@ -56,7 +57,6 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
-import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.collection.JavaConverters;
@@ -88,36 +88,32 @@ public final class ResolveJob implements Job {
     // Only the days not yet summed up (all of them on a first run, one on a daily run, the days of a late file) are
     // read, without what resolve never uses: the client's context (ip, user agent, page: the widest column) and sentAt.
     Dataset<Row> upToTheDay = lake.read(ProductEvents.TABLE).where(ProductEvents.EVENT_TS.col().lt(asOfEnd));
-    Dataset<Row> stamps = upToTheDay.groupBy(ProductEvents.EVENT_DATE.col())
-        .agg(max(Lineage.INGESTED_AT.col()).as("ingested")).cache();
-    List<Object> factDays = staleDays(lake, stamps, IdentityDaily.TABLE);
-    List<Object> rollupDays = staleDays(lake, stamps, ProductDaily.TABLE);
-    stamps.unpersist();
-    Dataset<Row> events = onDays(upToTheDay, Stream.concat(factDays.stream(), rollupDays.stream()).distinct().toList())
-        .drop(ProductEvents.CONTEXT.name(), ProductEvents.SENT_AT.name())
-        .persist(StorageLevel.MEMORY_AND_DISK_SER());
-    Dataset<Row> facts = null;
-    try {
+    try (Kept kept = new Kept()) {
+      Dataset<Row> stamps = kept.keep(upToTheDay.groupBy(ProductEvents.EVENT_DATE.col())
+          .agg(max(Lineage.INGESTED_AT.col()).as("ingested")));
+      List<Object> factDays = staleDays(lake, stamps, IdentityDaily.TABLE);
+      List<Object> rollupDays = staleDays(lake, stamps, ProductDaily.TABLE);
+      kept.release(stamps);
+      Dataset<Row> events = kept.keep(onDays(upToTheDay, Stream.concat(factDays.stream(), rollupDays.stream()).distinct().toList())
+          .drop(ProductEvents.CONTEXT.name(), ProductEvents.SENT_AT.name()));
       if (!factDays.isEmpty()) {
         ctx.metrics().wrote(lake.replaceWhere(ResolveTransforms.identityFacts(onDays(events, factDays)), IdentityDaily.TABLE,
             inDays(IdentityDaily.EVENT_DATE, factDays)));
         LOG.info("resolve: summed up the identity facts of {} days of product events", factDays.size());
       }
       // Every day's facts up to the date: what identity resolution would have found in every event.
-      facts = lake.read(IdentityDaily.TABLE).where(IdentityDaily.EVENT_DATE.col().leq(lit(Date.valueOf(ctx.asOf()))))
-          .persist(StorageLevel.MEMORY_AND_DISK());
-      Dataset<Row> known = ResolveTransforms.knownWorkspaces(facts,
-          lake.read(SubscriptionEvents.TABLE).where(SubscriptionEvents.EVENT_TS.col().lt(asOfEnd))).cache();
+      Dataset<Row> facts = kept.keep(lake.read(IdentityDaily.TABLE).where(IdentityDaily.EVENT_DATE.col().leq(lit(Date.valueOf(ctx.asOf())))));
+      Dataset<Row> known = kept.keep(ResolveTransforms.knownWorkspaces(facts,
+          lake.read(SubscriptionEvents.TABLE).where(SubscriptionEvents.EVENT_TS.col().lt(asOfEnd))));
       Dataset<Row> newDays = onDays(events, rollupDays);
       quarantineUnknownWorkspaces(ctx, newDays, known);
       Dataset<Row> stitch = ResolveTransforms.stitchAnonymous(facts);
-      Dataset<Row> members = ResolveTransforms.members(facts)
-          .join(known.select(ProductEvents.WORKSPACE_ID.name()), new String[] {ProductEvents.WORKSPACE_ID.name()}, "left_semi")
-          .cache();
-      Dataset<Row> profiles = ResolveTransforms.classifyEmail(ResolveTransforms.userProfiles(facts), "email").cache();
+      Dataset<Row> members = kept.keep(ResolveTransforms.members(facts)
+          .join(known.select(ProductEvents.WORKSPACE_ID.name()), new String[] {ProductEvents.WORKSPACE_ID.name()}, "left_semi"));
+      Dataset<Row> profiles = kept.keep(ResolveTransforms.classifyEmail(ResolveTransforms.userProfiles(facts), "email"));
 
-      Dataset<Row> workspaces = ResolveTransforms.assignWorkspaces(known, members,
-          profiles.select("user_id", "domain", "business")).cache();
+      Dataset<Row> workspaces = kept.keep(ResolveTransforms.assignWorkspaces(known, members,
+          profiles.select("user_id", "domain", "business")));
       ctx.metrics().wrote(lake.overwrite(workspaces.select(
           col("workspace_id").as(Workspaces.WORKSPACE_ID.name()), col("name").as(Workspaces.NAME.name()),
           col("account_id").as(Workspaces.ACCOUNT_ID.name()), col("is_personal").as(Workspaces.IS_PERSONAL.name()),
@@ -125,10 +121,10 @@ public final class ResolveJob implements Job {
           col("members").as(Workspaces.MEMBERS.name()), col("business_members").as(Workspaces.BUSINESS_MEMBERS.name()),
           col("created_at").as(Workspaces.CREATED_AT.name())), Workspaces.TABLE));
 
-      Dataset<Row> people = people(ctx, lake, asOfEnd, profiles, members, stitch, workspaces).cache();
+      Dataset<Row> people = kept.keep(people(ctx, lake, asOfEnd, profiles, members, stitch, workspaces));
       ctx.metrics().wrote(lake.overwrite(people.select(People.TABLE.columns().stream().map(c -> c.col()).toArray(Column[]::new)),
           People.TABLE));
-      Dataset<Row> accounts = accounts(lake, asOfEnd, workspaces, people).cache();
+      Dataset<Row> accounts = kept.keep(accounts(lake, asOfEnd, workspaces, people));
       ctx.metrics().wrote(lake.overwrite(accounts, Accounts.TABLE));
       Dataset<Row> crmToAccount = accounts.select(explode(Accounts.CRM_ACCOUNT_IDS.col()).as("crm_account_id"),
           Accounts.ACCOUNT_ID.col().as("account_id"));
@@ -137,11 +133,6 @@ public final class ResolveJob implements Job {
       writeLinks(ctx, lake, runAt, stitch, people, workspaces, accounts);
       rollUpDays(ctx, lake, newDays, rollupDays, known);
       LOG.info("resolve: {} people, {} workspaces, {} accounts", people.count(), workspaces.count(), accounts.count());
-    } finally {
-      events.unpersist();
-      if (facts != null) {
-        facts.unpersist();
-      }
     }
   }
 
@@ -329,28 +320,26 @@ public final class ResolveJob implements Job {
     Column[] same = Stream.of(IdentityLinks.FROM_TYPE, IdentityLinks.FROM_ID, IdentityLinks.TO_TYPE, IdentityLinks.TO_ID,
         IdentityLinks.RULE).map(c -> c.col()).toArray(Column[]::new);
     Seq<String> sameNames = JavaConverters.asScalaBuffer(Stream.of(same).map(Column::toString).toList()).toSeq();
-    Dataset<Row> closed = existing.join(current.select(same), sameNames, "left_anti")
-        .withColumn(IdentityLinks.AS_OF_TO.name(), lit(asOf))
-        .withColumn(IdentityLinks.VALID_TO.name(), lit(runAt))
-        .withColumn(IdentityLinks.IS_CURRENT.name(), lit(false)).cache();
-    Dataset<Row> opened = current.join(existing.select(same), sameNames, "left_anti")
-        .withColumn(IdentityLinks.AS_OF_FROM.name(), lit(asOf))
-        .withColumn(IdentityLinks.AS_OF_TO.name(), lit(null).cast("date"))
-        .withColumn(IdentityLinks.VALID_FROM.name(), lit(runAt))
-        .withColumn(IdentityLinks.VALID_TO.name(), lit(null).cast("timestamp"))
-        .withColumn(IdentityLinks.IS_CURRENT.name(), lit(true))
-        .withColumn(IdentityLinks.RUN_ID.name(), lit(ctx.runId())).cache();
-    // Close first: a run killed between the two commits recomputes the same openings next time.
-    try {
+    // Both computed before either commit; close first: a run killed between the two commits recomputes the same
+    // openings next time.
+    try (Kept kept = new Kept()) {
+      Dataset<Row> closed = kept.keep(existing.join(current.select(same), sameNames, "left_anti")
+          .withColumn(IdentityLinks.AS_OF_TO.name(), lit(asOf))
+          .withColumn(IdentityLinks.VALID_TO.name(), lit(runAt))
+          .withColumn(IdentityLinks.IS_CURRENT.name(), lit(false)));
+      Dataset<Row> opened = kept.keep(current.join(existing.select(same), sameNames, "left_anti")
+          .withColumn(IdentityLinks.AS_OF_FROM.name(), lit(asOf))
+          .withColumn(IdentityLinks.AS_OF_TO.name(), lit(null).cast("date"))
+          .withColumn(IdentityLinks.VALID_FROM.name(), lit(runAt))
+          .withColumn(IdentityLinks.VALID_TO.name(), lit(null).cast("timestamp"))
+          .withColumn(IdentityLinks.IS_CURRENT.name(), lit(true))
+          .withColumn(IdentityLinks.RUN_ID.name(), lit(ctx.runId())));
       if (!closed.isEmpty()) {
         ctx.metrics().wrote(lake.upsert(closed, IdentityLinks.TABLE));
       }
       if (!opened.isEmpty()) {
         ctx.metrics().wrote(lake.insertNew(opened, IdentityLinks.TABLE, Optional.empty()));
       }
-    } finally {
-      closed.unpersist();
-      opened.unpersist();
     }
   }
 

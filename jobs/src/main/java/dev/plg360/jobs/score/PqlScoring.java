@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.transform;
 import static org.apache.spark.sql.functions.when;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.plg360.common.spark.Kept;
 import dev.plg360.jobs.model.ConversionPipeline;
 import dev.plg360.jobs.model.FeatureDef;
 import dev.plg360.jobs.model.ModelRegistry;
@@ -47,19 +48,15 @@ public final class PqlScoring {
       .add("pql_observed_days", DataTypes.IntegerType)
       .add("pql_reasons", DataTypes.createArrayType(DataTypes.StringType));
 
-  /** The model that scored, and the scores per account; {@link #release} when done with them. */
-  public record Result(Optional<String> version, Dataset<Row> perAccount, long entities, Dataset<Row> perEntity) {
-    public void release() {
-      perEntity.unpersist();
-    }
-  }
+  /** The model that scored, and the scores per account. */
+  public record Result(Optional<String> version, Dataset<Row> perAccount, long entities) {}
 
-  /** Scores with the current model; without one, an empty frame in {@link #COLUMNS}. */
+  /** Scores with the current model, the scores kept in {@code kept}; without one, an empty frame in {@link #COLUMNS}. */
   public static Result score(SparkSession spark, ModelRegistry registry, TrainingSet.Inputs in, LocalDate asOf,
-                             ModelSettings configured, ScoreSettings s) {
+                             ModelSettings configured, ScoreSettings s, Kept kept) {
     Optional<String> current = registry.current();
     if (current.isEmpty()) {
-      return new Result(Optional.empty(), none(spark), 0, none(spark));
+      return new Result(Optional.empty(), none(spark), 0);
     }
     String version = current.get();
     JsonNode meta = registry.metadata(version);
@@ -69,9 +66,8 @@ public final class PqlScoring {
         meta.path("training").path("entity_type").asText(configured.population().label()).toUpperCase(Locale.ROOT));
     ModelSettings asTrained = configured.asTrained(features, observationDays, population);
     Dataset<Row> rows = TrainingSet.buildForScoring(in, asOf, asTrained);
-    Dataset<Row> perEntity = scoreRows(registry.load(version), features, rows, configured.reasonCodes(), s.reasons(),
-        observationDays).select("entity_id", "account_id", "probability", TrainingSet.WINDOW_START, "observed_days", "reasons")
-        .cache();
+    Dataset<Row> perEntity = kept.keep(scoreRows(registry.load(version), features, rows, configured.reasonCodes(), s.reasons(),
+        observationDays).select("entity_id", "account_id", "probability", TrainingSet.WINDOW_START, "observed_days", "reasons"));
     long entities = perEntity.count();
     Dataset<Row> perAccount = perEntity.groupBy("account_id").agg(
             max_by(struct(col("probability"), col("entity_id"), col(TrainingSet.WINDOW_START), col("observed_days"), col("reasons")),
@@ -81,7 +77,7 @@ public final class PqlScoring {
                 .as("pql_workspace_id"),
             col("_best.window_start").as("pql_window_start"), col("_best.observed_days").cast("int").as("pql_observed_days"),
             col("_best.reasons").as("pql_reasons"));
-    return new Result(Optional.of(version), perAccount, entities, perEntity);
+    return new Result(Optional.of(version), perAccount, entities);
   }
 
   /** No scores, in {@link #COLUMNS}. */

@@ -6,6 +6,7 @@ import dev.plg360.common.io.Lake;
 import dev.plg360.common.io.WriteResult;
 import dev.plg360.common.run.Job;
 import dev.plg360.common.run.JobContext;
+import dev.plg360.common.spark.Kept;
 import dev.plg360.common.tables.GoldTables.Account360;
 import dev.plg360.common.tables.GoldTables.Signals;
 import dev.plg360.common.tables.GoldTables.Snapshot;
@@ -34,7 +35,6 @@ import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,30 +72,22 @@ public final class ScoreJob implements Job {
     IdentityAsOf identity = IdentityAsOf.of(lake.read(IdentityLinks.TABLE), asOf);
     TrainingSet.Inputs in = new TrainingSet.Inputs(lake.read(Workspaces.TABLE), lake.read(ProductDaily.TABLE),
         lake.read(SubscriptionEvents.TABLE), lake.read(Firmographics.TABLE), identity);
-    PqlScoring.Result pql = PqlScoring.score(ctx.spark(), new ModelRegistry(ctx.spark(), lake.file(m.registryDir())),
-        in, asOf, m, s);
-    if (pql.version().isEmpty()) {
-      LOG.warn("no current conversion model under {}: PQL scores are null until `plg360 train` makes one", m.registryDir());
-    } else {
-      LOG.info("PQL scores of model {} for {} unconverted {}s", pql.version().get(), pql.entities(), m.population().label());
-    }
-    Dataset<Row> enriched = AccountScoring.enriched(accounts, workspaces, pql.perAccount(), signals, asOf, s)
-        .persist(StorageLevel.MEMORY_AND_DISK());
-    Dataset<Row> statuses = null;
-    try {
+    try (Kept kept = new Kept()) {
+      PqlScoring.Result pql = PqlScoring.score(ctx.spark(), new ModelRegistry(ctx.spark(), lake.file(m.registryDir())),
+          in, asOf, m, s, kept);
+      if (pql.version().isEmpty()) {
+        LOG.warn("no current conversion model under {}: PQL scores are null until `plg360 train` makes one", m.registryDir());
+      } else {
+        LOG.info("PQL scores of model {} for {} unconverted {}s", pql.version().get(), pql.entities(), m.population().label());
+      }
+      Dataset<Row> enriched = kept.keep(AccountScoring.enriched(accounts, workspaces, pql.perAccount(), signals, asOf, s));
       ctx.metrics().read(Account360.TABLE.qualifiedName(), enriched.count());
-      statuses = LeadScoring.statuses(LeadScoring.facts(leadInputs(lake, day, enriched), asOf, s.leads()), s.leads())
-          .persist(StorageLevel.MEMORY_AND_DISK());
+      Dataset<Row> statuses = kept.keep(
+          LeadScoring.statuses(LeadScoring.facts(leadInputs(lake, day, enriched), asOf, s.leads()), s.leads()));
       ctx.metrics().read("open leads", statuses.count());
       ctx.metrics().wrote(lake.sync(AccountScoring.scores(enriched, lake.read(Accounts.TABLE), asOf), AccountScores.TABLE, List.of(ScoreTables.AS_OF)));
       ctx.metrics().wrote(lake.sync(LeadScoring.scores(statuses, asOf), LeadScores.TABLE, List.of(ScoreTables.AS_OF)));
       writeFunnel(ctx, LeadScoring.funnel(statuses, asOf), asOf);
-    } finally {
-      pql.release();
-      enriched.unpersist();
-      if (statuses != null) {
-        statuses.unpersist();
-      }
     }
   }
 
@@ -107,8 +99,8 @@ public final class ScoreJob implements Job {
   /** Replaces the day's funnel rows, unless they are these already (a re-run adds no version). */
   private static void writeFunnel(JobContext ctx, Dataset<Row> rows, LocalDate asOf) {
     Lake lake = ctx.lake();
-    Dataset<Row> day = rows.cache();
-    try {
+    try (Kept kept = new Kept()) {
+      Dataset<Row> day = kept.keep(rows);
       Dataset<Row> current = lake.read(LeadFunnel.TABLE).where(col(LeadFunnel.AS_OF.name()).equalTo(Date.valueOf(asOf)));
       Dataset<Row> conformed = Lake.conform(day, LeadFunnel.TABLE);
       if (Lake.sameRows(current, conformed)) {
@@ -117,8 +109,6 @@ public final class ScoreJob implements Job {
       }
       WriteResult w = lake.replaceWhere(day, LeadFunnel.TABLE, "as_of = '" + asOf + "'");
       ctx.metrics().wrote(w);
-    } finally {
-      day.unpersist();
     }
   }
 }
