@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,8 +28,10 @@ import java.util.TreeMap;
 public final class Settings {
 
   /** Sub-trees whose keys are the user's to choose (sources, extra Spark settings, plans, milestones, meters). */
+  private static final String SPARK_CONF = "plg360.spark.conf";
+
   private static final List<String> OPEN_PATHS = List.of(
-      "plg360.spark.conf",
+      SPARK_CONF,
       "plg360.ingest.sources",
       "plg360.plans",
       "plg360.build360.milestones",
@@ -52,10 +55,10 @@ public final class Settings {
       }
     });
     Config user = parseOverrides(overrides, "-D overrides")
-        .withFallback(ConfigFactory.systemProperties().withOnlyPath("plg360"))
-        .withFallback(file.map(f -> ConfigFactory.parseFile(f.toFile(),
-            ConfigParseOptions.defaults().setAllowMissing(false))).orElse(ConfigFactory.empty()));
-    Config reference = ConfigFactory.defaultReference();
+        .withFallback(quoteSparkKeys(ConfigFactory.systemProperties().withOnlyPath("plg360"), "system properties"))
+        .withFallback(quoteSparkKeys(file.map(f -> ConfigFactory.parseFile(f.toFile(),
+            ConfigParseOptions.defaults().setAllowMissing(false))).orElse(ConfigFactory.empty()), file.map(Path::toString).orElse("no file")));
+    Config reference = reference();
     Config resolved;
     try {
       resolved = user.withFallback(reference).resolve();
@@ -75,7 +78,7 @@ public final class Settings {
   /** The same settings with a few values replaced (tests point the lake at a temporary folder). */
   public Settings with(Map<String, String> overrides) {
     Config merged = parseOverrides(overrides, "overrides").withFallback(config).resolve();
-    rejectUnknownKeys(merged, ConfigFactory.defaultReference());
+    rejectUnknownKeys(merged, reference());
     return new Settings(merged, file);
   }
 
@@ -98,7 +101,38 @@ public final class Settings {
         plain.put(e.getKey(), e.getValue());
       }
     }
-    return lists.withFallback(ConfigFactory.parseMap(plain, origin));
+    return quoteSparkKeys(lists.withFallback(ConfigFactory.parseMap(plain, origin)), origin);
+  }
+
+  /**
+   * Spark's own settings under plg360.spark.conf as one quoted key each ({@code "spark.sql.shuffle.partitions"}), as
+   * reference.conf writes them: a layer that wrote {@code plg360.spark.conf.spark.sql.shuffle.partitions} unquoted
+   * (a -D override, a system property, a file) would otherwise hold a nested path beside reference.conf's quoted key,
+   * and not override it.
+   */
+  private static Config quoteSparkKeys(Config layer, String origin) {
+    if (!layer.hasPath(SPARK_CONF)) {
+      return layer;
+    }
+    Config quoted = ConfigFactory.empty();
+    try {
+      for (Map.Entry<String, ConfigValue> e : layer.getConfig(SPARK_CONF).entrySet()) {
+        quoted = quoted.withValue(ConfigUtil.joinPath("plg360", "spark", "conf", e.getKey().replace("\"", "")), e.getValue());
+      }
+    } catch (ConfigException.WrongType e) {
+      throw new SettingsException("bad setting " + SPARK_CONF + " in " + origin + ": it must hold Spark settings: "
+          + e.getMessage(), e);
+    }
+    return layer.withoutPath(SPARK_CONF).withFallback(quoted);
+  }
+
+  /**
+   * Every reference.conf on the classpath, resolved, without the system properties {@code
+   * ConfigFactory.defaultReference()} lays over it: those are a layer of their own above the file, their Spark keys
+   * quoted like the others'.
+   */
+  private static Config reference() {
+    return ConfigFactory.parseResources(Settings.class.getClassLoader(), "reference.conf").resolve();
   }
 
   private static Optional<Path> defaultFile() {
@@ -183,7 +217,7 @@ public final class Settings {
   /** Extra Spark settings, flattened to "spark.x.y" = value. */
   public Map<String, String> sparkConf() {
     Map<String, String> out = new TreeMap<>();
-    Config c = config.getConfig("plg360.spark.conf");
+    Config c = config.getConfig(SPARK_CONF);
     for (Map.Entry<String, ConfigValue> e : c.entrySet()) {
       out.put(e.getKey().replace("\"", ""), String.valueOf(e.getValue().unwrapped()));
     }

@@ -74,4 +74,18 @@ class SettingsTest {
     Settings s = Settings.load(Optional.empty(), Map.of("plg360.spark.conf.\"spark.sql.ansi.enabled\"", "false"));
     assertEquals("false", s.sparkConf().get("spark.sql.ansi.enabled"));
   }
+
+  /** reference.conf sets Spark keys quoted; -D, a file or .with() may write them unquoted, and still override them. */
+  @Test
+  void aSparkSettingWrittenWithoutQuotesOverridesReferenceConf(@TempDir Path dir) throws Exception {
+    String spark = "spark.sql.sources.parallelPartitionDiscovery.parallelism";
+    String key = "plg360.spark.conf." + spark;
+    assertEquals("8", Settings.defaults().sparkConf().get(spark));
+    assertEquals("100", Settings.load(Optional.empty(), Map.of(key, "100")).sparkConf().get(spark));
+    assertEquals("200", Settings.defaults().with(Map.of(key, "200")).sparkConf().get(spark));
+    Path file = dir.resolve("app.conf");
+    Files.writeString(file, key + " = 300\n");
+    assertEquals("300", Settings.load(Optional.of(file), Map.of()).sparkConf().get(spark));
+    assertEquals("400", Settings.load(Optional.of(file), Map.of(key, "400")).sparkConf().get(spark), "-D over the file");
+  }
 }
