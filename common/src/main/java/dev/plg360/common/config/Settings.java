@@ -27,9 +27,10 @@ import java.util.TreeMap;
  */
 public final class Settings {
 
-  /** Sub-trees whose keys are the user's to choose (sources, extra Spark settings, plans, milestones, meters). */
+  /** Extra Spark settings, one quoted key each ({@link #quoteSparkKeys}). */
   private static final String SPARK_CONF = "plg360.spark.conf";
 
+  /** Sub-trees whose keys are the user's to choose (sources, extra Spark settings, plans, milestones, meters). */
   private static final List<String> OPEN_PATHS = List.of(
       SPARK_CONF,
       "plg360.ingest.sources",
@@ -54,10 +55,11 @@ public final class Settings {
         throw new SettingsException("configuration file not found: " + f.toAbsolutePath());
       }
     });
+    Config fromFile = file.map(f -> quoteSparkKeys(ConfigFactory.parseFile(f.toFile(),
+        ConfigParseOptions.defaults().setAllowMissing(false)), f.toString())).orElse(ConfigFactory.empty());
     Config user = parseOverrides(overrides, "-D overrides")
         .withFallback(quoteSparkKeys(ConfigFactory.systemProperties().withOnlyPath("plg360"), "system properties"))
-        .withFallback(quoteSparkKeys(file.map(f -> ConfigFactory.parseFile(f.toFile(),
-            ConfigParseOptions.defaults().setAllowMissing(false))).orElse(ConfigFactory.empty()), file.map(Path::toString).orElse("no file")));
+        .withFallback(fromFile);
     Config reference = reference();
     Config resolved;
     try {
@@ -117,7 +119,8 @@ public final class Settings {
     Config quoted = ConfigFactory.empty();
     try {
       for (Map.Entry<String, ConfigValue> e : layer.getConfig(SPARK_CONF).entrySet()) {
-        quoted = quoted.withValue(ConfigUtil.joinPath("plg360", "spark", "conf", e.getKey().replace("\"", "")), e.getValue());
+        String sparkKey = e.getKey().replace("\"", "");
+        quoted = quoted.withValue(ConfigUtil.joinPath("plg360", "spark", "conf", sparkKey), e.getValue());
       }
     } catch (ConfigException.WrongType e) {
       throw new SettingsException("bad setting " + SPARK_CONF + " in " + origin + ": it must hold Spark settings: "

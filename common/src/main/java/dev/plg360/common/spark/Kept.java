@@ -16,7 +16,7 @@ import org.apache.spark.storage.StorageLevel;
  * <p>Not {@code cache()} in local mode: Spark writes every query's plan out as text for its UI and event log, when the
  * query starts and again at each adaptive re-plan, and a plan over a cached frame prints the cached frame's whole plan
  * beneath it, once per reference; a frame cached from cached frames prints theirs inside its own. resolve's daily run
- * on the 2,000-workspace demo wrote 457 MB of plan text that way (single plans of 40 MB). In local mode (driver and
+ * on the 2,000-workspace demo wrote 521 MB of plan text that way (single plans of 40 MB). In local mode (driver and
  * executors are one JVM: there is no executor to lose) a kept frame is computed at once and kept without its lineage
  * ({@code localCheckpoint}); later plans show a scan of it. On a cluster it is persisted with its lineage, so that the
  * blocks of a lost executor are computed again, and computed by the first query that reads it; plans stay long there.

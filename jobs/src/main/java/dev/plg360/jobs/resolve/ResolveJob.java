@@ -94,15 +94,16 @@ public final class ResolveJob implements Job {
       List<Object> factDays = staleDays(lake, stamps, IdentityDaily.TABLE);
       List<Object> rollupDays = staleDays(lake, stamps, ProductDaily.TABLE);
       kept.release(stamps);
-      Dataset<Row> events = kept.keep(onDays(upToTheDay, Stream.concat(factDays.stream(), rollupDays.stream()).distinct().toList())
-          .drop(ProductEvents.CONTEXT.name(), ProductEvents.SENT_AT.name()));
+      List<Object> days = Stream.concat(factDays.stream(), rollupDays.stream()).distinct().toList();
+      Dataset<Row> events = kept.keep(onDays(upToTheDay, days).drop(ProductEvents.CONTEXT.name(), ProductEvents.SENT_AT.name()));
       if (!factDays.isEmpty()) {
         ctx.metrics().wrote(lake.replaceWhere(ResolveTransforms.identityFacts(onDays(events, factDays)), IdentityDaily.TABLE,
             inDays(IdentityDaily.EVENT_DATE, factDays)));
         LOG.info("resolve: summed up the identity facts of {} days of product events", factDays.size());
       }
       // Every day's facts up to the date: what identity resolution would have found in every event.
-      Dataset<Row> facts = kept.keep(lake.read(IdentityDaily.TABLE).where(IdentityDaily.EVENT_DATE.col().leq(lit(Date.valueOf(ctx.asOf())))));
+      Dataset<Row> facts = kept.keep(lake.read(IdentityDaily.TABLE)
+          .where(IdentityDaily.EVENT_DATE.col().leq(lit(Date.valueOf(ctx.asOf())))));
       Dataset<Row> known = kept.keep(ResolveTransforms.knownWorkspaces(facts,
           lake.read(SubscriptionEvents.TABLE).where(SubscriptionEvents.EVENT_TS.col().lt(asOfEnd))));
       Dataset<Row> newDays = onDays(events, rollupDays);

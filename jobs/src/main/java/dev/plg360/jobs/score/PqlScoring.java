@@ -51,7 +51,7 @@ public final class PqlScoring {
   /** The model that scored, and the scores per account. */
   public record Result(Optional<String> version, Dataset<Row> perAccount, long entities) {}
 
-  /** Scores with the current model, the scores kept in {@code kept}; without one, an empty frame in {@link #COLUMNS}. */
+  /** Scores with the current model (the scores kept in {@code kept}); without one, an empty frame in {@link #COLUMNS}. */
   public static Result score(SparkSession spark, ModelRegistry registry, TrainingSet.Inputs in, LocalDate asOf,
                              ModelSettings configured, ScoreSettings s, Kept kept) {
     Optional<String> current = registry.current();
@@ -66,8 +66,9 @@ public final class PqlScoring {
         meta.path("training").path("entity_type").asText(configured.population().label()).toUpperCase(Locale.ROOT));
     ModelSettings asTrained = configured.asTrained(features, observationDays, population);
     Dataset<Row> rows = TrainingSet.buildForScoring(in, asOf, asTrained);
-    Dataset<Row> perEntity = kept.keep(scoreRows(registry.load(version), features, rows, configured.reasonCodes(), s.reasons(),
-        observationDays).select("entity_id", "account_id", "probability", TrainingSet.WINDOW_START, "observed_days", "reasons"));
+    Dataset<Row> perEntity = kept.keep(
+        scoreRows(registry.load(version), features, rows, configured.reasonCodes(), s.reasons(), observationDays)
+            .select("entity_id", "account_id", "probability", TrainingSet.WINDOW_START, "observed_days", "reasons"));
     long entities = perEntity.count();
     Dataset<Row> perAccount = perEntity.groupBy("account_id").agg(
             max_by(struct(col("probability"), col("entity_id"), col(TrainingSet.WINDOW_START), col("observed_days"), col("reasons")),
