@@ -135,7 +135,12 @@ public final class Settings {
    * quoted like the others'.
    */
   private static Config reference() {
-    return ConfigFactory.parseResources(Settings.class.getClassLoader(), "reference.conf").resolve();
+    return Reference.CONFIG;
+  }
+
+  /** Read once, on first use, as {@code ConfigFactory.defaultReference()} caches its own. */
+  private static final class Reference {
+    static final Config CONFIG = ConfigFactory.parseResources(Settings.class.getClassLoader(), "reference.conf").resolve();
   }
 
   private static Optional<Path> defaultFile() {
