@@ -66,8 +66,8 @@ class ClusterSubmitIT extends SparkTestBase {
   /** 200 workspaces over 90 days: about 60 have a label by the last day, enough for a small model's three cohorts. */
   static final String[] COMPANY = {"--workspaces", "200", "--days", "90", "--seed", "3", "--end-date", AS_OF};
 
-  final Path dir = Path.of(System.getProperty("plg360.it.dir", "target/cluster-it")).toAbsolutePath();
-  final Path thinJar = Path.of(System.getProperty("plg360.it.thin-jar", "missing: set plg360.it.thin-jar"));
+  final Path dir = Path.of(System.getProperty("cluster-it.dir", "target/cluster-it")).toAbsolutePath();
+  final Path thinJar = Path.of(System.getProperty("cluster-it.thin-jar", "missing: set cluster-it.thin-jar"));
   final Path conf = dir.resolve("cluster-it.conf");
   final List<StandaloneCluster.Submission> submitted = new ArrayList<>();
   StandaloneCluster cluster;
@@ -77,7 +77,7 @@ class ClusterSubmitIT extends SparkTestBase {
     assertTrue(Files.isRegularFile(thinJar), "the thin jar is built by package: " + thinJar);
     deleteRecursively(dir);
     Files.createDirectories(dir);
-    Path shipped = Path.of(System.getProperty("plg360.it.conf-dir", "../conf"), "cluster.conf").toAbsolutePath();
+    Path shipped = Path.of(System.getProperty("cluster-it.conf-dir", "../conf"), "cluster.conf").toAbsolutePath();
     Files.writeString(conf, String.join("\n",
         "# The shipped cluster settings, scaled down to a company of 200 workspaces on a worker with one core.",
         "include file(\"" + shipped + "\")",
