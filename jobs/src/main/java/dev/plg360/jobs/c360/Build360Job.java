@@ -5,8 +5,6 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.max_by;
-import static org.apache.spark.sql.functions.min_by;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.struct;
@@ -17,6 +15,7 @@ import dev.plg360.common.io.Lake;
 import dev.plg360.common.run.Job;
 import dev.plg360.common.run.JobContext;
 import dev.plg360.common.spark.Kept;
+import dev.plg360.common.spark.Picks;
 import dev.plg360.common.tables.Col;
 import dev.plg360.common.tables.GoldTables.Account360;
 import dev.plg360.common.tables.GoldTables.Activity;
@@ -206,13 +205,13 @@ public final class Build360Job implements Job {
     Dataset<Row> rolled = workspaces.groupBy(col(Workspace360.ACCOUNT_ID.name()).as(id)).agg(
         count(lit(1)).as(Account360.WORKSPACES.name()),
         ResolveTransforms.sortedSet(Workspace360.WORKSPACE_ID.name()).as(Account360.WORKSPACE_IDS.name()),
-        min_by(col(Workspace360.NAME.name()), col(Workspace360.CREATED_AT.name())).as("workspace_name"),
-        max_by(struct(col(Billing.PLAN.name()), col(Billing.BILLING_STATUS.name())),
+        Picks.earliest(col(Workspace360.NAME.name()), col(Workspace360.CREATED_AT.name())).as("workspace_name"),
+        Picks.latest(struct(col(Billing.PLAN.name()), col(Billing.BILLING_STATUS.name())),
             struct(rank, col(Workspace360.CREATED_AT.name()))).as("top_plan"),
         count(when(col(Billing.IS_PAID.name()), true)).as(Account360.PAID_WORKSPACES.name()),
         sum(Billing.SEATS_BOUGHT.name()).as(Billing.SEATS_BOUGHT.name()),
         sum(Billing.MRR.name()).as(Billing.MRR.name()),
-        max_by(struct(col(Workspace360.WORKSPACE_ID.name()).as("ws"), col(Billing.NEAREST_CAP.name()).as("meter"),
+        Picks.latest(struct(col(Workspace360.WORKSPACE_ID.name()).as("ws"), col(Billing.NEAREST_CAP.name()).as("meter"),
                 col(Billing.NEAREST_CAP_USAGE.name()).as("usage"), col(Billing.NEAREST_CAP_DAYS.name()).as("days")),
             col(Billing.NEAREST_CAP_USAGE.name())).as("cap"))
         .withColumn(Billing.PLAN.name(), col("top_plan.plan"))
@@ -243,7 +242,7 @@ public final class Build360Job implements Job {
         .select(col("id").as("lead_id"), col("owner_id"), col("last_modified_at"))
         .join(identity.personOfLead("lead_id", "person_id"), "lead_id")
         .join(identity.accountOfPerson("person_id", id), "person_id")
-        .groupBy(id).agg(max_by(col("owner_id"), col("last_modified_at")).as("lead_owner_id"));
+        .groupBy(id).agg(Picks.latest(col("owner_id"), col("last_modified_at")).as("lead_owner_id"));
     Column personal = col(id).startsWith(ResolveTransforms.PERSONAL_PREFIX);
     return ids
         .join(crm.withColumnRenamed("account_id", id), new String[] {id}, "left")

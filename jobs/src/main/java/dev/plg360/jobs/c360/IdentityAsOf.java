@@ -42,7 +42,7 @@ public final class IdentityAsOf {
         .withColumn("pick", row_number().over(Window
             .partitionBy(IdentityLinks.FROM_TYPE.col(), IdentityLinks.FROM_ID.col(), IdentityLinks.TO_TYPE.col())
             .orderBy(col("standing"), when(col("standing").equalTo(1), from).asc_nulls_first(),
-                IdentityLinks.VALID_FROM.col().desc())))
+                IdentityLinks.VALID_FROM.col().desc(), IdentityLinks.TO_ID.col())))
         .where(col("pick").equalTo(1))
         .select(IdentityLinks.FROM_TYPE.col(), IdentityLinks.FROM_ID.col(), IdentityLinks.TO_TYPE.col(),
             IdentityLinks.TO_ID.col(), IdentityLinks.RULE.col());

@@ -18,7 +18,6 @@ import static org.apache.spark.sql.functions.lag;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.map_entries;
 import static org.apache.spark.sql.functions.min;
-import static org.apache.spark.sql.functions.min_by;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.array_join;
 import static org.apache.spark.sql.functions.array_sort;
@@ -30,6 +29,7 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.when;
 
+import dev.plg360.common.spark.Picks;
 import dev.plg360.common.tables.GoldTables.Activity;
 import dev.plg360.common.tables.GoldTables.Billing;
 import dev.plg360.common.tables.GoldTables.Signals;
@@ -176,7 +176,7 @@ public final class SignalTransforms {
     Dataset<Row> firsts = activity.where(col("workspace_id").isNotNull().and(col("account_id").isNotNull()))
         .join(named, "event_name")
         .groupBy("account_id", "workspace_id", "milestone")
-        .agg(min("first_ts").as("first_ts"), min_by(col("person_id"), col("first_ts")).as("person_id"))
+        .agg(min("first_ts").as("first_ts"), Picks.earliest(col("person_id"), col("first_ts")).as("person_id"))
         .withColumn("event_date", to_date(col("first_ts")))
         .where(col("event_date").between(day(from), day(asOf)));
     return signal(firsts, MILESTONE_REACHED, concat_ws("|", col("workspace_id"), col("milestone")), col("event_date"),

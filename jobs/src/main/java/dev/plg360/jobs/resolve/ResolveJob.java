@@ -11,9 +11,7 @@ import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.max_by;
 import static org.apache.spark.sql.functions.min;
-import static org.apache.spark.sql.functions.min_by;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
@@ -25,6 +23,7 @@ import dev.plg360.common.quality.Reason;
 import dev.plg360.common.run.Job;
 import dev.plg360.common.run.JobContext;
 import dev.plg360.common.spark.Kept;
+import dev.plg360.common.spark.Picks;
 import dev.plg360.common.tables.Col;
 import dev.plg360.common.tables.TableDef;
 import dev.plg360.common.tables.Tables.Accounts;
@@ -231,13 +230,13 @@ public final class ResolveJob implements Job {
         .reduce(Dataset::unionByName).orElseThrow()
         .where(col("person_key").isNotNull());
     Dataset<Row> all = classified.groupBy(col("person_key").as("person_id")).agg(
-        min_by(col("email"), col("seen_at")).as("email"),
+        Picks.earliest(col("email"), col("seen_at")).as("email"),
         max(col("domain")).as("domain"),
         max(col("free_mail")).as("free_mail"),
         max(col("disposable")).as("disposable"),
         coalesce(max(col("business")), lit(false)).as("business"),
-        max_by(col("name"), when(col("name").isNotNull().and(col("name").notEqual("")), col("seen_at"))).as("name"),
-        max_by(col("title"), when(col("title").isNotNull(), col("seen_at"))).as("title"),
+        Picks.latest(col("name"), when(col("name").isNotNull().and(col("name").notEqual("")), col("seen_at"))).as("name"),
+        Picks.latest(col("title"), when(col("title").isNotNull(), col("seen_at"))).as("title"),
         ResolveTransforms.sortedSet("user_id").as("user_ids"),
         ResolveTransforms.sortedSet("lead_id").as("lead_ids"),
         ResolveTransforms.sortedSet("contact_id").as("contact_ids"),
@@ -279,7 +278,7 @@ public final class ResolveJob implements Job {
     Dataset<Row> firmo = ResolveTransforms.firmographics(lake.read(Firmographics.TABLE), asOfEnd);
     Dataset<Row> fromWorkspaces = workspaces.groupBy("account_id").agg(
         ResolveTransforms.sortedSet("workspace_id").as("workspace_ids"), bool_or(col("is_personal")).as("is_personal"),
-        min_by(col("name"), col("created_at")).as("ws_name"));
+        Picks.earliest(col("name"), col("created_at")).as("ws_name"));
     Dataset<Row> ids = workspaces.select("account_id")
         .union(people.where(col(People.ACCOUNT_ID.name()).isNotNull()).select(People.ACCOUNT_ID.name()))
         .union(crm.select("account_id")).distinct();

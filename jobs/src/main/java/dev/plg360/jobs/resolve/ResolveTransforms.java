@@ -15,14 +15,14 @@ import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.format_string;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.max_by;
 import static org.apache.spark.sql.functions.min;
-import static org.apache.spark.sql.functions.min_by;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
+import dev.plg360.common.spark.Picks;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
@@ -66,9 +66,9 @@ public final class ResolveTransforms {
     Dataset<Row> identify = spanned(events.where(col("event_type").equalTo("identify").and(col("anonymous_id").isNotNull())
             .and(col("user_id").isNotNull())).groupBy("event_date", "anonymous_id", "user_id"));
     Dataset<Row> profile = spanned(events.where(col("user_id").isNotNull().and(email.isNotNull())).groupBy("event_date", "user_id"),
-        max_by(email, col("event_ts")).as("email"), max_by(name, col("event_ts")).as("name"));
+        Picks.latest(email, col("event_ts")).as("email"), Picks.latest(name, col("event_ts")).as("name"));
     Dataset<Row> group = spanned(events.where(col("event_type").equalTo("group").and(col("workspace_id").isNotNull()))
-        .groupBy("event_date", "workspace_id"), max_by(name, col("event_ts")).as("name"));
+        .groupBy("event_date", "workspace_id"), Picks.latest(name, col("event_ts")).as("name"));
     Dataset<Row> member = spanned(events.where(col("workspace_id").isNotNull().and(col("user_id").isNotNull()))
         .groupBy("event_date", "workspace_id", "user_id"));
     return Stream.of(fact(day, Fact.DAY), fact(identify, Fact.IDENTIFY), fact(profile, Fact.PROFILE), fact(group, Fact.GROUP),
@@ -103,20 +103,20 @@ public final class ResolveTransforms {
    */
   public static Dataset<Row> stitchAnonymous(Dataset<Row> identityDaily) {
     return facts(identityDaily, Fact.IDENTIFY).groupBy("anonymous_id")
-        .agg(min_by(col("user_id"), col("first_ts")).as("user_id"), countDistinct("user_id").as("candidates"));
+        .agg(Picks.earliest(col("user_id"), col("first_ts")).as("user_id"), countDistinct("user_id").as("candidates"));
   }
 
   /** user_id -> latest email and name from identify traits (or any call's traits), and the first call with an email. */
   public static Dataset<Row> userProfiles(Dataset<Row> identityDaily) {
     return facts(identityDaily, Fact.PROFILE).groupBy("user_id")
-        .agg(max_by(col("email"), col("last_ts")).as("email"), max_by(col("name"), col("last_ts")).as("name"),
+        .agg(Picks.latest(col("email"), col("last_ts")).as("email"), Picks.latest(col("name"), col("last_ts")).as("name"),
             min(col("first_ts")).as("first_seen_at"));
   }
 
   /** Workspaces the product knows: named by a group call, or by a subscription's metadata. */
   public static Dataset<Row> knownWorkspaces(Dataset<Row> identityDaily, Dataset<Row> subscriptions) {
     Dataset<Row> grouped = facts(identityDaily, Fact.GROUP).groupBy("workspace_id")
-        .agg(max_by(col("name"), col("last_ts")).as("name"));
+        .agg(Picks.latest(col("name"), col("last_ts")).as("name"));
     Dataset<Row> billed = subscriptions.select(element_at(col("metadata"), "workspace_id").as("workspace_id"))
         .where(col("workspace_id").isNotNull()).distinct().withColumn("name", lit(null).cast("string"));
     return grouped.unionByName(billed).groupBy("workspace_id").agg(max(col("name")).as("name"));
@@ -250,11 +250,11 @@ public final class ResolveTransforms {
         .where(col("account_id").isNotNull())
         .groupBy("account_id").agg(
             sortedSet("id").as("crm_account_ids"),
-            max_by(col("owner_id"), col("last_modified_at")).as("crm_owner_id"),
-            max_by(col("name"), col("last_modified_at")).as("crm_name"),
-            max_by(col("industry"), col("last_modified_at")).as("crm_industry"),
-            max_by(col("employees"), col("last_modified_at")).as("crm_employees"),
-            max_by(col("billing_country"), col("last_modified_at")).as("crm_country"));
+            Picks.latest(struct(col("owner_id"), col("name"), col("industry"), col("employees"), col("billing_country"),
+                col("id")), col("last_modified_at")).as("_latest"))
+        .select(col("account_id"), col("crm_account_ids"), col("_latest.owner_id").as("crm_owner_id"),
+            col("_latest.name").as("crm_name"), col("_latest.industry").as("crm_industry"),
+            col("_latest.employees").as("crm_employees"), col("_latest.billing_country").as("crm_country"));
   }
 
   /**

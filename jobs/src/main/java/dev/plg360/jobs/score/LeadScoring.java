@@ -13,7 +13,6 @@ import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.format_string;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;
-import static org.apache.spark.sql.functions.max_by;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.sum;
@@ -21,6 +20,7 @@ import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
 
+import dev.plg360.common.spark.Picks;
 import dev.plg360.common.tables.Col;
 import dev.plg360.common.tables.ScoreTables;
 import dev.plg360.common.tables.ScoreTables.LeadFunnel;
@@ -91,7 +91,7 @@ public final class LeadScoring {
             .and(col("submitted_at").lt(Build360Job.endOf(asOf)))
             .and(col("submitted_at").geq(Build360Job.endOf(asOf.minusDays(s.handRaiseDays())))))
         .withColumn("email_norm", EmailRules.normalize(col("email")))
-        .groupBy("email_norm").agg(max_by(col("form_name"), col("submitted_at")).as("hand_raise_form"));
+        .groupBy("email_norm").agg(Picks.latest(col("form_name"), col("submitted_at")).as("hand_raise_form"));
     Dataset<Row> accounts = in.accounts().select(col("account_id"), col("pql_score"), col("pql_tier"), col("pql_reasons"),
         col("icp_score"), col("icp_tier"), col("segment"), col("employees"), col("is_personal"), col("plan_kind"));
 
