@@ -59,6 +59,11 @@ public final class Bench implements Callable<Integer> {
       + "then one step between the last success and the first failure; a chain run each).")
   boolean minHeap;
 
+  @Option(names = "--min-heap-only", description = "Only the smallest driver heap (as --min-heap, from --heap down), "
+      + "for scales the results file has already, of the same days and seed: their other figures are kept and the "
+      + "search's own date and commit are recorded beside it.")
+  boolean minHeapOnly;
+
   @Option(names = "--changed-rows", paramLabel = "N", description = "Rows changed before the timed delivery. Default: 100000.")
   int changedRows = 100_000;
 
@@ -102,7 +107,7 @@ public final class Bench implements Callable<Integer> {
     try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(dir.resolve("postgres"), 54398)) {
       SparkSession spark = SparkSessions.create(Settings.defaults().with(Map.of("plg360.spark.master", "local[2]")));
       for (int workspaces : scales) {
-        ObjectNode scale = benchmark(spark, pg, workspaces);
+        ObjectNode scale = minHeapOnly ? smallestHeapOnly(spark, pg, workspaces, results) : benchmark(spark, pg, workspaces);
         results.put(workspaces, scale);
         results.write(json);
         BenchReport.rewrite(markdown, results);
@@ -112,8 +117,10 @@ public final class Bench implements Callable<Integer> {
     return 0;
   }
 
-  /** One scale: the world, the chain runs, and the comparisons on the last run's lake. */
-  private ObjectNode benchmark(SparkSession spark, EmbeddedPostgresServer pg, int workspaces) throws Exception {
+  /** A scale's generated company: its folder, the generator's run, and the settings of a chain over it. */
+  private record World(Path base, ChildJvm.Outcome generated, Map<String, String> chain) {}
+
+  private World generate(EmbeddedPostgresServer pg, int workspaces) throws Exception {
     Path base = dir.resolve("w" + workspaces);
     Path world = base.resolve("world");
     out.printf("plg360-bench: %d workspaces, %d days, seed %d%n", workspaces, days, seed);
@@ -126,6 +133,14 @@ public final class Bench implements Callable<Integer> {
     chain.put("plg360.landing.dir", world.resolve("landing").toString());
     chain.put("plg360.report.dir", base.resolve("reports").toString());
     chain.putAll(settings);
+    return new World(base, generated, chain);
+  }
+
+  /** One scale: the world, the chain runs, and the comparisons on the last run's lake. */
+  private ObjectNode benchmark(SparkSession spark, EmbeddedPostgresServer pg, int workspaces) throws Exception {
+    World w = generate(pg, workspaces);
+    Path base = w.base();
+    Map<String, String> chain = w.chain();
     List<ChainRun> done = new ArrayList<>();
     Path lake = null;
     for (int r = 1; r <= runs; r++) {
@@ -139,7 +154,7 @@ public final class Bench implements Callable<Integer> {
 
     Lake last = new Lake(spark, lake.toString());
     long events = last.read(ProductEvents.TABLE).count();
-    Results.Scale scale = new Results.Scale(workspaces, days, seed, heap, events, generated, done);
+    Results.Scale scale = new Results.Scale(workspaces, days, seed, heap, events, w.generated(), done);
 
     out.println("plg360-bench:   DuckDB: the core aggregates from the same files");
     scale.duckdb(DuckDbComparison.run(last, asOf, repeats));
@@ -157,6 +172,26 @@ public final class Bench implements Callable<Integer> {
       scale.minHeap(smallestHeap(spark, base, chain));
     }
     return scale.toJson();
+  }
+
+  /**
+   * --min-heap-only: the search on a scale the results hold, whose other figures stay. Unlike --min-heap after the
+   * timed runs, nothing has shown yet that --heap completes, so it is tried when no smaller heap did.
+   */
+  private ObjectNode smallestHeapOnly(SparkSession spark, EmbeddedPostgresServer pg, int workspaces, Results results)
+      throws Exception {
+    ObjectNode scale = results.scale(workspaces)
+        .filter(s -> s.path("days").asInt() == days && s.path("seed").asLong() == seed)
+        .orElseThrow(() -> new CommandLine.ParameterException(new CommandLine(this), "--min-heap-only: " + json
+            + " has no figures for " + workspaces + " workspaces of " + days + " days, seed " + seed
+            + "; run bench/run --scales " + workspaces + " --days " + days + " first"));
+    World w = generate(pg, workspaces);
+    Results.MinHeap h = smallestHeap(spark, w.base(), w.chain());
+    if (h.completedMib() == mebibytes(heap) && !tryHeap(spark, w.base(), w.chain(), h.completedMib(), 99)) {
+      throw new IllegalStateException("the chain did not complete with --heap " + heap + " either; give more");
+    }
+    Results.minHeap(scale, h);
+    return scale;
   }
 
   /** A chain run and the job times its lake's run log recorded. */

@@ -140,13 +140,15 @@ final class BenchReport {
 
     boolean heaps = scales.stream().anyMatch(s -> !s.path("min_heap").isMissingNode());
     if (heaps) {
-      md.append("\n### The smallest driver heap\n\n| workspaces | completed with | failed with |\n| ---: | ---: | ---: |\n");
+      md.append("\n### The smallest driver heap\n\n| workspaces | completed with | failed with | measured on |\n"
+          + "| ---: | ---: | ---: | --- |\n");
       for (ObjectNode s : scales) {
         JsonNode h = s.path("min_heap");
         if (!h.isMissingNode()) {
           md.append("| ").append(n(s.path("workspaces"))).append(" | -Xmx").append(h.path("completed_mib").asLong())
               .append("m | ").append(h.path("failed_mib").asLong() > 0 ? "-Xmx" + h.path("failed_mib").asLong() + "m" : "none tried")
-              .append(" |\n");
+              .append(" | ").append(h.path("date").asText(s.path("date").asText())).append(", commit `")
+              .append(h.path("commit").asText(s.path("commit").asText())).append("` |\n");
         }
       }
     }

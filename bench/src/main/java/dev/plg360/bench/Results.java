@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -37,6 +38,11 @@ final class Results {
 
   void put(int workspaces, ObjectNode scale) {
     scales.put(workspaces, scale);
+  }
+
+  /** The figures of a scale, if the results have it. */
+  Optional<ObjectNode> scale(int workspaces) {
+    return Optional.ofNullable(scales.get(workspaces));
   }
 
   /** The scales, smallest first. */
@@ -165,14 +171,21 @@ final class Results {
     }
 
     void minHeap(MinHeap h) {
-      ObjectNode m = node.putObject("min_heap");
-      m.put("completed_mib", h.completedMib());
-      m.put("failed_mib", h.failedMib());
+      Results.minHeap(node, h);
     }
 
     ObjectNode toJson() {
       return node;
     }
+  }
+
+  /** The search's result on a scale's figures, with the day and commit it was measured on. */
+  static void minHeap(ObjectNode scale, MinHeap h) {
+    ObjectNode m = scale.putObject("min_heap");
+    m.put("completed_mib", h.completedMib());
+    m.put("failed_mib", h.failedMib());
+    m.put("date", LocalDate.now(ZoneOffset.UTC).toString());
+    m.put("commit", Machine.commit());
   }
 
   private static void array(ArrayNode a, List<Double> values) {
