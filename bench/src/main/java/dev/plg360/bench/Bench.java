@@ -103,6 +103,9 @@ public final class Bench implements Callable<Integer> {
       BenchReport.rewrite(markdown, results);
       return 0;
     }
+    if (!minHeapOnly) {
+      ModelComparison.requireScikitLearn();
+    }
     Files.createDirectories(dir);
     try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(dir.resolve("postgres"), 54398)) {
       SparkSession spark = SparkSessions.create(Settings.defaults().with(Map.of("plg360.spark.master", "local[2]")));
