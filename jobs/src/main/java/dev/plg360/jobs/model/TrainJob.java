@@ -120,7 +120,8 @@ public final class TrainJob implements Job {
       registry.delete(v);
     }
     // One partition in id order: Spark sums partitions' partial results in the order their tasks finish, so only
-    // one partition gives the same coefficients every time. Training sets are small (a row per sign-up).
+    // one partition gives the same coefficients every time (with the Java BLAS: SparkSessions). Training sets are
+    // small (a row per sign-up).
     Dataset<Row> labelled = TrainingChecks.labelled(source.rows(), s, source.describe())
         .orderBy(ConversionTraining.ENTITY_ID.name())
         .coalesce(1)
