@@ -73,9 +73,10 @@ public final class SparkSessions {
   /**
    * A native BLAS (Debian's OpenBLAS comes with numpy) sums in an order that depends on its threads and on where the
    * arrays lie in memory: fitting the same training rows four times in one JVM gave four sets of coefficients,
-   * agreeing to 11 to 15 digits. The Java BLAS sums in one order, so the same rows give the same model bit for bit, on the
-   * driver and (by their Java options) on the executors. The model is small; a native BLAS buys no speed there.
-   * A {@code -Ddev.ludovic.netlib.blas.nativeLib=...} given to the JVM, or in spark.executor.extraJavaOptions, wins.
+   * agreeing to 11 to 15 digits. The Java BLAS sums in one order, so the same rows give the same model bit for bit,
+   * on the driver and (by their Java options) on the executors. It is what MLlib uses on a machine without a native
+   * library anyway. A {@code -Ddev.ludovic.netlib.blas.nativeLib=...} given to the JVM, or in
+   * spark.executor.extraJavaOptions, wins.
    */
   private static void javaBlasUnlessChosen(SparkConf conf) {
     if (System.getProperty(NATIVE_BLAS) == null) {

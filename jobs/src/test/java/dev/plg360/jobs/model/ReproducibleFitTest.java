@@ -9,6 +9,7 @@ import dev.plg360.common.spark.SparkSessions;
 import dev.plg360.jobs.model.ConversionPipeline.Params;
 import dev.plg360.testkit.SparkTestBase;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.apache.spark.ml.classification.LogisticRegressionModel;
@@ -32,7 +33,8 @@ class ReproducibleFitTest extends SparkTestBase {
   @Test
   void mllibUsesTheJavaBlas() {
     spark();
-    assertEquals("plg360-java-blas-only", System.getProperty(SparkSessions.NATIVE_BLAS), "set by plg360's session settings");
+    assertEquals("plg360-java-blas-only", System.getProperty(SparkSessions.NATIVE_BLAS),
+        "set by plg360's session settings");
     String blas = dev.ludovic.netlib.blas.BLAS.getInstance().getClass().getName();
     assertFalse(blas.contains("JNI"), "MLlib's BLAS is a Java one, not a native library: " + blas);
     String executors = spark().sparkContext().getConf().get("spark.executor.extraJavaOptions", "");
@@ -51,7 +53,8 @@ class ReproducibleFitTest extends SparkTestBase {
       if (first == null) {
         first = coefficients;
       } else {
-        assertArrayEquals(first, coefficients, 0.0, "fit " + fit + " of the same rows gives the first fit's coefficients");
+        assertArrayEquals(first, coefficients, 0.0,
+            "fit " + fit + " of the same rows gives the first fit's coefficients");
       }
     }
     rows.unpersist();
@@ -82,7 +85,7 @@ class ReproducibleFitTest extends SparkTestBase {
   }
 
   private static double[] append(double[] values, double last) {
-    double[] out = java.util.Arrays.copyOf(values, values.length + 1);
+    double[] out = Arrays.copyOf(values, values.length + 1);
     out[values.length] = last;
     return out;
   }
