@@ -22,7 +22,8 @@ public final class SparkSessions {
    * {@code libblas.so.3}. A library that cannot be loaded makes it use its Java implementation.
    */
   public static final String NATIVE_BLAS = "dev.ludovic.netlib.blas.nativeLib";
-  static final String NO_NATIVE_BLAS = "plg360-java-blas-only";
+  /** What plg360 sets it to, unless it was set: a library that does not exist. */
+  public static final String NO_NATIVE_BLAS = "plg360-java-blas-only";
 
   public static SparkSession create(Settings settings) {
     return SparkSession.builder().config(conf(settings)).getOrCreate();

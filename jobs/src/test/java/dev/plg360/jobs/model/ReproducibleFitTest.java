@@ -33,12 +33,12 @@ class ReproducibleFitTest extends SparkTestBase {
   @Test
   void mllibUsesTheJavaBlas() {
     spark();
-    assertEquals("plg360-java-blas-only", System.getProperty(SparkSessions.NATIVE_BLAS),
+    assertEquals(SparkSessions.NO_NATIVE_BLAS, System.getProperty(SparkSessions.NATIVE_BLAS),
         "set by plg360's session settings");
     String blas = dev.ludovic.netlib.blas.BLAS.getInstance().getClass().getName();
     assertFalse(blas.contains("JNI"), "MLlib's BLAS is a Java one, not a native library: " + blas);
     String executors = spark().sparkContext().getConf().get("spark.executor.extraJavaOptions", "");
-    assertTrue(executors.contains("-D" + SparkSessions.NATIVE_BLAS + "=plg360-java-blas-only"),
+    assertTrue(executors.contains("-D" + SparkSessions.NATIVE_BLAS + "=" + SparkSessions.NO_NATIVE_BLAS),
         "and so are the executors': " + executors);
   }
 
