@@ -8,6 +8,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.UUID;
+import org.apache.spark.SparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,6 +16,9 @@ import org.slf4j.LoggerFactory;
 /** Runs a job inside its run-log record: RUNNING when it starts, SUCCEEDED or FAILED with the reason when it ends. */
 public final class JobRunner {
   private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
+
+  /** The local property that names a thread's Spark job group (what {@code SparkContext.setJobGroup} sets). */
+  public static final String JOB_GROUP = "spark.jobGroup.id";
 
   private final Clock clock;
 
@@ -38,9 +42,22 @@ public final class JobRunner {
 
   /**
    * Runs the job under the job's lock in the run log (refused with {@link RunLockedException} while another run of
-   * it is alive), saying it is alive every {@code plg360.run-log.heartbeat} until it ends.
+   * it is alive), saying it is alive every {@code plg360.run-log.heartbeat} until it ends. The Spark jobs it starts
+   * belong to the job group named by its run id (Spark's UI, event log and history server show which plg360 run each
+   * came from); the group before it (a chain's run) is the group again after it.
    */
   public void run(Job job, JobContext ctx) throws Exception {
+    SparkContext sc = ctx.spark().sparkContext();
+    String outer = sc.getLocalProperty(JOB_GROUP);
+    sc.setLocalProperty(JOB_GROUP, ctx.runId());
+    try {
+      runLogged(job, ctx);
+    } finally {
+      sc.setLocalProperty(JOB_GROUP, outer);
+    }
+  }
+
+  private void runLogged(Job job, JobContext ctx) throws Exception {
     RunLog log = new RunLog(ctx.lake());
     RunLog.Timing timing = RunLog.Timing.from(ctx.settings());
     log.started(ctx, job.name(), timing);

@@ -96,6 +96,9 @@ public final class RunLog {
 
   /** Says these runs are still alive: their heartbeat, where they are still RUNNING. */
   void heartbeat(List<String> runIds) {
+    // The heartbeat's thread started inside the first of the runs and inherited its Spark job group; a beat is all the
+    // live runs', no one run's.
+    lake.spark().sparkContext().setLocalProperty(JobRunner.JOB_GROUP, null);
     Column live = JobRuns.RUN_ID.col().isin(runIds.toArray()).and(JobRuns.STATUS.col().equalTo(RUNNING));
     retrying(() -> lake.update(JobRuns.TABLE, live, Map.of(JobRuns.HEARTBEAT_AT, current_timestamp())));
   }
