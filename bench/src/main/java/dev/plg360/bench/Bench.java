@@ -21,7 +21,9 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The benchmark harness: for each scale, generates a company once, runs the whole chain on a fresh lake several
@@ -87,6 +89,10 @@ public final class Bench implements Callable<Integer> {
   @Option(names = "-D", paramLabel = "KEY=VALUE", description = "A setting for every plg360 command the harness runs.")
   Map<String, String> settings = new LinkedHashMap<>();
 
+  /** The command line running this: a refused option is reported through it (its error stream, its usage). */
+  @Spec
+  CommandSpec spec;
+
   private final PrintStream out = System.out;
 
   public static void main(String[] args) {
@@ -96,21 +102,29 @@ public final class Bench implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (runs < 1 || repeats < 1 || changedRows < 1 || scales.isEmpty()) {
-      throw new CommandLine.ParameterException(new CommandLine(this), "--runs, --repeats, --changed-rows and --scales need at least 1");
+      throw new CommandLine.ParameterException(spec.commandLine(), "--runs, --repeats, --changed-rows and --scales need at least 1");
     }
     Results results = Results.read(json);
     if (reportOnly) {
       BenchReport.rewrite(markdown, results);
       return 0;
     }
-    if (!minHeapOnly) {
+    // What --min-heap-only searches on is checked before anything starts: a scale missing is an error at once.
+    Map<Integer, ObjectNode> measured = new LinkedHashMap<>();
+    if (minHeapOnly) {
+      for (int workspaces : scales) {
+        measured.put(workspaces, measuredScale(results, workspaces));
+      }
+    } else {
       ModelComparison.requireScikitLearn();
     }
     Files.createDirectories(dir);
     try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(dir.resolve("postgres"), 54398)) {
       SparkSession spark = SparkSessions.create(Settings.defaults().with(Map.of("plg360.spark.master", "local[2]")));
       for (int workspaces : scales) {
-        ObjectNode scale = minHeapOnly ? smallestHeapOnly(spark, pg, workspaces, results) : benchmark(spark, pg, workspaces);
+        ObjectNode scale = minHeapOnly
+            ? smallestHeapOnly(spark, pg, workspaces, measured.get(workspaces))
+            : benchmark(spark, pg, workspaces);
         results.put(workspaces, scale);
         results.write(json);
         BenchReport.rewrite(markdown, results);
@@ -177,17 +191,21 @@ public final class Bench implements Callable<Integer> {
     return scale.toJson();
   }
 
+  /** For --min-heap-only: the figures the results file has of a scale, of the same days and seed. */
+  private ObjectNode measuredScale(Results results, int workspaces) {
+    return results.scale(workspaces)
+        .filter(s -> s.path("days").asInt() == days && s.path("seed").asLong() == seed)
+        .orElseThrow(() -> new CommandLine.ParameterException(spec.commandLine(), "--min-heap-only: " + json
+            + " has no figures for " + workspaces + " workspaces of " + days + " days, seed " + seed
+            + "; run bench/run --scales " + workspaces + " --days " + days + " first"));
+  }
+
   /**
    * --min-heap-only: the search on a scale the results hold, whose other figures stay. Unlike --min-heap after the
    * timed runs, nothing has shown yet that --heap completes, so it is tried when no smaller heap did.
    */
-  private ObjectNode smallestHeapOnly(SparkSession spark, EmbeddedPostgresServer pg, int workspaces, Results results)
+  private ObjectNode smallestHeapOnly(SparkSession spark, EmbeddedPostgresServer pg, int workspaces, ObjectNode scale)
       throws Exception {
-    ObjectNode scale = results.scale(workspaces)
-        .filter(s -> s.path("days").asInt() == days && s.path("seed").asLong() == seed)
-        .orElseThrow(() -> new CommandLine.ParameterException(new CommandLine(this), "--min-heap-only: " + json
-            + " has no figures for " + workspaces + " workspaces of " + days + " days, seed " + seed
-            + "; run bench/run --scales " + workspaces + " --days " + days + " first"));
     World w = generate(pg, workspaces);
     Results.MinHeap h = smallestHeap(spark, w.base(), w.chain());
     if (h.completedMib() == mebibytes(heap) && !tryHeap(spark, w.base(), w.chain(), h.completedMib(), 99)) {
