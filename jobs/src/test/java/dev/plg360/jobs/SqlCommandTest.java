@@ -92,4 +92,15 @@ class SqlCommandTest extends SparkTestBase {
 
     assertTrue(sql("--format", "csv", query).contains("ada@acme.com,Ada@Acme.com,Ada,acme.com"), "and are, when it is off");
   }
+
+  /** A command run in this JVM runs in a session of its own: its Spark settings do not stay on the tests' session. */
+  @Test
+  void aCommandRunInProcessLeavesTheSharedSessionsSettingsAsTheyWere() {
+    String partitions = spark().conf().get("spark.sql.shuffle.partitions");
+    String printed = sql("--format", "csv", "-D", "plg360.spark.shuffle-partitions=7",
+        "SET spark.sql.shuffle.partitions");
+    assertTrue(printed.contains("spark.sql.shuffle.partitions,7"), "the command ran with its own setting:\n" + printed);
+    assertEquals("2", partitions, "the tests' session runs with two shuffle partitions");
+    assertEquals(partitions, spark().conf().get("spark.sql.shuffle.partitions"), "and still does after the command");
+  }
 }

@@ -5,6 +5,8 @@ import dev.plg360.common.privacy.PersonalData;
 import java.util.Map;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
+import scala.Option;
+import scala.Tuple2;
 
 /**
  * The one place that builds a SparkSession.
@@ -25,8 +27,26 @@ public final class SparkSessions {
   /** What plg360 sets it to, unless it was set: a library that does not exist. */
   public static final String NO_NATIVE_BLAS = "plg360-java-blas-only";
 
+  /**
+   * The session a command runs in. When this JVM has a session already (a command run in-process, as the tests and a
+   * notebook's JVM do), the command gets a session of its own on the same Spark context and catalog: its SQL settings
+   * (shuffle partitions, adaptive execution, ...) apply to it alone, where {@code getOrCreate} would set them on the
+   * running session for everyone after it. Settings of the context itself (master, UI) cannot change once it runs.
+   */
   public static SparkSession create(Settings settings) {
-    return SparkSession.builder().config(conf(settings)).getOrCreate();
+    SparkConf conf = conf(settings);
+    Option<SparkSession> running = SparkSession.getActiveSession().orElse(SparkSession::getDefaultSession);
+    if (running.isEmpty()) {
+      return SparkSession.builder().config(conf).getOrCreate();
+    }
+    SparkSession own = running.get().newSession();
+    for (Tuple2<String, String> kv : conf.getAll()) {
+      if (own.conf().isModifiable(kv._1())) {
+        own.conf().set(kv._1(), kv._2());
+      }
+    }
+    SparkSession.setActiveSession(own);
+    return own;
   }
 
   /**
