@@ -4,8 +4,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
@@ -29,6 +32,20 @@ public final class CliProcess {
     jvm.addAll(testSparkSettings());
     jvm.addAll(moreJvmOptions);
     return CliJvm.command(jvm, List.of(args));
+  }
+
+  /**
+   * Starts the process and kills it (SIGKILL) if it still runs after the limit: a child that hangs fails its test
+   * instead of holding the build.
+   */
+  public static Process startWithin(ProcessBuilder pb, Duration limit) throws IOException {
+    Process p = pb.start();
+    CompletableFuture.delayedExecutor(limit.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
+      if (p.isAlive()) {
+        p.destroyForcibly();
+      }
+    });
+    return p;
   }
 
   /**

@@ -121,6 +121,7 @@ final class StandaloneCluster implements AutoCloseable {
   Submission submit(String name, Path jar, String mainClass, Map<String, String> env, List<String> args)
       throws IOException, InterruptedException {
     List<String> cmd = java("-Xmx1g");
+    cmd.addAll(CliProcess.testSparkSettings()); // the driver's Spark settings, as the tests' own sessions have them
     cmd.addAll(List.of("org.apache.spark.deploy.SparkSubmit", "--master", masterUrl(), "--deploy-mode", "client",
         "--class", mainClass));
     // The openings the driver runs with (above), for the executors the worker starts.
