@@ -18,6 +18,7 @@ import dev.plg360.common.tables.TableDef;
 import dev.plg360.jobs.model.ConversionPipeline.Params;
 import dev.plg360.jobs.model.ConversionPipeline.Term;
 import io.delta.tables.DeltaTable;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -28,6 +29,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
@@ -77,10 +79,11 @@ public final class TrainJob implements Job {
   }
 
   /** The three cohorts of the time-based split, by sign-up day. */
-  private record Split(Dataset<Row> train, Dataset<Row> validation, Dataset<Row> beforeTest, Dataset<Row> test,
-                       LocalDate validationFrom, LocalDate testFrom, LocalDate testTo) {}
+  record Split(Dataset<Row> train, Dataset<Row> validation, Dataset<Row> beforeTest, Dataset<Row> test,
+               LocalDate validationFrom, LocalDate testFrom, LocalDate testTo) {}
 
-  private record Fit(Params params, double validationLogLoss, double validationAuc) {}
+  /** One point of the regularisation grid, fitted on the training cohort and scored on the validation cohort. */
+  record Fit(Params params, double validationLogLoss, double validationAuc) {}
 
   private final Request request;
 
@@ -145,7 +148,7 @@ public final class TrainJob implements Job {
     TrainingChecks.bothClasses(split.test(), "the held-out cohort (signed up from " + split.testFrom() + ")");
 
     List<Fit> grid = search(split, s);
-    Fit best = grid.stream().min((a, b) -> Double.compare(a.validationLogLoss(), b.validationLogLoss())).orElseThrow();
+    Fit best = best(grid);
     Dataset<Row> fitRows = split.beforeTest();
     long fitCount = fitRows.count();
     PipelineModel model = ConversionPipeline.fit(fitRows, s.features(), best.params(), s.maxIter(), s.balanceClasses());
@@ -230,23 +233,28 @@ public final class TrainJob implements Job {
   }
 
   /** Splits by sign-up day: the newest test-share of rows held out, the validation-share before them, the rest. */
-  private static Split split(Dataset<Row> labelled, ModelSettings s) {
+  static Split split(Dataset<Row> labelled, ModelSettings s) {
     String day = ConversionTraining.SIGNUP_DATE.name();
     List<Row> perDay = labelled.groupBy(day).count().orderBy(col(day).desc()).collectAsList();
     if (perDay.size() < 3) {
       throw new TrainingException("the labelled rows signed up on " + perDay.size() + " day(s); a time-based split needs at least 3");
     }
     long total = perDay.stream().mapToLong(r -> r.getLong(1)).sum();
+    // Exact decimals: the shares are decimal settings, and in binary 0.1 + 0.2 times 10 rows is just over 3 rows.
+    BigDecimal testRows = BigDecimal.valueOf(s.testShare()).multiply(BigDecimal.valueOf(total));
+    BigDecimal testAndValidationRows = BigDecimal.valueOf(s.testShare()).add(BigDecimal.valueOf(s.validationShare()))
+        .multiply(BigDecimal.valueOf(total));
     LocalDate testFrom = null;
     LocalDate validationFrom = null;
     long seen = 0;
     for (int i = 0; i < perDay.size(); i++) {
       LocalDate d = perDay.get(i).getDate(0).toLocalDate();
       seen += perDay.get(i).getLong(1);
+      BigDecimal seenRows = BigDecimal.valueOf(seen);
       boolean last = i == perDay.size() - 1;
-      if (testFrom == null && (seen >= s.testShare() * total || i == perDay.size() - 3)) {
+      if (testFrom == null && (seenRows.compareTo(testRows) >= 0 || i == perDay.size() - 3)) {
         testFrom = d;
-      } else if (testFrom != null && validationFrom == null && (seen >= (s.testShare() + s.validationShare()) * total
+      } else if (testFrom != null && validationFrom == null && (seenRows.compareTo(testAndValidationRows) >= 0
           || i == perDay.size() - 2 || last)) {
         validationFrom = d;
       }
@@ -260,7 +268,7 @@ public final class TrainJob implements Job {
   }
 
   /** Fits the regression for every grid point on the training cohort and scores the validation cohort. */
-  private static List<Fit> search(Split split, ModelSettings s) {
+  static List<Fit> search(Split split, ModelSettings s) {
     List<PipelineStage> stages = ConversionPipeline.preparation(s.features());
     PipelineModel prepared = new Pipeline().setStages(stages.toArray(PipelineStage[]::new)).fit(split.train());
     Dataset<Row> train = prepared.transform(split.train()).persist(StorageLevel.MEMORY_AND_DISK());
@@ -286,6 +294,27 @@ public final class TrainJob implements Job {
       train.unpersist();
       validation.unpersist();
     }
+  }
+
+  /**
+   * The grid point to train the model with: the lowest validation log loss. Of points with the same log loss, the
+   * first in grid order (the order {@link #search} fits them: regParams, then elasticNetParams, as configured).
+   *
+   * @throws NoSuchElementException if the grid is empty
+   */
+  static Fit best(List<Fit> grid) {
+    if (grid.isEmpty()) {
+      throw new NoSuchElementException("the grid has no points");
+    }
+    // A loop, not Stream.min: its Javadoc does not say which of equal elements it returns, and the tie rule is ours.
+    // Only a strictly lower loss replaces the best so far, so the first tied point stays; Double.compare as before.
+    Fit best = grid.get(0);
+    for (Fit f : grid) {
+      if (Double.compare(f.validationLogLoss(), best.validationLogLoss()) < 0) {
+        best = f;
+      }
+    }
+    return best;
   }
 
   /** Same training rows, features, parameters and code: same model. */
