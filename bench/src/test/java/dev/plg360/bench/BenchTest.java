@@ -35,7 +35,7 @@ class BenchTest {
     int code = new CommandLine(new Bench()).execute("--scales", "120", "--runs", "1", "--days", "75", "--seed", "42",
         "--heap", "2g", "--repeats", "1", "--changed-rows", "50", "--dir", dir.resolve("work").toString(),
         "--json", json.toString(), "--markdown", page.toString(),
-        // The demo test's company (DemoCommandTest.WORLD): about 40 workspaces have a label by the last day, enough
+        // The tests' story company (dev.plg360.jobs.StoryWorld.COMPANY): about 40 workspaces have a label by the last day, enough
         // for the three cohorts of a small model, and every feature varies among them.
         "-D", "plg360.generate.surge-share=0.15", "-D", "plg360.generate.invite-spike-share=0.08",
         "-D", "plg360.generate.near-cap-share=0.1", "-D", "plg360.build360.signals.lookback-days=21",

@@ -61,38 +61,30 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * The README's first command on a small company, as a story: the demo as of an earlier day, then as of the last
- * generated day (identity, gold tables and signals checked against the generator's truth), then that earlier day
- * rebuilt (the same rows), then the demo again (nothing changes).
- *
- * <p>The company plants more surges, invite spikes and near-cap workspaces than the default so that recall and
- * precision are measured on more than a handful.
+ * The README's first command on a small company, as a story ({@link StoryWorld}): the demo as of an earlier day, then
+ * as of the last generated day (identity, gold tables and signals checked against the generator's truth), then that
+ * earlier day rebuilt (the same rows), then the demo again (nothing changes). The story's two demos are shared with
+ * the other whole-chain tests; this class works on a copy of the demo's folder, so what it writes stays here.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(OrderAnnotation.class)
 class DemoCommandTest extends SparkTestBase {
 
-  static final LocalDate END = LocalDate.parse("2026-10-31");
-  static final LocalDate EARLIER = END.minusDays(14);
+  static final LocalDate END = StoryWorld.END;
+  static final LocalDate EARLIER = StoryWorld.EARLIER;
 
   @TempDir
   static Path dir;
 
-  static final String[] WORLD = {"--workspaces", "120", "-D", "plg360.generate.days=75",
-      "-D", "plg360.generate.surge-share=0.15", "-D", "plg360.generate.invite-spike-share=0.08",
-      "-D", "plg360.generate.near-cap-share=0.1",
-      // Runs here are two weeks apart, not daily: look back far enough to see the days between.
-      "-D", "plg360.build360.signals.lookback-days=21",
-      // About 40 workspaces have a label by the last day: enough for the three cohorts of a small model.
-      "-D", "plg360.model.min-training-rows=30", "-D", "plg360.model.test-share=0.3",
-      "-D", "plg360.model.validation-share=0.25"};
-
+  StoryWorld story;
   Lake lake;
   Map<TableDef, List<String>> earlierSnapshot = new HashMap<>();
 
   @BeforeAll
-  void lake() {
+  void copyTheStory() {
     startSpark();
+    story = StoryWorld.get(spark());
+    StoryWorld.copy(story.demo(), dir.resolve("demo"));
     lake = new Lake(spark(), dir.resolve("demo/lake").toString());
   }
 
@@ -101,13 +93,17 @@ class DemoCommandTest extends SparkTestBase {
     CommandLine cli = new CommandLine(new DemoCommand());
     cli.setOut(new PrintWriter(out));
     List<String> args = new ArrayList<>(List.of("--dir", dir.resolve("demo").toString()));
-    args.addAll(List.of(WORLD));
+    args.addAll(StoryWorld.COMPANY);
     args.addAll(List.of(extra));
     assertEquals(0, cli.execute(args.toArray(String[]::new)), out.toString());
     return out.toString();
   }
 
   private List<String> snapshot(TableDef table, LocalDate asOf) {
+    return snapshot(lake, table, asOf);
+  }
+
+  private static List<String> snapshot(Lake lake, TableDef table, LocalDate asOf) {
     Column[] key = table.key().stream().map(c -> c.col()).toArray(Column[]::new);
     return lake.read(table).where(Snapshot.AS_OF.col().equalTo(java.sql.Date.valueOf(asOf))).orderBy(key).toJSON()
         .collectAsList();
@@ -116,24 +112,34 @@ class DemoCommandTest extends SparkTestBase {
   @Test
   @Order(1)
   void runsAsOfAnEarlierDay() {
-    String out = demo("--as-of", EARLIER.toString());
+    String out = story.output(StoryWorld.EARLIER_RUN);
+    Lake then = new Lake(spark(), story.afterEarlier().resolve("lake").toString());
     assertTrue(out.contains("Generating a company of 120 workspaces"), out);
     assertTrue(out.contains("no model after") && out.contains("fewer than plg360.model.min-training-rows"),
         "two weeks earlier too few workspaces have a label; the demo says so and goes on:\n" + out);
     assertTrue(out.contains("No PQL scores") && out.contains("Leads by status"), "and scores without PQL:\n" + out);
     for (TableDef t : List.of(Account360.TABLE, User360.TABLE, Workspace360.TABLE)) {
-      List<String> rows = snapshot(t, EARLIER);
+      List<String> rows = snapshot(then, t, EARLIER);
       assertTrue(rows.size() > 50, t + " has " + rows.size() + " rows as of " + EARLIER);
       earlierSnapshot.put(t, rows);
     }
-    assertTrue(earlierSnapshot.get(Workspace360.TABLE).stream().noneMatch(r -> r.contains("\"created_at\":\"2026-10-2")),
+    // The company's exports run to END and were all landed: the earlier day's snapshot must not see past its day.
+    java.sql.Date day = java.sql.Date.valueOf(EARLIER);
+    Dataset<Row> workspaces = then.read(Workspace360.TABLE).where(Snapshot.AS_OF.col().equalTo(day));
+    assertTrue(workspaces.where(functions.to_date(Workspace360.CREATED_AT.col()).gt(day)).isEmpty(),
         "no workspace created after the as-of day is in its snapshot");
+    Dataset<Row> people = then.read(User360.TABLE).where(Snapshot.AS_OF.col().equalTo(day));
+    assertTrue(people.where(functions.to_date(User360.FIRST_SEEN_AT.col()).gt(day)).isEmpty(),
+        "nor any person first seen after it");
+    assertTrue(lake.read(Workspace360.TABLE).where(Snapshot.AS_OF.col().equalTo(java.sql.Date.valueOf(END))
+        .and(functions.to_date(Workspace360.CREATED_AT.col()).gt(day))).count() > 0,
+        "while the last day's snapshot has workspaces created since: the check above can fail");
   }
 
   @Test
   @Order(2)
   void runsTheChainAndShowsTheResult() throws Exception {
-    String out = demo();
+    String out = story.output(StoryWorld.END_RUN);
     assertTrue(out.contains("Using the company generated before"), out);
     for (String shown : new String[] {"ingest", "resolve", "build360", "bronze.product_events", "silver.accounts",
         "gold.account_360", "Quarantine", "MALFORMED_JSON", "people linked by EMAIL_DOMAIN"}) {
@@ -148,7 +154,7 @@ class DemoCommandTest extends SparkTestBase {
     assertTrainingSetMatchesTheTruth();
     assertTrue(out.contains("Write-back to PostgreSQL (embedded server"), out);
     assertTrue(out.contains("upserted"), "the scores of the day went to PostgreSQL:\n" + out);
-    Path card = dir.resolve("demo/lake/reports/model-card.html");
+    Path card = story.lake().resolve("reports/model-card.html");
     assertTrue(out.contains(card.toString()) && Files.readString(card).contains("<title>Conversion model card v0001</title>"),
         "the demo ends with the model card it wrote:\n" + out);
     assertTargetHoldsTheScores(out);
@@ -243,6 +249,9 @@ class DemoCommandTest extends SparkTestBase {
     assertTrue(spike.recall() >= 0.9 && spike.precision() >= 0.9, "invite spikes: " + spike);
     assertTrue(cap.recall() >= 0.9, "near-cap workspaces: " + cap);
     assertTrue(surge.recall() >= 0.75, "surges: " + surge);
+    // Precision as measured on this company (5 of 11 surges, 9 of 10 caps): a change that fires more noise fails.
+    assertTrue(surge.precision() >= 0.45, "surges: " + surge);
+    assertTrue(cap.precision() >= 0.9, "near-cap workspaces: " + cap);
   }
 
   /** Recall and precision of fired signals against planted ones. */
@@ -388,29 +397,6 @@ class DemoCommandTest extends SparkTestBase {
     return Measure.of(accounts, carrying);
   }
 
-  /** Each documented customer-360 query (docs/queries), run by the sql command against the demo's lake. */
-  @Test
-  @Order(6)
-  void everyDocumentedQueryAnswersOnTheDemo() throws Exception {
-    String account = snapshotFrame(Account360.TABLE).orderBy(dev.plg360.common.tables.GoldTables.Activity.ACTIVE_USERS_28D.col().desc(),
-        Account360.ACCOUNT_ID.col()).select(Account360.ACCOUNT_ID.col()).first().getString(0);
-    List<Path> queries;
-    try (var files = Files.list(Path.of("..", "docs", "queries"))) {
-      queries = files.filter(f -> f.toString().endsWith(".sql")).sorted().toList();
-    }
-    assertEquals(7, queries.size(), "one query per question: " + queries);
-    for (Path q : queries) {
-      StringWriter out = new StringWriter();
-      CommandLine cli = new CommandLine(new dev.plg360.jobs.SqlCommand());
-      cli.setOut(new PrintWriter(out));
-      int code = cli.execute("-f", q.toString(), "--param", "account_id=" + account, "--format", "json",
-          "-D", "plg360.lake.root=" + dir.resolve("demo/lake"));
-      assertEquals(0, code, q + ": " + out);
-      List<String> rows = out.toString().lines().filter(l -> l.startsWith("{")).toList();
-      assertTrue(!rows.isEmpty(), q + " answers with at least one row on the demo (account " + account + ")");
-    }
-  }
-
   @Test
   @Order(7)
   void runningItAgainChangesNothing() {
@@ -473,9 +459,10 @@ class DemoCommandTest extends SparkTestBase {
     Path executed = Files.createDirectories(work.resolve("executed"));
     // The experiment trains on the demo's small company: it needs the model settings the demo ran with.
     StringBuilder conf = new StringBuilder();
-    for (int i = 0; i + 1 < WORLD.length; i++) {
-      if (WORLD[i].equals("-D") && WORLD[i + 1].startsWith("plg360.model.")) {
-        conf.append(WORLD[i + 1].replaceFirst("=", " = ")).append('\n');
+    List<String> company = StoryWorld.COMPANY;
+    for (int i = 0; i + 1 < company.size(); i++) {
+      if (company.get(i).equals("-D") && company.get(i + 1).startsWith("plg360.model.")) {
+        conf.append(company.get(i + 1).replaceFirst("=", " = ")).append('\n');
       }
     }
     Path confFile = Files.writeString(work.resolve("model.conf"), conf);

@@ -18,7 +18,6 @@ import dev.plg360.jobs.activate.ActivateJob;
 import dev.plg360.jobs.activate.ActivateSettings;
 import dev.plg360.jobs.activate.EmbeddedPostgresServer;
 import dev.plg360.jobs.c360.Build360Job;
-import dev.plg360.jobs.generate.Generator;
 import dev.plg360.jobs.ingest.IngestJob;
 import dev.plg360.jobs.model.ModelRegistry;
 import dev.plg360.jobs.model.ModelSettings;
@@ -34,12 +33,9 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,15 +66,18 @@ import org.junit.jupiter.api.io.TempDir;
  * Every job of the chain is safe to kill: a run killed part-way (SIGKILL, as a crash, an OOM kill or a pre-empted node
  * would) and run again leaves exactly what one clean run leaves.
  *
- * <p>A small company is generated once. Two lakes are built from its landing files, job by job in the chain's order:
- * the clean lake in this JVM, each job run once; on the killed lake each job is started by the command line in a JVM
- * of its own, killed with SIGKILL once it has made half of the Delta commits the clean run of that job made (counted
- * from its log: {@code created table} and {@code wrote <table> version}, ops.job_runs aside), then run again to
- * completion in this JVM (what the rerun sees is only what the killed process left on disk: the lake, the registry,
- * PostgreSQL). After each job the two lakes must hold the same rows in every table ({@link LakeHash}: run stamps and the
- * run log aside) and the same model registry entries; after activate the PostgreSQL tables must hold the same rows,
- * each key once, and the Salesforce import files of all runs together the same rows. report writes no table: it is
- * killed once it has written its first HTML file.
+ * <p>The clean runs are the story's ({@link StoryWorld}): the demo's chain as of an earlier day on an empty lake, then
+ * as of the last day, with the lake's content hash after each step. Here each job is started by the command line in a
+ * JVM of its own on a lake of its own, with the settings the story's chain ran with, killed with SIGKILL once it has
+ * made half of the Delta commits the story's run of that job made (counted from its log: {@code created table} and
+ * {@code wrote <table> version}, ops.job_runs aside), then run again to completion in this JVM (what the rerun sees is
+ * only what the killed process left on disk: the lake, the registry, PostgreSQL). ingest, resolve and build360 are
+ * killed in the earlier run, on the empty lake they start from; train, score, activate and report in the later run,
+ * starting from the story's lake as that run left it before its train, and PostgreSQL as the earlier run left it.
+ * After each job the lake must hold the same rows in every table as the story's after that step ({@link LakeHash}:
+ * run stamps and the run log aside) and the same model registry entries; after activate the PostgreSQL tables must
+ * hold the story's rows, each key once, and the Salesforce import files of all runs together the same rows. report
+ * writes no table: it is killed once it has written its first HTML file.
  *
  * <p>The kill is asserted to have hit a partial state: exit code 137, the killed run's RUNNING row with no SUCCEEDED
  * row for the job, at least the commits it was killed after and fewer than the clean run made. The rerun starts
@@ -88,61 +87,32 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(OrderAnnotation.class)
 class KillAndRerunTest extends SparkTestBase {
 
-  /** A company that trains: 43 workspaces have a label by the last day, 11 of them paid. */
-  private static final Map<String, String> COMPANY = Map.of(
-      "plg360.generate.workspaces", "120",
-      "plg360.generate.days", "90",
-      "plg360.generate.workspaces-per-partition", "120",
-      "plg360.generate.seed", "5");
-
   private static final Pattern COMMIT_LINE = Pattern.compile("Lake: (?:created table|wrote) (\\S+)");
   private static final Pattern REPORT_FILE_LINE = Pattern.compile("ReportJob: run \\S+: wrote ");
   private static final String PG_SCHEMA = "plg360";
 
-  /** Kept when a test fails: the killed runs' logs ({@code <job>-killed.log}) and both lakes. */
+  /** Kept when a test fails: the killed runs' logs ({@code <job>-killed.log}) and the lake. */
   @TempDir(cleanup = CleanupMode.ON_SUCCESS)
   static Path dir;
 
-  private EmbeddedPostgresServer pg;
-  private Map<String, String> common;
-  private Settings clean;
+  private StoryWorld story;
+  private Lake storyLake;
+  private Map<String, String> chain;
   private Settings killed;
-  private Lake cleanLake;
   private Lake killedLake;
-  private LocalDate asOf;
+  private EmbeddedPostgresServer pg;
   private Path childLog4j;
   private boolean chainIntact = true;
   private long started;
   private final Map<String, String> timings = new LinkedHashMap<>();
 
   @BeforeAll
-  void generateAndStartPostgres() throws IOException {
+  void readTheStory() throws IOException {
     startSpark();
     started = System.nanoTime();
-    Settings company = Settings.defaults().with(COMPANY);
-    Generator.run(spark(), company, dir.resolve("world").toString(), false);
-    asOf = LocalDate.parse(company.string("plg360.generate.end-date"));
-    pg = EmbeddedPostgresServer.start(dir.resolve("pg"));
-
-    // Both lakes: the same landing files, Spark as the tests' session has it, the model settings of a small company,
-    // the same PostgreSQL target (so ops.sync_state names the same target; the schema is dropped in between).
-    common = new TreeMap<>();
-    common.put("plg360.landing.dir", dir.resolve("world/landing").toString());
-    common.put("plg360.spark.master", "local[2]");
-    common.put("plg360.spark.shuffle-partitions", "2");
-    common.put("plg360.model.min-training-rows", "30");
-    common.put("plg360.model.test-share", "0.3");
-    common.put("plg360.model.validation-share", "0.25");
-    common.put("plg360.activate.jdbc.url", pg.jdbcUrl());
-    common.put("plg360.activate.jdbc.user", EmbeddedPostgresServer.USER);
-    common.put("plg360.activate.jdbc.schema", PG_SCHEMA);
-    Map<String, String> c = new HashMap<>(common);
-    c.put("plg360.lake.root", dir.resolve("clean").toString());
-    clean = Settings.defaults().with(c);
-    c.put("plg360.lake.root", dir.resolve("killed").toString());
-    killed = Settings.defaults().with(c);
-    cleanLake = new Lake(spark(), dir.resolve("clean").toString());
-    killedLake = new Lake(spark(), dir.resolve("killed").toString());
+    story = StoryWorld.get(spark());
+    storyLake = new Lake(spark(), story.lake().toString());
+    killOn(dir.resolve("killed-earlier"));
 
     // The children log plg360's progress (the tests' own logging keeps it quiet): the kill points are read from it.
     childLog4j = dir.resolve("log4j2-child.properties");
@@ -150,7 +120,7 @@ class KillAndRerunTest extends SparkTestBase {
         "appender.console.type = Console", "appender.console.name = console", "appender.console.target = SYSTEM_ERR",
         "appender.console.layout.type = PatternLayout", "appender.console.layout.pattern = %d{HH:mm:ss.SSS} %-5p %c{1}: %m%n",
         "logger.plg360.name = dev.plg360", "logger.plg360.level = info", ""));
-    timings.put("generate and start PostgreSQL", seconds(started));
+    timings.put("the story", seconds(started));
   }
 
   @AfterAll
@@ -164,79 +134,90 @@ class KillAndRerunTest extends SparkTestBase {
   @Test
   @Order(1)
   void ingest() throws Exception {
-    killAndRerun(() -> new IngestJob());
+    killAndRerun(() -> new IngestJob(), StoryWorld.EARLIER_RUN);
   }
 
   @Test
   @Order(2)
   void resolve() throws Exception {
-    killAndRerun(() -> new ResolveJob());
+    killAndRerun(() -> new ResolveJob(), StoryWorld.EARLIER_RUN);
   }
 
   @Test
   @Order(3)
   void build360() throws Exception {
-    killAndRerun(() -> new Build360Job());
+    killAndRerun(() -> new Build360Job(), StoryWorld.EARLIER_RUN);
   }
 
   @Test
   @Order(4)
   void train() throws Exception {
-    killAndRerun(() -> new TrainJob(TrainJob.Request.defaults()));
-    assertRegistryAgreesWithModelVersions(cleanLake);
+    // The later run from where the story's was before its train, on a lake of its own (Delta's log cache knows the
+    // earlier lake's tables by their ids: replaced in place, they would be other tables at the same paths).
+    // PostgreSQL as the earlier run's activate left it, on the port the story's server had, so that ops.sync_state
+    // names the same target.
+    Path root = dir.resolve("killed-later");
+    StoryWorld.copy(story.beforeTrain().resolve("lake"), root);
+    killOn(root);
+    StoryWorld.copy(story.afterEarlier().resolve("postgres"), dir.resolve("pg"));
+    pg = EmbeddedPostgresServer.start(dir.resolve("pg"), story.postgresPort());
+    assertEquals(story.postgresPort(), pg.port(), "the story's PostgreSQL port is free again");
+    chainIntact = true; // the later run starts from the story's own lake, whatever the earlier kills left
+    killAndRerun(() -> new TrainJob(TrainJob.Request.defaults()), StoryWorld.END_RUN);
+    assertRegistryAgreesWithModelVersions(storyLake);
     assertRegistryAgreesWithModelVersions(killedLake);
   }
 
   @Test
   @Order(5)
   void score() throws Exception {
-    killAndRerun(() -> new ScoreJob());
+    killAndRerun(() -> new ScoreJob(), StoryWorld.END_RUN);
   }
 
   @Test
   @Order(6)
   void activate() throws Exception {
-    killAndRerun(() -> new ActivateJob(false));
+    killAndRerun(() -> new ActivateJob(false), StoryWorld.END_RUN);
   }
 
   @Test
   @Order(7)
   void report() throws Exception {
-    killAndRerun(() -> new ReportJob());
+    killAndRerun(() -> new ReportJob(), StoryWorld.END_RUN);
+  }
+
+  /** The lake the next jobs are killed on, and the settings of the story's chain pointed at it. */
+  private void killOn(Path root) {
+    chain = story.chainSettings(root);
+    killed = Settings.defaults().with(chain);
+    killedLake = new Lake(spark(), root.toString());
   }
 
   // ------------------------------------------------------------------------------------------- one job
 
   /**
-   * Runs the job on the clean lake, then on the killed lake killed part-way and again to the end, and compares the
-   * lakes. A job after one whose lakes differ is not run (its comparison would only repeat the difference).
+   * Runs the job on the killed lake, killed part-way and again to the end, and compares the lake with the story's
+   * after the same step of the same run. A job after one whose lakes differ is not run (its comparison would only
+   * repeat the difference).
    */
-  private void killAndRerun(Supplier<Job> newJob) throws Exception {
+  private void killAndRerun(Supplier<Job> newJob, String run) throws Exception {
     assumeTrue(chainIntact, "an earlier job left the two lakes different");
     chainIntact = false;
-    Job job = newJob.get();
-    String name = job.name();
-
-    long t0 = System.nanoTime();
-    Map<String, Long> before = commits(cleanLake);
-    runJob(job, clean, asOf);
-    int cleanCommits = changed(before, commits(cleanLake));
-    Map<String, String> want = LakeHash.of(spark(), cleanLake.root());
-    List<String> pgWanted = name.equals("activate") ? targetRows() : List.of();
-    if (name.equals("activate")) {
-      dropTargetSchema();
-    }
-    String cleanTook = seconds(t0);
+    String name = newJob.get().name();
+    LocalDate asOf = run.equals(StoryWorld.EARLIER_RUN) ? StoryWorld.EARLIER : StoryWorld.END;
+    int cleanCommits = story.commitsMadeBy(run, name);
+    Map<String, String> want = story.hashesAfter(run, name);
 
     // Half the clean run's commits (at least one), or for report, which commits nothing, its first file.
     int killAfter = Math.max(1, (cleanCommits + 1) / 2);
     Pattern point = cleanCommits == 0 ? REPORT_FILE_LINE : COMMIT_LINE;
     long t1 = System.nanoTime();
-    Map<String, Long> beforeKill = commits(killedLake);
-    Child killedRun = kill(name, point, killAfter);
+    Map<String, Long> beforeKill = StoryWorld.commits(Path.of(killedLake.root()));
+    Child killedRun = kill(name, asOf, point, killAfter);
     assertEquals(137, killedRun.exit, name + " was killed by SIGKILL before it finished (" + killedRun.log + ")");
-    assertEquals(List.of(RunLog.RUNNING), statuses(name), name + ": the killed run left its RUNNING row, no SUCCEEDED one");
-    int killedCommits = changed(beforeKill, commits(killedLake));
+    assertEquals(List.of(RunLog.RUNNING), statuses(name, asOf),
+        name + ": the killed run left its RUNNING row, no SUCCEEDED one");
+    int killedCommits = changed(beforeKill, StoryWorld.commits(Path.of(killedLake.root())));
     if (cleanCommits > 0) {
       assertTrue(killedCommits >= killAfter && killedCommits < cleanCommits, name + " was killed part-way: it made "
           + killedCommits + " of the " + cleanCommits + " commits a clean run makes, killed after " + killAfter);
@@ -247,18 +228,20 @@ class KillAndRerunTest extends SparkTestBase {
 
     long t2 = System.nanoTime();
     runJob(newJob.get(), killed, asOf);
-    assertEquals(1, statuses(name).stream().filter(RunLog.SUCCEEDED::equals).count(), name + ": the rerun succeeded");
+    assertEquals(1, statuses(name, asOf).stream().filter(RunLog.SUCCEEDED::equals).count(),
+        name + ": the rerun succeeded");
     Map<String, String> got = LakeHash.of(spark(), killedLake.root());
-    timings.put(name, String.format("clean %s, killed after %d of %d commits %s, rerun %s", cleanTook, killedCommits,
-        cleanCommits, killedTook, seconds(t2)));
-    String differences = LakeHash.differences(spark(), cleanLake.root(), want, killedLake.root(), got);
+    timings.put(name, String.format("killed after %d of %d commits %s, rerun %s", killedCommits, cleanCommits,
+        killedTook, seconds(t2)));
+    String differences = LakeHash.differences(spark(), storyLake.root(), want, killedLake.root(), got);
     assertEquals("", differences, name + " killed after " + killAfter + " commits and run again leaves another lake "
-        + "than one clean run (the killed run's log: " + killedRun.log + "):\n" + differences);
+        + "than the story's clean run (the killed run's log: " + killedRun.log + "):\n" + differences);
     switch (name) {
       case "activate" -> {
-        assertEquals(pgWanted, targetRows(), "activate killed and run again leaves the PostgreSQL tables one clean run leaves");
+        assertEquals(storyTargetRows(), targetRows(pg),
+            "activate killed and run again leaves the PostgreSQL tables the story's clean run left");
         assertCrmFilesHoldTheCleanRows();
-        assertSyncStateNamesEachLakesTables(cleanLake);
+        assertSyncStateNamesEachLakesTables(storyLake);
         assertSyncStateNamesEachLakesTables(killedLake);
       }
       case "report" -> assertReportsComplete(killedLake);
@@ -274,15 +257,14 @@ class KillAndRerunTest extends SparkTestBase {
    * Runs {@code plg360 <job>} on the killed lake in its own JVM and kills it (SIGKILL) as soon as its log has shown
    * that many lines matching the pattern (ops.job_runs' own commits not counted).
    */
-  private Child kill(String job, Pattern killAt, int lines) throws Exception {
-    List<String> args = new ArrayList<>(List.of(job, "--as-of", asOf.toString(), "-D",
-        "plg360.lake.root=" + killedLake.root()));
-    common.forEach((k, v) -> args.addAll(List.of("-D", k + "=" + v)));
+  private Child kill(String job, LocalDate asOf, Pattern killAt, int lines) throws Exception {
+    List<String> args = new ArrayList<>(List.of(job, "--as-of", asOf.toString()));
+    chain.forEach((k, v) -> args.addAll(List.of("-D", k + "=" + v)));
     ProcessBuilder pb = new ProcessBuilder(CliProcess.command(
         List.of("-Xmx1g", "-Dlog4j2.configurationFile=" + childLog4j.toUri()), args.toArray(String[]::new)))
         .directory(dir.toFile()).redirectOutput(dir.resolve(job + "-killed.out").toFile());
     Path log = dir.resolve(job + "-killed.log");
-    Process p = pb.start();
+    Process p = CliProcess.startWithin(pb, Duration.ofMinutes(10));
     int seen = 0;
     try (BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8));
          PrintWriter out = new PrintWriter(Files.newBufferedWriter(log))) {
@@ -305,24 +287,11 @@ class KillAndRerunTest extends SparkTestBase {
     return m.find() && !(m.groupCount() > 0 && JobRuns.TABLE.qualifiedName().equals(m.group(1)));
   }
 
-  /** The run-log statuses of a job in the killed lake, sorted. */
-  private List<String> statuses(String job) {
-    return spark().read().format("delta").load(killedLake.path(JobRuns.TABLE)).where(JobRuns.JOB.col().equalTo(job))
+  /** The run-log statuses of a job as of a date in the killed lake, sorted (the earlier run's are of another date). */
+  private List<String> statuses(String job, LocalDate asOf) {
+    return spark().read().format("delta").load(killedLake.path(JobRuns.TABLE))
+        .where(JobRuns.JOB.col().equalTo(job).and(JobRuns.AS_OF.col().equalTo(java.sql.Date.valueOf(asOf))))
         .select(JobRuns.STATUS.col()).collectAsList().stream().map(r -> r.getString(0)).sorted().toList();
-  }
-
-  /** Commit files per catalog table (the run log aside): the Delta commits made so far. */
-  private static Map<String, Long> commits(Lake lake) throws IOException {
-    Map<String, Long> out = new TreeMap<>();
-    for (TableDef t : Tables.all()) {
-      Path log = Path.of(lake.path(t), "_delta_log");
-      if (!t.runLog() && Files.isDirectory(log)) {
-        try (Stream<Path> files = Files.list(log)) {
-          out.put(t.qualifiedName(), files.filter(f -> f.getFileName().toString().matches("\\d{20}\\.json")).count());
-        }
-      }
-    }
-    return out;
   }
 
   private static int changed(Map<String, Long> before, Map<String, Long> after) {
@@ -335,15 +304,16 @@ class KillAndRerunTest extends SparkTestBase {
 
   // ------------------------------------------------------------------------------------------- what else a job leaves
 
-  /** The delivered tables' rows in PostgreSQL, as compared (run stamps and the row's run and time of delivery aside). */
-  private List<String> targetRows() {
+  /** The delivered tables' rows in a PostgreSQL server, as compared (run stamps, the delivering run and time aside). */
+  private List<String> targetRows(EmbeddedPostgresServer server) {
     Properties p = new Properties();
     p.setProperty("user", EmbeddedPostgresServer.USER);
     List<String> out = new ArrayList<>();
-    for (TableDef t : ActivateSettings.from(clean).tables()) {
+    for (TableDef t : ActivateSettings.from(killed).tables()) {
       List<Column> cols = new ArrayList<>(t.columns().stream().map(Col::col).toList());
       cols.add(org.apache.spark.sql.functions.col("plg360_version"));
-      Dataset<Row> rows = spark().read().jdbc(pg.jdbcUrl(), PG_SCHEMA + "." + t.name(), p).select(cols.toArray(Column[]::new));
+      Dataset<Row> rows = spark().read().jdbc(server.jdbcUrl(), PG_SCHEMA + "." + t.name(), p)
+          .select(cols.toArray(Column[]::new));
       long keys = rows.select(t.key().stream().map(Col::col).toArray(Column[]::new)).distinct().count();
       List<String> shown = LakeHash.comparableRows(rows, t).collectAsList().stream().map(r -> t.name() + " " + r).sorted().toList();
       assertEquals(keys, shown.size(), t.name() + ": each key once in PostgreSQL");
@@ -352,24 +322,24 @@ class KillAndRerunTest extends SparkTestBase {
     return out;
   }
 
-  private void dropTargetSchema() throws Exception {
-    Properties p = new Properties();
-    p.setProperty("user", EmbeddedPostgresServer.USER);
-    try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), p); Statement st = c.createStatement()) {
-      st.execute("DROP SCHEMA " + PG_SCHEMA + " CASCADE");
+  /** The rows the story's demo left in its PostgreSQL, read from a copy of its data started on another port. */
+  private List<String> storyTargetRows() {
+    StoryWorld.copy(story.demo().resolve("postgres"), dir.resolve("story-pg"));
+    try (EmbeddedPostgresServer storyPg = EmbeddedPostgresServer.start(dir.resolve("story-pg"))) {
+      return targetRows(storyPg);
     }
   }
 
   /**
-   * The Salesforce import files of every run of the killed lake hold, together, exactly the rows of the clean run's
+   * The Salesforce import files of every run of the killed lake hold, together, exactly the rows of the story's runs'
    * files: none lost, none torn. A run killed after writing a file but before recording the delivery writes it again
    * into the rerun's folder (an upsert by Id takes it twice), so rows may repeat across folders.
    */
   private void assertCrmFilesHoldTheCleanRows() throws IOException {
-    Map<String, Set<String>> want = crmRows(cleanLake);
+    Map<String, Set<String>> want = crmRows(storyLake);
     Map<String, Set<String>> got = crmRows(killedLake);
-    assertTrue(!want.isEmpty(), "the clean run wrote import files");
-    assertEquals(want, got, "the import files of the killed run and its rerun hold the clean run's rows");
+    assertTrue(!want.isEmpty(), "the story's runs wrote import files");
+    assertEquals(want, got, "the import files of the killed lake's runs hold the story's rows");
   }
 
   /** Each import file's name to the set of its lines over every run folder (header included). */
@@ -411,7 +381,7 @@ class KillAndRerunTest extends SparkTestBase {
    * versions: no version recorded without its files, none saved without its record.
    */
   private void assertRegistryAgreesWithModelVersions(Lake lake) {
-    ModelRegistry registry = new ModelRegistry(spark(), lake.file(ModelSettings.from(clean).registryDir()));
+    ModelRegistry registry = new ModelRegistry(spark(), lake.file(ModelSettings.from(killed).registryDir()));
     String current = registry.current().orElseThrow(() -> new AssertionError("no current model in " + lake.root()));
     assertEquals(current, registry.metadata(current).path("version").asText(), current + "'s metadata in " + lake.root());
     Set<String> recorded = spark().read().format("delta").load(lake.path(Versions.TABLE)).select(Versions.VERSION.col())

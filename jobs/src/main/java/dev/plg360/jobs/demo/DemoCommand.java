@@ -38,6 +38,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
@@ -76,6 +77,14 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Option(names = "--fresh", description = "Delete the demo folder first: generate again and rebuild the lake.")
   boolean fresh;
+
+  private Consumer<RunJob.Step> stepListener = step -> {};
+
+  /** Is also told of each step of the chain as it ends, after the demo printed it (a caller that checks each step). */
+  public DemoCommand onStep(Consumer<RunJob.Step> listener) {
+    this.stepListener = listener;
+    return this;
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -140,6 +149,7 @@ public final class DemoCommand implements Callable<Integer> {
         }
         LakeSummary.printRun(step.name(), step.ran().orElseThrow().metrics(), step.seconds(), out);
       }
+      stepListener.accept(step);
     });
     new JobRunner(Clock.systemUTC()).run(run, settings, spark, asOf);
     LakeSummary.print(lake, out);
