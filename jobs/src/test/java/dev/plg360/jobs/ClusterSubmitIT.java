@@ -6,11 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.plg360.common.config.Settings;
 import dev.plg360.common.io.Lake;
 import dev.plg360.common.privacy.PersonalData;
 import dev.plg360.common.run.RunLog;
 import dev.plg360.common.tables.Tables.JobRuns;
 import dev.plg360.common.tables.Tables.People;
+import dev.plg360.jobs.generate.Generator;
 import dev.plg360.testkit.SparkTestBase;
 import java.io.File;
 import java.io.IOException;
@@ -39,14 +41,14 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * plg360 through spark-submit on a real cluster manager: a Spark standalone master and worker on 127.0.0.1, each in
  * its own JVM, and the thin jar ({@code plg360-jobs-<version>-spark.jar}) submitted to them with Spark's SparkSubmit in
- * client mode, so that every task runs in an executor JVM the worker started. It replays the story
- * ({@link StoryWorld}) as a user would configure it, with the shipped conf/cluster.conf scaled down, the story's
- * settings and the lake and landing zone from the environment: ingest of every export on an empty lake, as the story's
- * earlier run did; then the story's later run (activate, which needs a PostgreSQL, left out) on the lake as the earlier
- * run left it; then plg360 sql with personal data masked, which executors do with the driver's secret. Each lake must
- * hold what the story's lake held after the same steps, table by table by content hash. Whatever works only in local
- * mode (driver state read by a task, a class only on the driver's classpath, a setting, secret or relative path only
- * the driver has) fails here.
+ * client mode, so that every task runs in an executor JVM the worker started. A small company is generated there and
+ * here, the same records. Then it replays the story ({@link StoryWorld}) as a user would configure it, with the shipped
+ * conf/cluster.conf scaled down, the story's settings and the lake and landing zone from the environment: ingest of
+ * every export on an empty lake, as the story's earlier run did; then the story's later run (activate, which needs a
+ * PostgreSQL, left out) on the lake as the earlier run left it; then plg360 sql with personal data masked, which
+ * executors do with the driver's secret. Each lake must hold what the story's lake held after the same steps, table
+ * by table by content hash. Whatever works only in local mode (driver state read by a task, a class only on the
+ * driver's classpath, a setting, secret or relative path only the driver has) fails here.
  *
  * <p>Runs in Maven's verify phase (failsafe), after package has built the thin jar. Everything is kept in
  * target/cluster-it: the lakes, each process's log (logs/) and the executors' logs (work/).
@@ -137,8 +139,48 @@ class ClusterSubmitIT extends SparkTestBase {
     }
   }
 
+  /** The generator's tasks on the executors write what they write in this JVM: the same records, file by file. */
   @Test
   @Order(2)
+  void generatesOnTheExecutorsWhatItGeneratesHere() throws Exception {
+    Map<String, String> company = new TreeMap<>(Map.of("plg360.generate.workspaces", "30", "plg360.generate.days", "20",
+        "plg360.generate.seed", "3", "plg360.generate.end-date", StoryWorld.END.toString()));
+    StandaloneCluster.Submission s = submit("lake", "generate", "--out", "generated", "--workspaces", "30",
+        "--days", "20", "--seed", "3", "--end-date", StoryWorld.END.toString());
+    assertTrue(s.stdoutText().contains("generated 30 workspaces"), s.describe());
+    // The story's generator settings (planted shares) are in the cluster's configuration file: here too.
+    story.chainSettings(dir).forEach((k, v) -> {
+      if (k.startsWith("plg360.generate.")) {
+        company.putIfAbsent(k, v);
+      }
+    });
+    Generator.run(spark(), Settings.defaults().with(company), dir.resolve("generated-here").toString(), false);
+    Map<String, List<String>> here = records(dir.resolve("generated-here"));
+    assertTrue(here.keySet().stream().anyMatch(f -> f.startsWith("landing/segment/"))
+        && here.keySet().stream().anyMatch(f -> f.startsWith("truth/workspaces/")),
+        "exports and truth: " + here.keySet());
+    assertEquals(here, records(dir.resolve("generated")), "the cluster generated the same records");
+  }
+
+  /** A generated folder's records: each file's lines, sorted (a Spark output folder's part files as one). */
+  private static Map<String, List<String>> records(Path root) throws IOException {
+    Map<String, List<String>> out = new TreeMap<>();
+    try (var files = Files.walk(root)) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        String name = f.getFileName().toString();
+        if (name.startsWith(".") || name.startsWith("_")) {
+          continue;
+        }
+        Path rel = root.relativize(name.startsWith("part-") ? f.getParent() : f);
+        out.computeIfAbsent(rel.toString(), k -> new ArrayList<>()).addAll(Files.readAllLines(f));
+      }
+    }
+    out.values().forEach(java.util.Collections::sort);
+    return out;
+  }
+
+  @Test
+  @Order(3)
   void ingestsEveryExportAsTheStorysEarlierRunDid() throws Exception {
     submit("ingested", "ingest", "--as-of", StoryWorld.EARLIER.toString());
     assertLakeIsTheStorys("ingested", story.hashesAfter(StoryWorld.EARLIER_RUN, "ingest"));
@@ -146,7 +188,7 @@ class ClusterSubmitIT extends SparkTestBase {
   }
 
   @Test
-  @Order(3)
+  @Order(4)
   void runsTheStorysLaterRunOnTheCluster() throws Exception {
     StoryWorld.copy(story.afterEarlier().resolve("lake"), dir.resolve("lake"));
     submit("lake", "run", "--as-of", StoryWorld.END.toString(), "-D", "plg360.run.skip=[activate]");
@@ -205,7 +247,7 @@ class ClusterSubmitIT extends SparkTestBase {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void masksPersonalDataOnTheExecutorsWithTheSecretOfTheDriversEnvironment() throws Exception {
     assertChainRan();
     // The mask is computed in tasks; the workers' environment has no PLG360_MASK_SECRET, so it reaches the executors
@@ -222,7 +264,7 @@ class ClusterSubmitIT extends SparkTestBase {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void everyApplicationRanOnTheWorkersExecutors() throws Exception {
     assertChainRan();
     for (StandaloneCluster.Submission s : submitted) {
@@ -237,7 +279,7 @@ class ClusterSubmitIT extends SparkTestBase {
   }
 
   private void assertChainRan() {
-    assertTrue(submitted.size() > 1, "the chain ran (see runsTheStorysLaterRunOnTheCluster)");
+    assertTrue(submitted.size() > 2, "the chain ran (see runsTheStorysLaterRunOnTheCluster)");
   }
 
   private static Set<String> entries(Path jar) throws IOException {
