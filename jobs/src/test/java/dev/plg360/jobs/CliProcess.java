@@ -29,6 +29,7 @@ public final class CliProcess {
   public static List<String> command(List<String> moreJvmOptions, String... args) {
     List<String> jvm = new ArrayList<>();
     jvm.add("-Xmx2g"); // a heap that fits beside the tests
+    jvm.addAll(testJvmOptions());
     jvm.addAll(testSparkSettings());
     jvm.addAll(moreJvmOptions);
     return CliJvm.command(jvm, List.of(args));
@@ -58,6 +59,17 @@ public final class CliProcess {
     Files.writeString(script, "#!/usr/bin/env bash\nexec " + cmd + " \"$@\"\n");
     Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
     return script;
+  }
+
+  /**
+   * The JIT options of the short JVMs the tests start (a command, a cluster's driver and executors): C1 alone. Their
+   * data is small and their code paths many, so in a JVM that lives a minute or two C2's compilations cost more CPU
+   * than its faster code saves, on two cores the test run keeps busy; the tests' own JVM, which lives for the whole
+   * run, keeps the tiered default. C1 alone needs a code cache as large as the tiered default, or it fills its own
+   * and stops compiling.
+   */
+  static List<String> testJvmOptions() {
+    return List.of("-XX:TieredStopAtLevel=1", "-XX:ReservedCodeCacheSize=240m");
   }
 
   /** The Spark settings the tests' sessions run with (system properties, in the pom), for a plg360 of the tests. */

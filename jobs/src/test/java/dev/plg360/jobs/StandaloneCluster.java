@@ -124,8 +124,10 @@ final class StandaloneCluster implements AutoCloseable {
     cmd.addAll(CliProcess.testSparkSettings()); // the driver's Spark settings, as the tests' own sessions have them
     cmd.addAll(List.of("org.apache.spark.deploy.SparkSubmit", "--master", masterUrl(), "--deploy-mode", "client",
         "--class", mainClass));
-    // The openings the driver runs with (above), for the executors the worker starts.
-    cmd.addAll(List.of("--conf", "spark.executor.extraJavaOptions=" + String.join(" ", CliJvm.sparkJavaOptions())));
+    // The JIT options and module openings the driver runs with (above), for the executors the worker starts.
+    List<String> executorOptions = new ArrayList<>(CliProcess.testJvmOptions());
+    executorOptions.addAll(CliJvm.sparkJavaOptions());
+    cmd.addAll(List.of("--conf", "spark.executor.extraJavaOptions=" + String.join(" ", executorOptions)));
     cmd.add(jar.toString());
     cmd.addAll(args);
     Path out = logs.resolve(name + ".out");
@@ -206,6 +208,7 @@ final class StandaloneCluster implements AutoCloseable {
 
   private List<String> java(String heap) {
     List<String> cmd = new ArrayList<>(List.of(CliJvm.java(), heap));
+    cmd.addAll(CliProcess.testJvmOptions());
     cmd.addAll(CliJvm.sparkJavaOptions());
     cmd.addAll(List.of("-cp", sparkHome.resolve("jars") + File.separator + "*"));
     return cmd;
