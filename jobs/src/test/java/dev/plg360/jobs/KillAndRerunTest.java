@@ -212,12 +212,12 @@ class KillAndRerunTest extends SparkTestBase {
     int killAfter = Math.max(1, (cleanCommits + 1) / 2);
     Pattern point = cleanCommits == 0 ? REPORT_FILE_LINE : COMMIT_LINE;
     long t1 = System.nanoTime();
-    Map<String, Long> beforeKill = StoryWorld.commits(Path.of(killedLake.root()));
+    Map<String, Long> beforeKill = StoryWorld.commits(killedLake);
     Child killedRun = kill(name, asOf, point, killAfter);
     assertEquals(137, killedRun.exit, name + " was killed by SIGKILL before it finished (" + killedRun.log + ")");
     assertEquals(List.of(RunLog.RUNNING), statuses(name, asOf),
         name + ": the killed run left its RUNNING row, no SUCCEEDED one");
-    int killedCommits = changed(beforeKill, StoryWorld.commits(Path.of(killedLake.root())));
+    int killedCommits = changed(beforeKill, StoryWorld.commits(killedLake));
     if (cleanCommits > 0) {
       assertTrue(killedCommits >= killAfter && killedCommits < cleanCommits, name + " was killed part-way: it made "
           + killedCommits + " of the " + cleanCommits + " commits a clean run makes, killed after " + killAfter);

@@ -145,6 +145,7 @@ public final class StoryWorld {
                               String... extra) throws IOException {
     Path demo = dir.resolve("demo");
     String lakeRoot = demo.resolve("lake").toString();
+    Lake lake = new Lake(spark, lakeRoot);
     Map<String, Map<String, String>> hashesAfter = new LinkedHashMap<>();
     Map<String, Integer> commitsAfter = new LinkedHashMap<>();
     hashes.put(run, hashesAfter);
@@ -152,7 +153,7 @@ public final class StoryWorld {
     StringWriter out = new StringWriter();
     CommandLine cli = new CommandLine(new DemoCommand().onStep(step -> {
       hashesAfter.put(step.name(), LakeHash.of(spark, lakeRoot));
-      commitsAfter.put(step.name(), commits(Path.of(lakeRoot)).values().stream().mapToInt(Long::intValue).sum());
+      commitsAfter.put(step.name(), commits(lake).values().stream().mapToInt(Long::intValue).sum());
       alsoAfterEachStep.accept(step);
     }));
     cli.setOut(new PrintWriter(out));
@@ -236,10 +237,10 @@ public final class StoryWorld {
   }
 
   /** Commit files per catalog table of a lake (logs of runs aside): the Delta commits made so far. */
-  public static Map<String, Long> commits(Path lakeRoot) {
+  public static Map<String, Long> commits(Lake lake) {
     Map<String, Long> out = new TreeMap<>();
     for (TableDef t : Tables.all()) {
-      Path log = lakeRoot.resolve(t.layer()).resolve(t.name()).resolve("_delta_log");
+      Path log = Path.of(lake.path(t), "_delta_log");
       if (!t.runLog() && Files.isDirectory(log)) {
         try (Stream<Path> files = Files.list(log)) {
           out.put(t.qualifiedName(), files.filter(f -> f.getFileName().toString().matches("\\d{20}\\.json")).count());
