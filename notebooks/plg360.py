@@ -48,7 +48,7 @@ def run(*args, lake=None):
 def queries(params=None, lake=None, **parts):
     """Runs each named Spark SQL query in one `plg360 sql` call and returns {name: DataFrame}.
 
-    `params` fills ${name} in every query (`plg360 sql --param`). Rows come back as JSON, so arrays, maps and
+    `params` binds the named parameters :name of every query (`plg360 sql --param`). Rows come back as JSON, so arrays, maps and
     structs stay lists and dicts; dates and timestamps are ISO strings (pd.to_datetime them). Row order is not
     kept: sort the frame.
     """
@@ -84,7 +84,9 @@ def model_metadata(version=None, lake=None, registry="models/conversion"):
     """A model version's metadata.json from a local lake's registry (plg360.model.registry-dir): its features with
     their SQL, parameters, metrics and promotion decision (docs/MODEL.md). Default: the current version."""
     folder = Path(lake or LAKE) / registry
-    version = version or (folder / "current").read_text(encoding="utf-8").strip()
+    # A promotion stopped half-way leaves the new pointer under its staging name (ModelRegistry.current reads it too).
+    pointer = folder / "current" if (folder / "current").exists() else folder / ".current.inprogress"
+    version = version or pointer.read_text(encoding="utf-8").strip()
     return json.loads((folder / version / "metadata.json").read_text(encoding="utf-8"))
 
 

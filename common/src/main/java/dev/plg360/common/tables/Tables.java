@@ -39,7 +39,7 @@ public final class Tables {
     private Lineage() {}
 
     public static final Col EXTRA = c("extra", STRING_MAP,
-        "Fields of the raw record that the source mapping does not name, kept as text");
+        "Fields of the raw record that the source mapping does not name, kept as text (a lead's Phone, ...): personal, each value masked").personal();
     public static final Col SOURCE_FILE = c("_source_file", StringType,
         "Landing file the record came from, relative to the landing folder");
     public static final Col SOURCE_LINE = c("_source_line", LongType,
@@ -325,9 +325,11 @@ public final class Tables {
 
     public static final Col SOURCE = c("source", StringType, "Source name from configuration, e.g. 'segment'");
     public static final Col SOURCE_FILE = c("source_file", StringType, "Landing file, relative to the landing folder");
-    public static final Col LINE = c("line", LongType, "Line number (1-based) where the record starts");
+    public static final Col FILE_CHECKSUM = c("file_checksum", StringType,
+        "The version of the file the record was read from (ops.ingested_files.checksum): a file delivered again with other content is another version; null for records resolve rejects");
+    public static final Col LINE = c("line", LongType, "Line number (1-based) where the record starts; 0 for a whole file");
     public static final Col REASON = c("reason", StringType,
-        "Reason code: MALFORMED_JSON, WRONG_COLUMN_COUNT, MISSING_REQUIRED_FIELD, UNPARSEABLE_TIMESTAMP, INVALID_VALUE, VALUE_OUT_OF_RANGE, DUPLICATE");
+        "Reason code: UNREADABLE_FILE, MALFORMED_JSON, WRONG_COLUMN_COUNT, MISSING_REQUIRED_FIELD, UNPARSEABLE_TIMESTAMP, INVALID_VALUE, VALUE_OUT_OF_RANGE, DUPLICATE; UNKNOWN_WORKSPACE from resolve (docs/LANDING.md)");
     public static final Col DETAIL = c("detail", StringType, "What exactly failed: the field, the expectation or the duplicate's key");
     public static final Col RAW = c("raw", StringType, "The raw record text, cut at plg360.ingest.quarantine-raw-max-chars");
     public static final Col RUN_ID = c("run_id", StringType,
@@ -337,9 +339,9 @@ public final class Tables {
 
     public static final TableDef TABLE = TableDef.table("bronze", "quarantine")
         .personalDataInText("the raw text of rejected records")
-        .grain("one row per rejected raw record (source, file, line)")
-        .columns(SOURCE, SOURCE_FILE, LINE, REASON, DETAIL, RAW, RUN_ID, QUARANTINED_AT)
-        .key(SOURCE, SOURCE_FILE, LINE)
+        .grain("one row per rejected raw record (source, file, file version, line)")
+        .columns(SOURCE, SOURCE_FILE, FILE_CHECKSUM, LINE, REASON, DETAIL, RAW, RUN_ID, QUARANTINED_AT)
+        .key(SOURCE, SOURCE_FILE, FILE_CHECKSUM, LINE)
         .partitionBy(SOURCE)
         .build();
   }

@@ -167,7 +167,10 @@ public final class ActivateJob implements Job {
     try {
       changes.count();
       return changes;
-    } catch (RuntimeException e) { // Delta's DELTA_MISSING_CHANGE_DATA and friends
+    } catch (Exception e) {
+      // Delta's DELTA_MISSING_CHANGE_DATA (an AnalysisException), a SparkException over the FileNotFoundException of a
+      // vacuumed change file, a version whose log is gone: checked exceptions Scala throws undeclared. Whatever the
+      // cause, the whole table is a correct delivery, only a larger one.
       changes.unpersist();
       LOG.warn("{}: no change data for versions {} to {} ({}); sending the whole table", t, from, to, e.getMessage());
       return null;

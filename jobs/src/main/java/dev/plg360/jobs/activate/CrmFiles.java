@@ -115,7 +115,7 @@ final class CrmFiles {
           Row r = it.next();
           Object[] values = new Object[r.length()];
           for (int i = 0; i < values.length; i++) {
-            values[i] = r.get(i);
+            values[i] = inert(r.getString(i));
           }
           csv.writeRow(values);
           n++;
@@ -129,6 +129,21 @@ final class CrmFiles {
       throw new UncheckedIOException("cannot write " + file, e);
     }
     written.put(file.getName(), n);
+  }
+
+  private static final java.util.regex.Pattern FORMULA = java.util.regex.Pattern.compile("^[=+\\-@\t\r]");
+  private static final java.util.regex.Pattern NUMBER = java.util.regex.Pattern.compile("^[-+]?\\d+(\\.\\d+)?([eE][-+]?\\d+)?$");
+
+  /**
+   * A value a spreadsheet would not run: text starting with {@code = + - @}, a tab or a carriage return (a workspace
+   * named {@code =HYPERLINK(...)}) gets a leading apostrophe, which Excel, Google Sheets and LibreOffice read as
+   * "this is text". Numbers stay numbers. These files are opened in spreadsheets before Data Loader reads them.
+   */
+  static String inert(String value) {
+    if (value == null || !FORMULA.matcher(value).find() || NUMBER.matcher(value).matches()) {
+      return value;
+    }
+    return "'" + value;
   }
 
   /** RFC 4180: comma, double quotes where needed, doubled inside; an empty field for a null (Data Loader keeps the value). */

@@ -15,6 +15,8 @@ import dev.plg360.common.tables.Tables.Quarantine;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -91,7 +93,7 @@ public final class IngestJob implements Job {
 
   private void ingest(JobContext ctx, LandingZone landing, SourceSpec spec, int rawMax) {
     Lake lake = ctx.lake();
-    Map<LandingFile, String> files = landing.newFiles(spec, lake);
+    Map<LandingFile, LandingZone.Scanned> files = landing.newFiles(spec, lake);
     if (files.isEmpty()) {
       LOG.info("{}: no new files under {}/{}", spec.name(), landing.rootUri(), spec.dir());
       return;
@@ -100,7 +102,7 @@ public final class IngestJob implements Job {
     LOG.info("{}: {} new files, {} MB -> {}", spec.name(), files.size(), bytes / 1_000_000, spec.table());
     Timestamp at = Timestamp.from(ctx.startedAt());
 
-    Dataset<Row> raw = RawRecords.read(ctx.spark(), spec.format(), new ArrayList<>(files.keySet()), landing.rootUri());
+    Dataset<Row> raw = raw(ctx, landing, spec, files);
     // Read three times (the counts, bronze, quarantine), kept on local disk only. A partition is up to 128 MB of
     // landing files, some 400 MB as checked rows; with MEMORY_AND_DISK_SER such a block, once spilled, is put back in
     // memory as one array of its size when read, which ended a 100,000-workspace ingest with 8 GiB of heap, half free.
@@ -108,14 +110,21 @@ public final class IngestJob implements Job {
         .persist(StorageLevel.DISK_ONLY());
     try {
       Optional<Object[]> touched = touchedPartitions(spec, checked);
-      Dataset<Row> existing = lake.read(spec.table());
       Optional<Column> targetFilter = Optional.empty();
       if (touched.isPresent()) {
-        Col part = spec.table().partitionBy().get(0);
-        existing = existing.where(part.col().isin(touched.get()));
-        targetFilter = Optional.of(part.of("t").isin(touched.get()));
+        targetFilter = Optional.of(spec.table().partitionBy().get(0).of("t").isin(touched.get()));
       }
-      Dataset<Row> classified = IngestTransforms.classifyAgainstExisting(checked, existing, spec.key());
+      // Keys are compared with the whole table (its key and lineage columns only): a replayed record may carry
+      // another date than the first one did, and so sit in another partition. Only the insert is partition-bound.
+      Set<String> newVersions = new HashSet<>();
+      files.forEach((f, scanned) -> {
+        if (scanned.newVersion()) {
+          newVersions.add(f.path());
+        }
+      });
+      // Against what earlier runs landed: the frame is read again after this run's insert, and must then say the same.
+      Dataset<Row> earlier = lake.read(spec.table()).where(Lineage.RUN_ID.col().notEqual(ctx.runId()));
+      Dataset<Row> classified = IngestTransforms.classifyAgainstExisting(checked, earlier, spec.key(), newVersions);
 
       // One pass counts every outcome per file, so writes with nothing to write are skipped.
       Map<String, Long> perFile = new HashMap<>();
@@ -135,7 +144,8 @@ public final class IngestJob implements Job {
         ctx.metrics().wrote(lake.insertNew(IngestTransforms.toBronze(classified, ctx.runId(), at), spec.table(), targetFilter));
       }
       if (!perReason.isEmpty()) {
-        ctx.metrics().wrote(lake.insertNew(IngestTransforms.toQuarantine(classified, spec, ctx.runId(), at),
+        ctx.metrics().wrote(lake.insertNew(IngestTransforms.toQuarantine(classified, checksums(ctx, files), spec,
+                ctx.runId(), at),
             Quarantine.TABLE, Optional.of(Quarantine.SOURCE.of("t").equalTo(spec.name()))));
       }
       perReason.forEach(ctx.metrics()::rejected);
@@ -149,6 +159,32 @@ public final class IngestJob implements Job {
     }
   }
 
+  /** Each new file's path and checksum: the version its quarantined records came from. */
+  private static Dataset<Row> checksums(JobContext ctx, Map<LandingFile, LandingZone.Scanned> files) {
+    List<Row> rows = new ArrayList<>();
+    files.forEach((f, scanned) -> rows.add(RowFactory.create(f.path(), scanned.checksum())));
+    return ctx.spark().createDataFrame(rows, new org.apache.spark.sql.types.StructType()
+        .add(Lineage.SOURCE_FILE.name(), org.apache.spark.sql.types.DataTypes.StringType)
+        .add(Quarantine.FILE_CHECKSUM.name(), org.apache.spark.sql.types.DataTypes.StringType));
+  }
+
+  /** The records of the new files; a file that cannot be read is one record, quarantined with why. */
+  private static Dataset<Row> raw(JobContext ctx, LandingZone landing, SourceSpec spec,
+                                  Map<LandingFile, LandingZone.Scanned> files) {
+    List<LandingFile> readable = new ArrayList<>();
+    Map<LandingFile, String> unreadable = new java.util.LinkedHashMap<>();
+    files.forEach((f, scanned) -> {
+      if (scanned.readable()) {
+        readable.add(f);
+      } else {
+        unreadable.put(f, scanned.unreadable());
+        LOG.warn("{}: {} cannot be read, quarantined whole: {}", spec.name(), f.path(), scanned.unreadable());
+      }
+    });
+    Dataset<Row> bad = RawRecords.unreadable(ctx.spark(), unreadable);
+    return readable.isEmpty() ? bad : RawRecords.read(ctx.spark(), spec.format(), readable, landing.rootUri()).unionByName(bad);
+  }
+
   /** For a date-partitioned table, the partitions the batch touches: only those are read and merged into. */
   private static Optional<Object[]> touchedPartitions(SourceSpec spec, Dataset<Row> checked) {
     if (spec.table().partitionBy().isEmpty()) {
@@ -159,12 +195,12 @@ public final class IngestJob implements Job {
         .collectAsList().stream().map(r -> r.get(0)).toArray());
   }
 
-  private static WriteResult recordFiles(JobContext ctx, SourceSpec spec, Map<LandingFile, String> files,
+  private static WriteResult recordFiles(JobContext ctx, SourceSpec spec, Map<LandingFile, LandingZone.Scanned> files,
                                          Map<String, Long> perFile, Timestamp at) {
     List<Row> rows = new ArrayList<>();
-    for (Map.Entry<LandingFile, String> e : files.entrySet()) {
+    for (Map.Entry<LandingFile, LandingZone.Scanned> e : files.entrySet()) {
       LandingFile f = e.getKey();
-      rows.add(RowFactory.create(spec.name(), f.path(), f.size(), new Timestamp(f.modifiedAt()), e.getValue(),
+      rows.add(RowFactory.create(spec.name(), f.path(), f.size(), new Timestamp(f.modifiedAt()), e.getValue().checksum(),
           perFile.getOrDefault(f.path(), 0L), ctx.runId(), at));
     }
     return ctx.lake().upsert(ctx.spark().createDataFrame(rows, IngestedFiles.TABLE.schema()), IngestedFiles.TABLE,

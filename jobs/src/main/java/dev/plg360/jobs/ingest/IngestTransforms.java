@@ -1,6 +1,5 @@
 package dev.plg360.jobs.ingest;
 
-import static org.apache.spark.sql.functions.abs;
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.array_contains;
 import static org.apache.spark.sql.functions.coalesce;
@@ -15,6 +14,7 @@ import static org.apache.spark.sql.functions.get_json_object;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.map_filter;
 import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.regexp_replace;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.substring;
 import static org.apache.spark.sql.functions.timestamp_micros;
@@ -57,7 +57,8 @@ public final class IngestTransforms {
   public static final String ALREADY_INGESTED = "already_ingested";
 
   private static final String RAW_PREFIX = "r__";
-  // Epoch values beyond the year 3000 are typos or the wrong unit, not timestamps.
+  // Epoch values before 1973-03-03 or beyond the year 3000 are typos or the wrong unit, not timestamps.
+  private static final double MIN_EPOCH_SECONDS = 100_000_000d;
   private static final double MAX_EPOCH_SECONDS = 32_503_680_000d;
 
   /**
@@ -72,6 +73,7 @@ public final class IngestTransforms {
     stage1.add(col(RawRecords.LINE).as(Lineage.SOURCE_LINE.name()));
     stage1.add(col(RawRecords.RAW));
     stage1.add(col(RawRecords.PARSE_ERROR));
+    stage1.add(col(RawRecords.PARSE_DETAIL));
     stage1.add(extraFields(spec).as(Lineage.EXTRA.name()));
     for (Map.Entry<Col, FieldPath> e : spec.fields().entrySet()) {
       Column text = blankToNull(extract(col(RawRecords.FIELDS), e.getValue()));
@@ -82,7 +84,7 @@ public final class IngestTransforms {
     // Typed values, then derived columns (which are SQL over typed values).
     List<Column> stage2 = new ArrayList<>();
     for (String c : List.of(Lineage.SOURCE_FILE.name(), Lineage.SOURCE_LINE.name(), RawRecords.RAW,
-        RawRecords.PARSE_ERROR, Lineage.EXTRA.name())) {
+        RawRecords.PARSE_ERROR, RawRecords.PARSE_DETAIL, Lineage.EXTRA.name())) {
       stage2.add(col(c));
     }
     for (Col c : spec.table().columns()) {
@@ -128,7 +130,8 @@ public final class IngestTransforms {
   /** Each rule: {failed condition, reason, detail}, in the order they are judged. */
   private static List<Column[]> rules(SourceSpec spec) {
     List<Column[]> rules = new ArrayList<>();
-    rules.add(new Column[] {col(RawRecords.PARSE_ERROR).isNotNull(), col(RawRecords.PARSE_ERROR), lit("record could not be split into fields")});
+    rules.add(new Column[] {col(RawRecords.PARSE_ERROR).isNotNull(), col(RawRecords.PARSE_ERROR),
+        coalesce(col(RawRecords.PARSE_DETAIL), lit("record could not be split into fields"))});
     for (Col c : spec.required()) {
       rules.add(new Column[] {col(RAW_PREFIX + c.name()).isNull(), lit(Reason.MISSING_REQUIRED_FIELD.name()),
           lit(c.name() + " (" + spec.fields().get(c) + ") is missing or blank")});
@@ -178,12 +181,18 @@ public final class IngestTransforms {
     return map_filter(col(RawRecords.FIELDS), (k, v) -> not(array_contains(names, k)));
   }
 
+  /** An ISO-8601 date and time of day (RFC 3339 allows a blank for the T), to the minute at least. */
+  private static final String ISO_DATE_TIME = "^\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}(:\\d{2}([.,]\\d{1,9})?)?";
+  private static final String ISO_OFFSET = "(Z|[+-]\\d{2}(:?\\d{2})?)";
+
   /** Text to the column's type; null where the text is not of that type. */
   static Column typed(Column text, DataType type, String timestampFormat) {
     if (type.equals(DataTypes.TimestampType)) {
+      // Spark reads "2026" as 2026-01-01 and a time without an offset in the session's zone; neither names an
+      // instant, so "iso" takes a date and a time with an offset only, and "iso-local-as-utc" says what to assume.
       return switch (timestampFormat) {
-        case "iso" -> coalesce(to_timestamp(text), to_timestamp(text, "yyyy-MM-dd'T'HH:mm:ss.SSSXX"),
-            to_timestamp(text, "yyyy-MM-dd'T'HH:mm:ssXX"));
+        case "iso" -> when(text.rlike(ISO_DATE_TIME + ISO_OFFSET + "$"), iso(text));
+        case "iso-local-as-utc" -> when(text.rlike(ISO_DATE_TIME + ISO_OFFSET + "?$"), iso(text));
         case "epoch-seconds" -> epoch(text, 1);
         case "epoch-millis" -> epoch(text, 1000);
         default -> to_timestamp(text, timestampFormat);
@@ -203,10 +212,23 @@ public final class IngestTransforms {
     return text.cast(type);
   }
 
+  /** An ISO-8601 date and time (checked by {@link #ISO_DATE_TIME}) as an instant: to seconds, a T and a decimal point. */
+  private static Column iso(Column text) {
+    Column t = regexp_replace(regexp_replace(text, "^(\\d{4}-\\d{2}-\\d{2})[T ](\\d{2}:\\d{2})(?=[^:\\d]|$)", "$1T$2:00"),
+        "^(\\d{4}-\\d{2}-\\d{2}) ", "$1T");
+    t = regexp_replace(t, "(:\\d{2}),(\\d)", "$1.$2");
+    return coalesce(to_timestamp(t), to_timestamp(t, "yyyy-MM-dd'T'HH:mm:ss.SSSXX"), to_timestamp(t, "yyyy-MM-dd'T'HH:mm:ssXX"));
+  }
+
+  /**
+   * Epoch seconds or milliseconds, from 1973-03-03 (10^8 seconds) to the year 3000: outside it a value is in the
+   * wrong unit (seconds read as milliseconds fall in January 1970) or a typo, and is quarantined.
+   */
   private static Column epoch(Column text, int perSecond) {
     Column units = text.cast(DataTypes.createDecimalType(38, 6));
     Column micros = units.multiply(1_000_000 / perSecond).cast(DataTypes.LongType);
-    return when(units.isNotNull().and(abs(units).leq(MAX_EPOCH_SECONDS * perSecond)), timestamp_micros(micros));
+    return when(units.isNotNull().and(units.geq(MIN_EPOCH_SECONDS * perSecond))
+        .and(units.leq(MAX_EPOCH_SECONDS * perSecond)), timestamp_micros(micros));
   }
 
   /**
@@ -230,9 +252,11 @@ public final class IngestTransforms {
   /**
    * Compares accepted records with the keys already in bronze ({@code existing}: key columns, _source_file,
    * _source_line). A key already there from the same file line is this record, landed by an earlier run that
-   * stopped before it recorded the file: {@link #ALREADY_INGESTED}. From anywhere else it is a DUPLICATE.
+   * stopped before it recorded the file: {@link #ALREADY_INGESTED}; unless the file is a new version of one ingested
+   * before ({@code newVersions}, paths), whose lines are other records. From anywhere else it is a DUPLICATE.
    */
-  public static Dataset<Row> classifyAgainstExisting(Dataset<Row> checked, Dataset<Row> existing, List<Col> key) {
+  public static Dataset<Row> classifyAgainstExisting(Dataset<Row> checked, Dataset<Row> existing, List<Col> key,
+                                                     Set<String> newVersions) {
     List<Column> keep = new ArrayList<>();
     for (Col k : key) {
       keep.add(k.col().as("__e_" + k.name()));
@@ -244,7 +268,8 @@ public final class IngestTransforms {
     Dataset<Row> joined = checked.join(e, on.and(col(REASON).isNull()), "left");
     Column found = col("__e_file").isNotNull();
     Column samePlace = found.and(col("__e_file").equalTo(col(Lineage.SOURCE_FILE.name())))
-        .and(col("__e_line").equalTo(col(Lineage.SOURCE_LINE.name())));
+        .and(col("__e_line").equalTo(col(Lineage.SOURCE_LINE.name())))
+        .and(not(col(Lineage.SOURCE_FILE.name()).isin(newVersions.toArray())));
     Dataset<Row> out = joined
         .withColumn(ALREADY_INGESTED, coalesce(samePlace, lit(false)))
         .withColumn(REASON, when(found.and(not(samePlace)), lit(Reason.DUPLICATE.name())).otherwise(col(REASON)))
@@ -261,10 +286,12 @@ public final class IngestTransforms {
   }
 
   /**
-   * Rejected records as quarantine rows. A record rejected only as a DUPLICATE parsed fine, and its raw text was
-   * not kept (accepted records keep none, to stay small): its parsed fields stand in, as JSON.
+   * Rejected records as quarantine rows, each with its file's version ({@code checksums}: _source_file,
+   * file_checksum). A record rejected only as a DUPLICATE parsed fine, and its raw text was not kept (accepted
+   * records keep none, to stay small): its parsed fields stand in, as JSON.
    */
-  public static Dataset<Row> toQuarantine(Dataset<Row> classified, SourceSpec spec, String runId, Timestamp at) {
+  public static Dataset<Row> toQuarantine(Dataset<Row> classified, Dataset<Row> checksums, SourceSpec spec, String runId,
+                                          Timestamp at) {
     List<Column> fields = new ArrayList<>();
     for (Col c : spec.table().columns()) {
       if (!isLineage(c)) {
@@ -274,9 +301,11 @@ public final class IngestTransforms {
     fields.add(col(Lineage.EXTRA.name()));
     Column rendered = org.apache.spark.sql.functions.to_json(org.apache.spark.sql.functions.struct(fields.toArray(Column[]::new)));
     String source = spec.name();
-    return classified.where(col(REASON).isNotNull()).select(
+    return classified.where(col(REASON).isNotNull())
+        .join(org.apache.spark.sql.functions.broadcast(checksums), Lineage.SOURCE_FILE.name()).select(
         lit(source).as(Quarantine.SOURCE.name()),
         col(Lineage.SOURCE_FILE.name()).as(Quarantine.SOURCE_FILE.name()),
+        col(Quarantine.FILE_CHECKSUM.name()),
         col(Lineage.SOURCE_LINE.name()).as(Quarantine.LINE.name()),
         col(REASON).as(Quarantine.REASON.name()),
         col(DETAIL).as(Quarantine.DETAIL.name()),

@@ -1,9 +1,15 @@
 package dev.plg360.jobs.ingest;
 
 import dev.plg360.common.io.Lake;
+import dev.plg360.common.run.RunLog;
 import dev.plg360.common.tables.Tables.IngestedFiles;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.Serializable;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -13,11 +19,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32C;
+import java.util.zip.CheckedInputStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.hadoop.io.compress.CompressionCodec;
+import org.apache.hadoop.io.compress.CompressionCodecFactory;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.input.PortableDataStream;
@@ -98,9 +107,9 @@ public final class LandingZone {
   /**
    * The files not yet ingested. A file whose path, size and modification time match an ingested one is skipped
    * at once; one whose time changed but whose size and checksum match is skipped too. Returns each new file with
-   * its checksum.
+   * what the checksum pass found: its checksum and, for a file that cannot be read to its end as text, why.
    */
-  public Map<LandingFile, String> newFiles(SourceSpec spec, Lake lake) {
+  public Map<LandingFile, Scanned> newFiles(SourceSpec spec, Lake lake) {
     List<LandingFile> files = list(spec);
     if (files.isEmpty()) {
       return Map.of();
@@ -117,15 +126,32 @@ public final class LandingZone {
     List<LandingFile> candidates = files.stream()
         .filter(f -> !seenByTime.contains(f.path() + "|" + f.size() + "|" + f.modifiedAt()))
         .toList();
-    Map<LandingFile, String> out = new java.util.LinkedHashMap<>();
-    Map<String, String> sums = checksums(candidates);
+    Set<String> seenPaths = new HashSet<>();
+    seenByContent.forEach(k -> seenPaths.add(k.substring(0, k.indexOf('|'))));
+    Map<LandingFile, Scanned> out = new java.util.LinkedHashMap<>();
+    Map<String, Scanned> scans = scan(candidates);
     for (LandingFile f : candidates) {
-      String sum = sums.get(normalize(f.uri()));
-      if (!seenByContent.contains(f.path() + "|" + f.size() + "|" + sum)) {
-        out.put(f, sum);
+      Scanned scanned = scans.get(normalize(f.uri()));
+      if (!seenByContent.contains(f.path() + "|" + f.size() + "|" + scanned.checksum())) {
+        out.put(f, seenPaths.contains(f.path()) ? scanned.asNewVersion() : scanned);
       }
     }
     return out;
+  }
+
+  /**
+   * A new file as the checksum pass saw it: the CRC32C of its bytes, null or why it cannot be read (a gzip cut off,
+   * bytes that are not of the compression its name says, text that is not UTF-8), and whether it is a new version of
+   * a file ingested before under the same path (delivered again with other content).
+   */
+  public record Scanned(String checksum, String unreadable, boolean newVersion) implements Serializable {
+    public boolean readable() {
+      return unreadable == null;
+    }
+
+    Scanned asNewVersion() {
+      return new Scanned(checksum, unreadable, true);
+    }
   }
 
   /** The files as (URI, stream) pairs on the executors, one task per file or two per core, whichever is fewer. */
@@ -135,27 +161,71 @@ public final class LandingZone {
     return jsc.binaryFiles(paths, Math.max(1, Math.min(files.size(), jsc.defaultParallelism() * 2)));
   }
 
-  /** CRC32C of each file's bytes, computed in parallel on the executors. */
-  private Map<String, String> checksums(List<LandingFile> files) {
+  /**
+   * Each file's checksum, and whether it reads to its end as text the way ingest will read it (decompressed by the
+   * codec its name gives, decoded as UTF-8), in one pass over its bytes on the executors. A file that fails here is
+   * quarantined whole instead of failing its source's read on every run.
+   */
+  private Map<String, Scanned> scan(List<LandingFile> files) {
     if (files.isEmpty()) {
       return Map.of();
     }
-    List<Tuple2<String, String>> sums = open(spark, files)
-        .mapToPair(f -> {
-          CRC32C crc = new CRC32C();
-          byte[] buf = new byte[1 << 16];
-          try (InputStream in = f._2().open()) {
-            for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
-              crc.update(buf, 0, n);
-            }
-          }
-          return new Tuple2<>(normalize(f._1()), Long.toHexString(crc.getValue()));
-        })
+    List<Tuple2<String, Scanned>> scans = open(spark, files)
+        .mapToPair(f -> new Tuple2<>(normalize(f._1()), scan(f._1(), f._2())))
         .collect();
-    Map<String, String> out = new java.util.HashMap<>();
-    for (Tuple2<String, String> t : sums) {
+    Map<String, Scanned> out = new java.util.HashMap<>();
+    for (Tuple2<String, Scanned> t : scans) {
       out.put(t._1(), t._2());
     }
     return out;
+  }
+
+  private static Scanned scan(String uri, PortableDataStream file) throws IOException {
+    CRC32C crc = new CRC32C();
+    String unreadable = null;
+    try (InputStream bytes = new CheckedInputStream(file.open(), crc)) {
+      try {
+        readAsText(uri, bytes);
+      } catch (IOException | RuntimeException e) {
+        unreadable = RunLog.describe(e);
+      }
+      bytes.transferTo(OutputStream.nullOutputStream());
+    }
+    return new Scanned(Long.toHexString(crc.getValue()), unreadable, false);
+  }
+
+  /** A file's bytes as ingest reads them: decompressed by the codec its name gives (.gz, .bz2, ...), if any. */
+  static InputStream decompressed(String uri, InputStream bytes) throws IOException {
+    CompressionCodec codec = new CompressionCodecFactory(new Configuration(false)).getCodec(new Path(uri));
+    return codec == null ? bytes : codec.createInputStream(bytes);
+  }
+
+  /** Reads the file to its end as UTF-8 text; a byte sequence UTF-8 does not allow fails, naming its line. */
+  private static void readAsText(String uri, InputStream bytes) throws IOException {
+    CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+    InputStream text = decompressed(uri, bytes);
+    java.nio.ByteBuffer in = java.nio.ByteBuffer.allocate(1 << 16);
+    java.nio.CharBuffer out = java.nio.CharBuffer.allocate(1 << 16);
+    long line = 1;
+    for (boolean end = false; !end; ) {
+      int n = text.read(in.array(), in.position(), in.remaining());
+      end = n < 0;
+      in.position(in.position() + Math.max(n, 0));
+      in.flip();
+      java.nio.charset.CoderResult r;
+      do {
+        r = utf8.decode(in, out, end);
+        out.flip();
+        for (int i = 0; i < out.limit(); i++) {
+          line += out.get(i) == '\n' ? 1 : 0;
+        }
+        out.clear();
+        if (r.isError()) {
+          throw new IOException("not UTF-8 text: line " + line + " holds a byte sequence UTF-8 does not allow");
+        }
+      } while (r.isOverflow());
+      in.compact();
+    }
   }
 }

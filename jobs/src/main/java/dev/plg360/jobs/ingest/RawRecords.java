@@ -21,11 +21,9 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
-import java.util.zip.GZIPInputStream;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -38,7 +36,9 @@ import org.apache.spark.sql.types.StructType;
  * Reads landing files into raw records, one row per record, whatever the format:
  * {@code file} (relative to the landing folder), {@code line} (1-based, where the record starts), {@code raw}
  * (the record's text), {@code fields} (top-level field name to its text; nested objects and lists as JSON) and
- * {@code parse_error} (a reason code when the record could not be split into fields). Blank lines are not records.
+ * {@code parse_error} (a reason code when the record could not be split into fields) and {@code parse_detail} (what
+ * failed, when that is more than the reason says). Blank lines are not records. A file that cannot be read is one
+ * record, at line 0, with reason UNREADABLE_FILE.
  */
 public final class RawRecords {
   private RawRecords() {}
@@ -48,19 +48,32 @@ public final class RawRecords {
   public static final String RAW = "raw";
   public static final String FIELDS = "fields";
   public static final String PARSE_ERROR = "parse_error";
+  public static final String PARSE_DETAIL = "parse_detail";
 
   public static final StructType SCHEMA = new StructType()
       .add(FILE, DataTypes.StringType, false)
       .add(LINE, DataTypes.LongType, false)
       .add(RAW, DataTypes.StringType, true)
       .add(FIELDS, DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType), true)
-      .add(PARSE_ERROR, DataTypes.StringType, true);
+      .add(PARSE_ERROR, DataTypes.StringType, true)
+      .add(PARSE_DETAIL, DataTypes.StringType, true);
 
   public static Dataset<Row> read(SparkSession spark, SourceSpec.Format format, List<LandingFile> files, String rootUri) {
     return switch (format) {
       case JSON_LINES -> jsonLines(spark, files, rootUri);
       case CSV -> csv(spark, files, rootUri);
     };
+  }
+
+  /** The files that cannot be read, one record each at line 0, with why. */
+  public static Dataset<Row> unreadable(SparkSession spark, Map<LandingFile, String> why) {
+    List<Row> rows = new ArrayList<>();
+    why.forEach((f, error) -> rows.add(unreadableFile(f.path(), error)));
+    return spark.createDataFrame(rows, SCHEMA);
+  }
+
+  private static Row unreadableFile(String path, String error) {
+    return RowFactory.create(path, 0L, null, null, Reason.UNREADABLE_FILE.name(), "file cannot be read: " + error);
   }
 
   /**
@@ -81,7 +94,8 @@ public final class RawRecords {
     Dataset<Row> parsed = records.withColumn(FIELDS,
         from_json(col(RAW), DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType), Map.of("mode", "PERMISSIVE")));
     return parsed.select(col(FILE), col(LINE), col(RAW), col(FIELDS),
-        when(col(FIELDS).isNull(), lit(Reason.MALFORMED_JSON.name())).as(PARSE_ERROR));
+        when(col(FIELDS).isNull(), lit(Reason.MALFORMED_JSON.name())).as(PARSE_ERROR),
+        lit(null).cast(DataTypes.StringType).as(PARSE_DETAIL));
   }
 
   /** For each (file, split): the first row position and how many lines of the file come before the split. */
@@ -121,12 +135,13 @@ public final class RawRecords {
         .flatMap(f -> {
           String uri = f._1();
           String rel = LandingZone.relative(uri, rootUri);
-          InputStream in = f._2().open();
-          if (uri.endsWith(".gz")) {
-            in = new GZIPInputStream(in);
-          }
-          try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+          try (InputStream in = f._2().open();
+               BufferedReader reader = new BufferedReader(new InputStreamReader(LandingZone.decompressed(uri, in),
+                   StandardCharsets.UTF_8))) {
             return parseCsv(rel, reader).iterator();
+          } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            // Scanned as readable, changed since: the file is one bad record, and the other files are read.
+            return List.of(unreadableFile(rel, dev.plg360.common.run.RunLog.describe(e))).iterator();
           }
         });
     return spark.createDataFrame(rows, SCHEMA);
@@ -140,53 +155,83 @@ public final class RawRecords {
     settings.setEmptyValue("");
     settings.getFormat().setLineSeparator("\n");
     CsvParser parser = new CsvParser(settings);
+    List<String> lines = reader.lines().toList();
     List<Row> out = new ArrayList<>();
     String[] header = null;
-    Iterator<String> lines = reader.lines().iterator();
-    long lineNo = 0;
-    while (lines.hasNext()) {
-      String line = lines.next();
-      lineNo++;
-      long start = lineNo;
-      StringBuilder record = new StringBuilder(line);
-      while (quotesOpen(record) && lines.hasNext()) {
-        record.append('\n').append(lines.next());
-        lineNo++;
+    int i = 0;
+    while (i < lines.size()) {
+      int start = i;
+      int end = recordEnd(lines, start);
+      boolean closed = end > 0;
+      if (!closed) {
+        end = Math.min(lines.size(), start + MAX_RECORD_LINES);
       }
-      String text = stripCarriageReturns(record);
+      String text = stripCarriageReturns(String.join("\n", lines.subList(start, end)));
+      i = end;
       if (text.isBlank()) {
         continue;
       }
       if (header == null) {
         header = parser.parseLine(text.startsWith("\uFEFF") ? text.substring(1) : text);
-        for (int i = 0; i < header.length; i++) {
-          header[i] = header[i] == null ? "" : header[i].trim();
+        for (int h = 0; h < header.length; h++) {
+          header[h] = header[h] == null ? "" : header[h].trim();
         }
         continue;
       }
-      String[] values = quotesOpen(record) ? null : parser.parseLine(text);
-      if (values == null || values.length != header.length) {
-        out.add(RowFactory.create(file, start, text, null, Reason.WRONG_COLUMN_COUNT.name()));
-        continue;
+      String[] values = closed ? parser.parseLine(text) : null;
+      if (values != null && values.length == header.length) {
+        Map<String, String> fields = new HashMap<>();
+        for (int h = 0; h < header.length; h++) {
+          fields.put(header[h], values[h]);
+        }
+        out.add(RowFactory.create(file, start + 1L, text, scala.collection.JavaConverters.mapAsScalaMap(fields), null, null));
+      } else {
+        // A record spanning lines that does not fit the header (or never closes its quote) began with a stray
+        // quote: only its first line is rejected, and reading goes on from the next line, so no record after it
+        // is swallowed.
+        String rejected = end - start > 1 ? stripCarriageReturns(lines.get(start)) : text;
+        out.add(RowFactory.create(file, start + 1L, rejected, null, Reason.WRONG_COLUMN_COUNT.name(), null));
+        i = start + 1;
       }
-      Map<String, String> fields = new HashMap<>();
-      for (int i = 0; i < header.length; i++) {
-        fields.put(header[i], values[i]);
-      }
-      out.add(RowFactory.create(file, start, text, scala.collection.JavaConverters.mapAsScalaMap(fields), null));
     }
     return out;
   }
 
-  /** True while the text holds an odd number of quote characters: a quoted field is still open. */
-  private static boolean quotesOpen(CharSequence text) {
-    int quotes = 0;
-    for (int i = 0; i < text.length(); i++) {
-      if (text.charAt(i) == '"') {
-        quotes++;
+  /** A quoted field may span this many lines at most; past it, its opening quote is taken for a stray one. */
+  static final int MAX_RECORD_LINES = 10_000;
+
+  /**
+   * The index after the last line of the record that starts at {@code start}, or -1 when a quoted field opened in
+   * it is still open at the end of the file or after {@link #MAX_RECORD_LINES} lines. RFC 4180 read leniently, as
+   * Salesforce and spreadsheet exports need: a quote opens a quoted field only at the start of a field (after
+   * blanks); anywhere else it is a character of the value, like the inch mark in {@code Call re 27" monitor}.
+   * Inside a quoted field {@code ""} is a quote.
+   */
+  static int recordEnd(List<String> lines, int start) {
+    boolean open = false;
+    for (int i = start; i < lines.size() && i < start + MAX_RECORD_LINES; i++) {
+      open = quotedFieldOpenAtEnd(lines.get(i), open);
+      if (!open) {
+        return i + 1;
       }
     }
-    return quotes % 2 == 1;
+    return -1;
+  }
+
+  private enum Scan { FIELD_START, UNQUOTED, QUOTED, QUOTE_IN_QUOTED }
+
+  private static boolean quotedFieldOpenAtEnd(String line, boolean openAtStart) {
+    Scan state = openAtStart ? Scan.QUOTED : Scan.FIELD_START;
+    for (int i = 0; i < line.length(); i++) {
+      char c = line.charAt(i);
+      state = switch (state) {
+        case FIELD_START -> c == '"' ? Scan.QUOTED : c == ',' || c == ' ' || c == '\t' ? Scan.FIELD_START : Scan.UNQUOTED;
+        case UNQUOTED -> c == ',' ? Scan.FIELD_START : Scan.UNQUOTED;
+        case QUOTED -> c == '"' ? Scan.QUOTE_IN_QUOTED : Scan.QUOTED;
+        case QUOTE_IN_QUOTED -> c == '"' ? Scan.QUOTED : c == ',' ? Scan.FIELD_START : Scan.UNQUOTED;
+      };
+    }
+    return state == Scan.QUOTED;
   }
 
   private static String stripCarriageReturns(CharSequence text) {

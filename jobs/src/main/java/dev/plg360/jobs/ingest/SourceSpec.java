@@ -164,13 +164,13 @@ public record SourceSpec(
   }
 
   private static void checkTimestampFormat(String fmt, String where) {
-    if (List.of("iso", "epoch-seconds", "epoch-millis").contains(fmt)) {
+    if (List.of("iso", "iso-local-as-utc", "epoch-seconds", "epoch-millis").contains(fmt)) {
       return;
     }
     try {
       DateTimeFormatter.ofPattern(fmt);
     } catch (IllegalArgumentException e) {
-      throw new SettingsException(where + ": '" + fmt + "' is neither iso, epoch-seconds, epoch-millis nor a date-time pattern");
+      throw new SettingsException(where + ": '" + fmt + "' is neither iso, iso-local-as-utc, epoch-seconds, epoch-millis nor a date-time pattern");
     }
   }
 

@@ -28,6 +28,8 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class ModelRegistry {
   private static final Pattern VERSION = Pattern.compile("v\\d{4,}");
+  static final String CURRENT = "current";
+  static final String CURRENT_STAGING = ".current.inprogress";
   static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private final Path dir;
@@ -78,17 +80,28 @@ public final class ModelRegistry {
     return Integer.parseInt(version.substring(1));
   }
 
+  /** The version that scores, if any. */
   public Optional<String> current() {
-    Path pointer = new Path(dir, "current");
+    Optional<String> pointed = pointer(new Path(dir, CURRENT));
+    // A promotion stopped between removing the old pointer and renaming the new one into place (a rename cannot
+    // replace a file on every file system) left the new pointer, whole, under its staging name.
+    return pointed.isPresent() ? pointed : pointer(new Path(dir, CURRENT_STAGING));
+  }
+
+  /** The version a pointer file names, when it is there and names a complete version. */
+  private Optional<String> pointer(Path file) {
     try {
-      if (!fs.exists(pointer)) {
+      if (!fs.exists(file)) {
         return Optional.empty();
       }
-      try (InputStream in = fs.open(pointer)) {
-        return Optional.of(new String(in.readAllBytes(), StandardCharsets.UTF_8).strip());
+      String version;
+      try (InputStream in = fs.open(file)) {
+        version = new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
       }
+      return VERSION.matcher(version).matches() && fs.isDirectory(new Path(dir, version)) ? Optional.of(version)
+          : Optional.empty();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + pointer, e);
+      throw new UncheckedIOException("cannot read " + file, e);
     }
   }
 
@@ -119,10 +132,13 @@ public final class ModelRegistry {
     }
   }
 
-  /** Makes the version the current one. */
+  /**
+   * Makes the version the current one: the new pointer is written whole under a staging name first, so at every
+   * moment {@link #current()} finds either the old version or the new one.
+   */
   public void promote(String version) {
-    Path pointer = new Path(dir, "current");
-    Path staging = new Path(dir, ".current.inprogress");
+    Path pointer = new Path(dir, CURRENT);
+    Path staging = new Path(dir, CURRENT_STAGING);
     try {
       write(staging, (version + "\n").getBytes(StandardCharsets.UTF_8));
       fs.delete(pointer, false);

@@ -32,6 +32,7 @@ import dev.plg360.common.tables.Tables.Firmographics;
 import dev.plg360.common.tables.Tables.FormSubmissions;
 import dev.plg360.common.tables.Tables.IdentityDaily;
 import dev.plg360.common.tables.Tables.IdentityLinks;
+import dev.plg360.common.tables.Tables.IngestedFiles;
 import dev.plg360.common.tables.Tables.Lineage;
 import dev.plg360.common.tables.Tables.Opportunities;
 import dev.plg360.common.tables.Tables.People;
@@ -39,6 +40,7 @@ import dev.plg360.common.tables.Tables.ProductDaily;
 import dev.plg360.common.tables.Tables.ProductEvents;
 import dev.plg360.common.tables.Tables.Quarantine;
 import dev.plg360.common.tables.Tables.SfAccounts;
+import dev.plg360.common.tables.Tables.SfCommon;
 import dev.plg360.common.tables.Tables.SfContacts;
 import dev.plg360.common.tables.Tables.SfLeads;
 import dev.plg360.common.tables.Tables.SfOpportunities;
@@ -49,12 +51,14 @@ import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.expressions.Window;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -106,7 +110,7 @@ public final class ResolveJob implements Job {
       Dataset<Row> known = kept.keep(ResolveTransforms.knownWorkspaces(facts,
           lake.read(SubscriptionEvents.TABLE).where(SubscriptionEvents.EVENT_TS.col().lt(asOfEnd))));
       Dataset<Row> newDays = onDays(events, rollupDays);
-      quarantineUnknownWorkspaces(ctx, newDays, known);
+      quarantine(ctx, lake, asOfEnd, newDays, known);
       Dataset<Row> stitch = ResolveTransforms.stitchAnonymous(facts);
       Dataset<Row> members = kept.keep(ResolveTransforms.members(facts)
           .join(known.select(ProductEvents.WORKSPACE_ID.name()), new String[] {ProductEvents.WORKSPACE_ID.name()}, "left_semi"));
@@ -165,29 +169,64 @@ public final class ResolveJob implements Job {
   }
 
   /**
-   * Events naming a workspace that no group call or subscription names (of the days being rolled up): kept in bronze,
-   * quarantined with a reason.
+   * Records ingest accepted that resolve cannot use, quarantined with a reason in one write (they stay in bronze):
+   * events naming a workspace no group call or subscription names (of the days being rolled up), emails that are not
+   * an address (no person is made of them), CRM accounts whose Website names no domain (matched to no company).
    */
-  private static void quarantineUnknownWorkspaces(JobContext ctx, Dataset<Row> events, Dataset<Row> known) {
+  private static void quarantine(JobContext ctx, Lake lake, Timestamp asOfEnd, Dataset<Row> events, Dataset<Row> known) {
     Dataset<Row> unknown = events.where(ProductEvents.WORKSPACE_ID.col().isNotNull())
         .join(known, events.col(ProductEvents.WORKSPACE_ID.name()).equalTo(known.col("workspace_id")), "left_anti");
-    Dataset<Row> rows = unknown.select(
-        lit("segment").as(Quarantine.SOURCE.name()),
-        Lineage.SOURCE_FILE.col().as(Quarantine.SOURCE_FILE.name()),
-        Lineage.SOURCE_LINE.col().as(Quarantine.LINE.name()),
-        lit(Reason.UNKNOWN_WORKSPACE.name()).as(Quarantine.REASON.name()),
-        concat(lit("workspace "), ProductEvents.WORKSPACE_ID.col(), lit(" is named by no group call or subscription"))
-            .as(Quarantine.DETAIL.name()),
-        to_json(struct(ProductEvents.MESSAGE_ID.col(), ProductEvents.EVENT_TYPE.col(), ProductEvents.EVENT_NAME.col(),
-            ProductEvents.USER_ID.col(), ProductEvents.WORKSPACE_ID.col(), ProductEvents.EVENT_TS.col())).as(Quarantine.RAW.name()),
-        lit(ctx.runId()).as(Quarantine.RUN_ID.name()),
-        lit(Timestamp.from(ctx.startedAt())).as(Quarantine.QUARANTINED_AT.name()));
-    long n = rows.count();
-    if (n > 0) {
-      ctx.metrics().wrote(ctx.lake().insertNew(rows, Quarantine.TABLE,
-          Optional.of(Quarantine.SOURCE.of("t").equalTo("segment"))));
-      ctx.metrics().rejected(Reason.UNKNOWN_WORKSPACE.name(), n);
+    List<Dataset<Row>> parts = new java.util.ArrayList<>();
+    parts.add(rejected(unknown, Reason.UNKNOWN_WORKSPACE,
+        concat(lit("workspace "), ProductEvents.WORKSPACE_ID.col(), lit(" is named by no group call or subscription")),
+        ProductEvents.MESSAGE_ID.col(), ProductEvents.EVENT_TYPE.col(), ProductEvents.EVENT_NAME.col(),
+        ProductEvents.USER_ID.col(), ProductEvents.WORKSPACE_ID.col(), ProductEvents.EVENT_TS.col()));
+    Map<TableDef, Col[]> emails = new java.util.LinkedHashMap<>();
+    emails.put(SfLeads.TABLE, new Col[] {SfContacts.EMAIL, SfCommon.CREATED_AT});
+    emails.put(SfContacts.TABLE, new Col[] {SfContacts.EMAIL, SfCommon.CREATED_AT});
+    emails.put(EmailEvents.TABLE, new Col[] {EmailEvents.RECIPIENT, EmailEvents.EVENT_TS});
+    emails.put(FormSubmissions.TABLE, new Col[] {FormSubmissions.EMAIL, FormSubmissions.SUBMITTED_AT});
+    emails.put(SupportTickets.TABLE, new Col[] {SupportTickets.REQUESTER_EMAIL, SupportTickets.CREATED_AT});
+    emails.forEach((t, c) -> {
+      Column email = c[0].col();
+      parts.add(rejected(lake.read(t).where(c[1].col().lt(asOfEnd).and(email.isNotNull())
+              .and(functions.not(EmailRules.isValid(email)))), Reason.INVALID_EMAIL,
+          concat(lit(c[0].name() + " '"), email, lit("' is not an address (local@host.tld): no person is made of it")),
+          email));
+    });
+    Column website = SfAccounts.WEBSITE.col();
+    parts.add(rejected(ResolveTransforms.latestVersions(lake.read(SfAccounts.TABLE), lit(asOfEnd))
+            .where(ResolveTransforms.websiteDomain(website).isNull()), Reason.NO_DOMAIN,
+        concat(lit("Website '"), coalesce(website, lit("")), lit("' names no registrable domain: the account is matched "
+            + "to no company")), SfCommon.ID.col(), SfAccounts.NAME.col(), website));
+    try (Kept kept = new Kept()) {
+      // The source that ingested a record's file names it, as configured when it was ingested.
+      Dataset<Row> sources = lake.read(IngestedFiles.TABLE).select(IngestedFiles.PATH.col().as(Quarantine.SOURCE_FILE.name()),
+          IngestedFiles.SOURCE.col().as(Quarantine.SOURCE.name())).distinct();
+      Dataset<Row> rows = kept.keep(parts.stream().reduce(Dataset::unionByName).orElseThrow()
+          .join(functions.broadcast(sources), Quarantine.SOURCE_FILE.name())
+          .withColumn(Quarantine.RUN_ID.name(), lit(ctx.runId()))
+          .withColumn(Quarantine.QUARANTINED_AT.name(), lit(Timestamp.from(ctx.startedAt()))));
+      Map<String, Long> perReason = new java.util.TreeMap<>();
+      for (Row r : rows.groupBy(Quarantine.REASON.col()).count().collectAsList()) {
+        perReason.put(r.getString(0), r.getLong(1));
+      }
+      if (!perReason.isEmpty()) {
+        ctx.metrics().wrote(lake.insertNew(rows, Quarantine.TABLE, Optional.empty()));
+        perReason.forEach(ctx.metrics()::rejected);
+      }
     }
+  }
+
+  /** Bronze rows as quarantine rows of one reason, but their source; {@code raw}: the fields shown as the record. */
+  private static Dataset<Row> rejected(Dataset<Row> bronze, Reason reason, Column detail, Column... raw) {
+    return bronze.select(
+        Lineage.SOURCE_FILE.col().as(Quarantine.SOURCE_FILE.name()),
+        lit(null).cast(Quarantine.FILE_CHECKSUM.type()).as(Quarantine.FILE_CHECKSUM.name()),
+        Lineage.SOURCE_LINE.col().as(Quarantine.LINE.name()),
+        lit(reason.name()).as(Quarantine.REASON.name()),
+        detail.as(Quarantine.DETAIL.name()),
+        to_json(struct(raw)).as(Quarantine.RAW.name()));
   }
 
   /** Everyone seen anywhere, one row per normalised email (or per product user with none), with their account. */
@@ -223,10 +262,13 @@ public final class ResolveJob implements Job {
             .join(profiles.where(col("email_norm").isNotNull()).select("user_id"), new String[] {"user_id"}, "left_anti")
             .select(none.as("email"), none.as("name"), none.as("title"), lit("product").as("source"), col("user_id"),
                 none.as("lead_id"), none.as("contact_id"), col("seen_at")));
+    // A product user whose email is missing or not an address is still a person, keyed by their user id; a CRM,
+    // marketing or support record with such an email makes none (quarantined as INVALID_EMAIL).
     Column personKey = coalesce(col("email_norm"),
-        when(col("email").isNull(), concat(lit(ResolveTransforms.USER_PREFIX), col("user_id"))));
+        when(col("user_id").isNotNull(), concat(lit(ResolveTransforms.USER_PREFIX), col("user_id"))));
     Dataset<Row> classified = branches.stream()
-        .map(b -> ResolveTransforms.classifyEmail(b, "email").withColumn("person_key", personKey))
+        .map(b -> ResolveTransforms.classifyEmail(b, "email").withColumn("person_key", personKey)
+            .withColumn("email", when(col("email_norm").isNotNull(), col("email"))))
         .reduce(Dataset::unionByName).orElseThrow()
         .where(col("person_key").isNotNull());
     Dataset<Row> all = classified.groupBy(col("person_key").as("person_id")).agg(

@@ -113,13 +113,19 @@ public final class ResolveTransforms {
             min(col("first_ts")).as("first_seen_at"));
   }
 
-  /** Workspaces the product knows: named by a group call, or by a subscription's metadata. */
+  /**
+   * Workspaces the product knows: named by a group call, or by a subscription's metadata; with the first time
+   * either named it ({@code first_seen}), which dates a workspace no member has called from yet.
+   */
   public static Dataset<Row> knownWorkspaces(Dataset<Row> identityDaily, Dataset<Row> subscriptions) {
     Dataset<Row> grouped = facts(identityDaily, Fact.GROUP).groupBy("workspace_id")
-        .agg(Picks.latest(col("name"), col("last_ts")).as("name"));
-    Dataset<Row> billed = subscriptions.select(element_at(col("metadata"), "workspace_id").as("workspace_id"))
-        .where(col("workspace_id").isNotNull()).distinct().withColumn("name", lit(null).cast("string"));
-    return grouped.unionByName(billed).groupBy("workspace_id").agg(max(col("name")).as("name"));
+        .agg(Picks.latest(col("name"), col("last_ts")).as("name"), min(col("first_ts")).as("first_seen"));
+    Dataset<Row> billed = subscriptions.select(element_at(col("metadata"), "workspace_id").as("workspace_id"),
+            col("event_ts"))
+        .where(col("workspace_id").isNotNull()).groupBy("workspace_id").agg(min(col("event_ts")).as("first_seen"))
+        .withColumn("name", lit(null).cast("string"));
+    return grouped.unionByName(billed).groupBy("workspace_id")
+        .agg(max(col("name")).as("name"), min(col("first_seen")).as("first_seen"));
   }
 
   /** (workspace_id, user_id) with the member's activity: calls and first call in the workspace. */
@@ -199,7 +205,8 @@ public final class ResolveTransforms {
                 .as("evidence"),
             coalesce(col("members"), lit(0L)).as("members"),
             coalesce(col("business_members"), lit(0L)).as("business_members"),
-            col("created_at"));
+            // A workspace only billing names (a subscription, no member call yet) exists from its first naming.
+            coalesce(col("created_at"), col("first_seen")).as("created_at"));
   }
 
   /** For each user, the workspace they are most active in (ties: the one they joined first). */
@@ -238,6 +245,12 @@ public final class ResolveTransforms {
         .where(col("rank").equalTo(1).and(not(coalesce(col("is_deleted"), lit(false))))).drop("rank");
   }
 
+  /** The registrable domain a CRM account's Website names (https://www.acme.co.uk/about -> acme.co.uk), or null. */
+  public static Column websiteDomain(Column website) {
+    return functions.call_udf(REGISTRABLE,
+        functions.regexp_extract(functions.lower(website), "^(?:[a-z]+://)?([^/:?#]+)", 1));
+  }
+
   /**
    * Salesforce accounts as of the as-of time, one row per plg360 account (the registrable domain of the Website):
    * account_id, crm_account_ids, and the most recently modified one's crm_owner_id, crm_name, crm_industry,
@@ -245,8 +258,7 @@ public final class ResolveTransforms {
    */
   public static Dataset<Row> crmAccounts(Dataset<Row> sfAccountVersions, java.sql.Timestamp asOfEnd) {
     return latestVersions(sfAccountVersions, lit(asOfEnd))
-        .withColumn("account_id", functions.call_udf(REGISTRABLE,
-            functions.regexp_extract(functions.lower(col("website")), "^(?:[a-z]+://)?([^/:?#]+)", 1)))
+        .withColumn("account_id", websiteDomain(col("website")))
         .where(col("account_id").isNotNull())
         .groupBy("account_id").agg(
             sortedSet("id").as("crm_account_ids"),

@@ -32,6 +32,7 @@ import dev.plg360.jobs.resolve.ResolveTransforms;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Optional;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -85,10 +86,27 @@ public final class ScoreJob implements Job {
       Dataset<Row> statuses = kept.keep(
           LeadScoring.statuses(LeadScoring.facts(leadInputs(lake, day, enriched), asOf, s.leads()), s.leads()));
       ctx.metrics().read("open leads", statuses.count());
-      ctx.metrics().wrote(lake.sync(AccountScoring.scores(enriched, lake.read(Accounts.TABLE), asOf), AccountScores.TABLE, List.of(ScoreTables.AS_OF)));
-      ctx.metrics().wrote(lake.sync(LeadScoring.scores(statuses, asOf), LeadScores.TABLE, List.of(ScoreTables.AS_OF)));
+      Optional<LocalDate> scored = latestScored(lake);
+      if (scored.isPresent() && asOf.isBefore(scored.get())) {
+        // The score tables are the current state activation delivers: a day before theirs (a backfill) must not
+        // replace them, or accounts made since would be deleted, here and in every target.
+        LOG.warn("gold.account_scores and gold.lead_scores hold scores as of {}, after {}: they stay as they are; "
+            + "only the funnel of {} is written", scored.get(), asOf, asOf);
+      } else {
+        ctx.metrics().wrote(lake.sync(AccountScoring.scores(enriched, lake.read(Accounts.TABLE), asOf), AccountScores.TABLE, List.of(ScoreTables.AS_OF)));
+        ctx.metrics().wrote(lake.sync(LeadScoring.scores(statuses, asOf), LeadScores.TABLE, List.of(ScoreTables.AS_OF)));
+      }
       writeFunnel(ctx, LeadScoring.funnel(statuses, asOf), asOf);
     }
+  }
+
+  /** The day the current account scores are of, if any were written. */
+  private static Optional<LocalDate> latestScored(Lake lake) {
+    if (!lake.exists(AccountScores.TABLE)) {
+      return Optional.empty();
+    }
+    Row max = lake.read(AccountScores.TABLE).agg(org.apache.spark.sql.functions.max(ScoreTables.AS_OF.col())).first();
+    return max.isNullAt(0) ? Optional.empty() : Optional.of(max.getDate(0).toLocalDate());
   }
 
   private static LeadScoring.Inputs leadInputs(Lake lake, Column day, Dataset<Row> accounts) {

@@ -105,7 +105,8 @@ class ActivateJobTest extends SparkTestBase {
       List<String> crm = i % 3 == 0 ? List.of() : i == 1 ? List.of("001A0000001", "001A0000002") : List.of(String.format("001B%07d", i));
       double pql = (i % 7 == 0) ? Double.NaN : 3.1 * i;
       b.row(ScoreTables.AS_OF, Date.valueOf(DAY.plusDays(bump == 0 ? 0 : 1)), AccountScores.ACCOUNT_ID, String.format("acc%02d.io", i),
-          AccountScores.NAME, "Acme " + i + ", Inc.", AccountScores.DOMAIN, i % 7 == 0 ? null : String.format("acc%02d.io", i),
+          AccountScores.NAME, i == 0 ? "=HYPERLINK(\"http://x.io\",\"Acme\")" : i == 3 ? "-2+3 Acme" : "Acme " + i + ", Inc.",
+          AccountScores.DOMAIN, i % 7 == 0 ? null : String.format("acc%02d.io", i),
           AccountScores.IS_PERSONAL, i % 7 == 0, AccountScores.CRM_ACCOUNT_IDS, crm, "plan", i % 4 == 0 ? "pro" : "free",
           AccountScores.PLAN_KIND, i % 4 == 0 ? "paid" : "free", AccountScores.PQL_SCORE, Double.isNaN(pql) ? null : pql,
           AccountScores.PQL_TIER, Double.isNaN(pql) ? null : "B", AccountScores.PQL_WINDOW_START, Date.valueOf(DAY.minusDays(i)),
@@ -271,6 +272,25 @@ class ActivateJobTest extends SparkTestBase {
     assertCrmFilesOfEveryLead(crm.resolve(firstRun));
   }
 
+  @Test
+  void aChangeFeedVacuumedAwaySendsTheWholeTableInstead() throws Exception {
+    Settings s = settings("vacuumed");
+    Lake lake = delivered(s);
+    score(s, accounts(5, 2.0), leads(20));
+    String check = "spark.databricks.delta.retentionDurationCheck.enabled";
+    spark().conf().set(check, "false");
+    try {
+      // As if activate had been off past the retention: the change data of the versions since is gone.
+      spark().sql("VACUUM delta.`" + lake.path(AccountScores.TABLE) + "` RETAIN 0 HOURS");
+    } finally {
+      spark().conf().set(check, "true");
+    }
+    ActivateJob.Delivery d = byTable(activate(s)).get("gold.account_scores");
+    assertEquals("full", d.mode(), d.describe());
+    assertEquals(30, d.upserted());
+    assertAllDelivered("vacuumed", lake);
+  }
+
   /** Accounts 0-4 changed: 0 and 3 have no Salesforce Id, 1 has two; no lead changed, so no lead file. */
   private static void assertCrmFilesOfFiveChangedAccounts(Path folder) throws IOException {
     List<String[]> accounts = csv(folder.resolve(CrmFiles.ACCOUNTS));
@@ -285,6 +305,10 @@ class ActivateJobTest extends SparkTestBase {
 
     List<String[]> noId = csv(folder.resolve(CrmFiles.NO_CRM_ID));
     assertEquals(Set.of("acc00.io", "acc03.io"), noId.stream().skip(1).map(r -> r[0]).collect(Collectors.toSet()));
+    assertEquals(Set.of("'=HYPERLINK(\"http://x.io\",\"Acme\")", "'-2+3 Acme"),
+        noId.stream().skip(1).map(r -> r[1]).collect(Collectors.toSet()), "a name a spreadsheet would run is text");
+    assertEquals(List.of("-0.5", "'-x", "'@SUM(A1)", "'\tx", "a=b"),
+        java.util.stream.Stream.of("-0.5", "-x", "@SUM(A1)", "\tx", "a=b").map(CrmFiles::inert).toList());
     assertFalse(Files.exists(folder.resolve(CrmFiles.LEADS)), "no lead changed, so no lead file");
   }
 

@@ -24,8 +24,11 @@ class IngestTransformsTest extends SparkTestBase {
   @TempDir
   Path dir;
 
-  private Dataset<Row> checked(String source, String file, String content) throws Exception {
-    Settings settings = settings(dir);
+  private Dataset<Row> checked(String source, String file, String content, String... settings) throws Exception {
+    return checked(settings(dir, settings), source, file, content);
+  }
+
+  private Dataset<Row> checked(Settings settings, String source, String file, String content) throws Exception {
     SourceSpec spec = SourceSpec.all(settings).stream().filter(s -> s.name().equals(source)).findFirst().orElseThrow();
     Path f = dir.resolve("landing").resolve(spec.dir()).resolve(file);
     Files.createDirectories(f.getParent());
@@ -88,6 +91,34 @@ class IngestTransformsTest extends SparkTestBase {
       assertEquals(Timestamp.from(java.time.Instant.parse("2026-05-01T10:00:00Z")), r.getTimestamp(1), r.getString(0));
       assertEquals(java.sql.Date.valueOf("2026-05-01"), r.getDate(2));
     }
+  }
+
+  @Test
+  void timestampsThatNameNoInstantAreQuarantinedUnlessASettingSaysWhatToAssume() throws Exception {
+    java.util.function.Function<String, String> day = id -> String.join("\n", event(id + "a", "2026"),
+        event(id + "b", "2026-05-01"), event(id + "c", "2026-05-01T10:00:00"), event(id + "d", "2026-05-01 10:00Z"),
+        event(id + "e", "2026-05-01T10:00:00,5+00"));
+    assertEquals(Map.of(1L, "UNPARSEABLE_TIMESTAMP", 2L, "UNPARSEABLE_TIMESTAMP", 3L, "UNPARSEABLE_TIMESTAMP",
+        4L, "OK", 5L, "OK"), reasons(checked("segment", "strict.jsonl", day.apply("s"))),
+        "a year, a date, a time without an offset: none is an instant");
+    Files.delete(dir.resolve("landing/segment/strict.jsonl"));
+    Dataset<Row> local = checked("segment", "local.jsonl", day.apply(""),
+        "plg360.ingest.sources.segment.timestamps.event_ts", "iso-local-as-utc");
+    assertEquals(Map.of(1L, "UNPARSEABLE_TIMESTAMP", 2L, "UNPARSEABLE_TIMESTAMP", 3L, "OK", 4L, "OK", 5L, "OK"),
+        reasons(local));
+    assertEquals(Timestamp.from(java.time.Instant.parse("2026-05-01T10:00:00Z")),
+        local.where("message_id = 'c'").first().getAs("event_ts"), "a local time read as UTC, as the setting says");
+    assertEquals(Timestamp.from(java.time.Instant.parse("2026-05-01T10:00:00.500Z")),
+        local.where("message_id = 'e'").first().getAs("event_ts"), "a decimal comma, an hour-only offset");
+
+    String email = "{\"id\":\"%s\",\"type\":\"SENT\",\"created\":%s,\"recipient\":\"ana@acme.io\"}";
+    Dataset<Row> millis = checked("hubspot-email", "email_events-1.jsonl", String.join("\n",
+        String.format(email, "e1", "1777622460000"), String.format(email, "e2", "1777622460"),
+        String.format(email, "e3", "0")));
+    assertEquals(Map.of(1L, "OK", 2L, "UNPARSEABLE_TIMESTAMP", 3L, "UNPARSEABLE_TIMESTAMP"), reasons(millis),
+        "epoch seconds where milliseconds are expected would land in January 1970");
+    assertTrue(millis.where("id = 'e2'").first().<String>getAs(IngestTransforms.DETAIL)
+        .equals("event_ts is not epoch-millis: 1777622460"));
   }
 
   @Test

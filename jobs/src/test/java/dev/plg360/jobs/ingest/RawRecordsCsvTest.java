@@ -50,4 +50,37 @@ class RawRecordsCsvTest {
     assertEquals("Acme", fields(rows.get(0)).get("Name"));
     assertEquals(3L, rows.get(0).getLong(1));
   }
+
+  @Test
+  void aQuoteInsideAnUnquotedValueIsACharacterOfIt() throws Exception {
+    StringBuilder csv = new StringBuilder("Id,Subject,WhoId\n");
+    for (int i = 1; i <= 10; i++) {
+      String subject = i == 3 ? "Call re 27\" monitor" : i == 10 ? "Call re 32\" demo" : "Call " + i;
+      csv.append("00T").append(i).append(',').append(subject).append(",003").append(i).append('\n');
+    }
+    List<Row> rows = parse(csv.toString());
+    assertEquals(10, rows.size(), "every record is read");
+    for (int i = 0; i < 10; i++) {
+      assertNull(rows.get(i).get(4), "record " + (i + 1) + " is accepted");
+      assertEquals(i + 2L, rows.get(i).getLong(1));
+      assertEquals("003" + (i + 1), fields(rows.get(i)).get("WhoId"));
+    }
+    assertEquals("Call re 27\" monitor", fields(rows.get(2)).get("Subject"));
+    assertEquals("Call re 32\" demo", fields(rows.get(9)).get("Subject"));
+  }
+
+  @Test
+  void aStrayOpeningQuoteRejectsItsOwnLineOnly() throws Exception {
+    List<Row> rows = parse("Id,Subject,WhoId\n00T1,Fine,0031\n00T2,\"27 inch monitor,0032\n00T3,Also fine,0033\n"
+        + "00T4,\"Quoted, \"\"27\"\"\"\" monitor\",0034\n00T5,\"Two\nlines\",0035\n");
+    assertEquals(5, rows.size());
+    assertEquals("WRONG_COLUMN_COUNT", rows.get(1).getString(4));
+    assertEquals(3L, rows.get(1).getLong(1));
+    assertEquals("00T2,\"27 inch monitor,0032", rows.get(1).getString(2), "only the line with the stray quote");
+    assertEquals(List.of("0031", "0033", "0034", "0035"),
+        List.of(rows.get(0), rows.get(2), rows.get(3), rows.get(4)).stream().map(r -> fields(r).get("WhoId")).toList());
+    assertEquals("Quoted, \"27\"\" monitor", fields(rows.get(3)).get("Subject"));
+    assertEquals("Two\nlines", fields(rows.get(4)).get("Subject"));
+    assertEquals(6L, rows.get(4).getLong(1));
+  }
 }

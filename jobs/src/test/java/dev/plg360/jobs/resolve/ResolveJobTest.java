@@ -122,6 +122,24 @@ class ResolveJobTest extends SparkTestBase {
   }
 
   @Test
+  void anEmailThatIsNotAnAddressAndAnAccountWithoutAWebsiteAreQuarantined() {
+    List<Row> email = lake.read(Quarantine.TABLE).where("reason = 'INVALID_EMAIL'").collectAsList();
+    assertEquals(1, email.size(), email.toString());
+    assertEquals(List.of("salesforce-lead", "salesforce/Lead.csv", 6L,
+            "email 'testtest' is not an address (local@host.tld): no person is made of it"),
+        List.of(email.get(0).getAs(Quarantine.SOURCE.name()), email.get(0).getAs(Quarantine.SOURCE_FILE.name()),
+            email.get(0).getAs(Quarantine.LINE.name()), email.get(0).getAs(Quarantine.DETAIL.name())));
+    assertEquals(0, lake.read(People.TABLE).where("lead_ids IS NOT NULL AND array_contains(lead_ids, '00Q5g00000L5AAA')")
+        .count(), "no person of it");
+    List<Row> domain = lake.read(Quarantine.TABLE).where("reason = 'NO_DOMAIN'").collectAsList();
+    assertEquals(1, domain.size(), domain.toString());
+    assertEquals(List.of("salesforce-account", "salesforce/Account.csv", 9L),
+        List.of(domain.get(0).getAs(Quarantine.SOURCE.name()), domain.get(0).getAs(Quarantine.SOURCE_FILE.name()),
+            domain.get(0).getAs(Quarantine.LINE.name())));
+    assertTrue(domain.get(0).<String>getAs(Quarantine.RAW.name()).contains("0015g00000NoWebAA"));
+  }
+
+  @Test
   void theDailyRollupCountsEveryOtherEvent() {
     long events = lake.read(ProductEvents.TABLE).where("workspace_id IS NULL OR workspace_id <> 'ws_999'").count();
     long rolled = lake.read(ProductDaily.TABLE).agg(org.apache.spark.sql.functions.sum(ProductDaily.EVENTS.name())).first().getLong(0);

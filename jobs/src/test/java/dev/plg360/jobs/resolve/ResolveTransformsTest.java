@@ -48,8 +48,12 @@ class ResolveTransformsTest extends SparkTestBase {
         .row("user_id", "g1", "domain", "globex.com", "business", true).row("user_id", "g2", "domain", "globex.com", "business", true)
         .row("user_id", "g3", "domain", "globex.com", "business", true).row("user_id", "f1", "domain", "gmail.com", "business", false)
         .row("user_id", "f2", "domain", "gmail.com", "business", false);
-    Dataset<Row> known = frame(new StructType().add("workspace_id", DataTypes.StringType).add("name", DataTypes.StringType))
-        .row("workspace_id", "ws_tie").row("workspace_id", "ws_major").row("workspace_id", "ws_free").build();
+    Dataset<Row> known = frame(new StructType().add("workspace_id", DataTypes.StringType).add("name", DataTypes.StringType)
+        .add("first_seen", DataTypes.TimestampType))
+        .row("workspace_id", "ws_tie", "first_seen", at("2026-05-01T09:00:00Z"))
+        .row("workspace_id", "ws_major", "first_seen", at("2026-04-30T09:00:00Z"))
+        .row("workspace_id", "ws_free", "first_seen", at("2026-05-05T09:00:00Z"))
+        .row("workspace_id", "ws_billed", "first_seen", at("2026-05-06T12:00:00Z")).build();
     Map<String, Row> out = new HashMap<>();
     for (Row r : ResolveTransforms.assignWorkspaces(known, m.build(), u.build()).collectAsList()) {
       out.put(r.getAs("workspace_id"), r);
@@ -69,6 +73,10 @@ class ResolveTransformsTest extends SparkTestBase {
     assertEquals(4L, ws.get("ws_major").<Long>getAs("members"));
     assertEquals("personal:ws_free", ws.get("ws_free").getAs("account_id"));
     assertEquals("PERSONAL_WORKSPACE", ws.get("ws_free").getAs("rule"));
+    assertEquals(at("2026-05-01T08:00:00Z"), ws.get("ws_major").getAs("created_at"), "its first member's call");
+    assertEquals(at("2026-05-06T12:00:00Z"), ws.get("ws_billed").getAs("created_at"),
+        "a workspace only a subscription names exists from that subscription, not never");
+    assertEquals(0L, ws.get("ws_billed").<Long>getAs("members"));
   }
 
   @Test
