@@ -19,12 +19,12 @@
 -- Ordered by the person's total feature uses (heaviest user first), then by the feature's uses.
 --
 -- Parameters:
---   ${account_id}  the account: its registrable domain (acme.com) or personal:<workspace_id>
+--   :account_id  the account: its registrable domain (acme.com) or personal:<workspace_id>
 WITH people AS (
   SELECT person_id, name, title, is_champion, active_days_28d, last_active_date, feature_uses_28d
   FROM gold.user_360
   WHERE as_of = (SELECT max(as_of) FROM gold.user_360)
-    AND account_id = '${account_id}'
+    AND account_id = :account_id
 ),
 
 person_features AS (
@@ -41,7 +41,7 @@ account_features AS (
   FROM gold.account_360 a
   LATERAL VIEW explode(a.feature_uses_28d) f AS feature, uses_28d
   WHERE a.as_of = (SELECT max(as_of) FROM gold.account_360)
-    AND a.account_id = '${account_id}'
+    AND a.account_id = :account_id
 )
 
 SELECT pf.person_id,

@@ -24,12 +24,12 @@
 -- Ordered by emails sent, most first.
 --
 -- Parameters:
---   ${account_id}  the account: its registrable domain (acme.com) or personal:<workspace_id>
+--   :account_id  the account: its registrable domain (acme.com) or personal:<workspace_id>
 WITH people AS (
   SELECT person_id, name, title, emails_sent_30d, emails_opened_30d, emails_clicked_30d
   FROM gold.user_360
   WHERE as_of = (SELECT max(as_of) FROM gold.user_360)
-    AND account_id = '${account_id}'
+    AND account_id = :account_id
 ),
 
 email_events AS (
@@ -37,7 +37,7 @@ email_events AS (
   SELECT t.person_id, t.ts, e.event_type, e.campaign_id, e.url
   FROM gold.customer_timeline t
   JOIN bronze.email_events e ON e.id = t.ref_id
-  WHERE t.account_id = '${account_id}'
+  WHERE t.account_id = :account_id
     AND t.source = 'marketing'
     AND t.type LIKE 'email%'
 ),

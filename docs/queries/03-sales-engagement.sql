@@ -25,20 +25,20 @@
 -- Ordered by the person's latest sales touch, most recent first; untouched people last.
 --
 -- Parameters:
---   ${account_id}  the account: its registrable domain (acme.com) or personal:<workspace_id>
+--   :account_id  the account: its registrable domain (acme.com) or personal:<workspace_id>
 WITH account AS (
   SELECT account_id, as_of, crm_owner_id, sales_tasks_30d, last_sales_touch_date,
          open_opportunities, open_pipeline_amount
   FROM gold.account_360
   WHERE as_of = (SELECT max(as_of) FROM gold.account_360)
-    AND account_id = '${account_id}'
+    AND account_id = :account_id
 ),
 
 people AS (
   SELECT person_id, name, title, is_champion, lead_ids, contact_ids, sales_tasks_30d, last_sales_touch_date
   FROM gold.user_360
   WHERE as_of = (SELECT max(as_of) FROM gold.user_360)
-    AND account_id = '${account_id}'
+    AND account_id = :account_id
 ),
 
 task_owners AS (
@@ -53,7 +53,7 @@ tasks AS (
   SELECT t.person_id, t.event_date, t.detail, o.owner_id
   FROM gold.customer_timeline t
   LEFT JOIN task_owners o ON o.task_id = t.ref_id
-  WHERE t.account_id = '${account_id}'
+  WHERE t.account_id = :account_id
     AND t.source = 'sales'
     AND t.type = 'task'
 ),
@@ -72,7 +72,7 @@ open_opportunities AS (
          concat_ws('; ', collect_list(concat(name, ' (', stage_name, ', ', format_number(amount, 0), ')')))
            AS open_opportunity_list
   FROM silver.opportunities
-  WHERE account_id = '${account_id}'
+  WHERE account_id = :account_id
     AND NOT is_closed
     AND duplicate_of IS NULL
   GROUP BY account_id
@@ -81,7 +81,7 @@ open_opportunities AS (
 opportunity_changes AS (
   SELECT account_id, max_by(concat(cast(event_date AS string), ': ', detail), ts) AS last_opportunity_change
   FROM gold.customer_timeline
-  WHERE account_id = '${account_id}'
+  WHERE account_id = :account_id
     AND source = 'sales'
     AND type = 'opportunity_stage'
   GROUP BY account_id

@@ -17,11 +17,11 @@
 --   ref_id        id of the source record (for product: person|workspace|date)
 --
 -- Parameters:
---   ${account_id}  the account: its registrable domain (acme.com) or personal:<workspace_id>
+--   :account_id  the account: its registrable domain (acme.com) or personal:<workspace_id>
 WITH touches AS (
   SELECT ts, source, type, person_id, workspace_id, detail, ref_id
   FROM gold.customer_timeline
-  WHERE account_id = '${account_id}'
+  WHERE account_id = :account_id
   ORDER BY ts DESC
   LIMIT 500
 ),
@@ -30,7 +30,7 @@ people AS (
   SELECT person_id, name
   FROM gold.user_360
   WHERE as_of = (SELECT max(as_of) FROM gold.user_360)
-    AND account_id = '${account_id}'
+    AND account_id = :account_id
 )
 
 SELECT t.ts,

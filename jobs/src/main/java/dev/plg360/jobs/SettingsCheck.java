@@ -29,7 +29,7 @@ public final class SettingsCheck {
     ActivateSettings.from(settings);
     ReportSettings.from(settings);
     MaintainSettings.from(settings);
-    ServeSettings.from(settings);
+    ServeSettings.read(settings);
     RunSettings.from(settings);
     PersonalData.masking(settings);
     return settings;

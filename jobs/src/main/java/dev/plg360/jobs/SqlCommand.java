@@ -3,6 +3,7 @@ package dev.plg360.jobs;
 import dev.plg360.common.config.Settings;
 import dev.plg360.common.io.Lake;
 import dev.plg360.common.privacy.PersonalData;
+import dev.plg360.common.privacy.QueryGuard;
 import dev.plg360.common.spark.SparkSessions;
 import dev.plg360.common.tables.Tables;
 import dev.plg360.jobs.resolve.ResolveTransforms;
@@ -28,7 +29,8 @@ import picocli.CommandLine.Model.CommandSpec;
  * {@code plg360 sql}: runs one Spark SQL query against the lake, with every table registered by its catalog name
  * ({@code gold.account_360}) and plg360's SQL functions, and prints the result: an aligned table for people, JSON
  * lines or CSV for scripts and notebooks. With {@code plg360.privacy.mask-personal-data} on, tables show their
- * personal columns masked, as BI tools see them ({@link PersonalData}).
+ * personal columns masked, as BI tools see them ({@link PersonalData}), and only those can be read
+ * ({@link QueryGuard}). Read-only unless {@code --write}; no reflection; values as bound parameters.
  */
 @Command(name = "sql", mixinStandardHelpOptions = true,
     description = "Run a Spark SQL query on the lake's tables (gold.account_360, silver.people, ...) and print the result.")
@@ -67,18 +69,34 @@ public final class SqlCommand implements Callable<Integer> {
   static final int PRINT_LIMIT = 1000;
 
   @Option(names = "--param", paramLabel = "NAME=VALUE",
-      description = "A value for ${NAME} in the query (Spark SQL variable substitution), e.g. --param account_id=acme.com. Repeatable.")
+      description = "A value for the named parameter :NAME in the query, bound as a value (never pasted into the text),"
+          + " e.g. --param account_id=acme.com for WHERE account_id = :account_id. Repeatable.")
   Map<String, String> params = new java.util.LinkedHashMap<>();
+
+  @Option(names = "--write",
+      description = "Allow statements that change tables or settings (DELETE, UPDATE, MERGE, CREATE, SET, ...)."
+          + " Without it only queries, SHOW, DESCRIBE and USE run. Not with masking on.")
+  boolean write;
 
   @Override
   public Integer call() throws Exception {
     Settings settings = SettingsCheck.check(conf.settings(Map.of()));
-    String query = source.query != null ? source.query : Files.readString(source.file);
+    String query = stripTrailingSemicolon(source.query != null ? source.query : Files.readString(source.file));
+    boolean mask = PersonalData.masking(settings);
+    if (write && mask) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--write is not allowed with "
+          + PersonalData.SETTING + " on: masked tables are views, shown for reading");
+    }
+    // With masking on, the published (masked) tables are all there is to read, as over serve-sql.
+    QueryGuard.Policy policy = new QueryGuard.Policy(!write, mask);
+    QueryGuard.checkText(query);
     SparkSession spark = SparkSessions.create(settings);
-    new Lake(spark, settings.lakeRoot()).publish(Tables.layers(), PersonalData.masking(settings));
+    new Lake(spark, settings.lakeRoot()).publish(Tables.layers(), mask);
     ResolveTransforms.registerUdfs(spark);
-    params.forEach(spark.conf()::set);
-    Dataset<Row> result = spark.sql(stripTrailingSemicolon(query));
+    // Checked as parsed, before Spark resolves it: commands run as soon as they are planned.
+    QueryGuard.checkParsed(spark.sessionState().sqlParser().parsePlan(query), policy,
+        db -> spark.sessionState().catalog().databaseExists(db));
+    Dataset<Row> result = params.isEmpty() ? spark.sql(query) : spark.sql(query, new java.util.HashMap<String, Object>(params));
     if (out == null) {
       print(result, format, limit != null ? limit : PRINT_LIMIT, spec.commandLine().getOut());
       return 0;

@@ -2,6 +2,7 @@ package dev.plg360.jobs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.plg360.common.io.Lake;
@@ -13,6 +14,7 @@ import dev.plg360.common.tables.ScoreTables.LeadScores;
 import dev.plg360.common.tables.Tables.IdentityLinks;
 import dev.plg360.common.tables.Tables.People;
 import dev.plg360.common.tables.Tables.Quarantine;
+import dev.plg360.jobs.serve.ServeLogin;
 import dev.plg360.testkit.SparkTestBase;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -52,7 +54,7 @@ class ServeSqlCommandTest extends SparkTestBase {
     int port = freePort();
     String url = "jdbc:hive2://127.0.0.1:" + port + "/default";
 
-    try (Server server = Server.start(port, true)) {
+    try (Server server = Server.start(port, true, null)) {
       assertTrue(server.out.contains("0 names from earlier runs") && server.out.contains("Personal data is masked"), server.out);
       try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
         assertEquals(List.of(List.of("1")), rows(st, "SELECT count(*) FROM gold.account_scores"));
@@ -71,18 +73,49 @@ class ServeSqlCommandTest extends SparkTestBase {
         assertTrue(silver.toString().contains("people") && !silver.toString().contains("identity_links"),
             "silver.identity_links mixes people with workspaces in one id column: not shown when masking\n" + silver);
         assertFalse(rows(st, "SHOW DATABASES").toString().contains("bronze"), "bronze is not among the layers served");
+        assertRefused(st, "SELECT from_id FROM silver.identity_links", "TABLE_OR_VIEW_NOT_FOUND");
+        assertBiUserCannotGoAround(st);
       }
     }
 
-    try (Server server = Server.start(port, false)) {
+    String password = "correct horse battery staple";
+    try (Server server = Server.start(port, false, password)) {
       assertTrue(server.out.matches("(?s).*Serving \\d+ tables.*\\(metastore: .*_metastore, [1-9]\\d* names from earlier runs\\).*"),
           "the names the first run registered are still in the metastore:\n" + server.out);
-      try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+      for (String[] login : new String[][] {{"", ""}, {"plg360", "wrong"}, {"someone", password}}) {
+        assertThrows(SQLException.class, () -> DriverManager.getConnection(url, login[0], login[1]).close(),
+            "with " + ServeLogin.PASSWORD_ENV + " set, a wrong login is refused: " + login[0]);
+      }
+      try (Connection c = DriverManager.getConnection(url, "plg360", password); Statement st = c.createStatement()) {
         assertEquals(List.of(List.of("ada@acme.com", "Ada Lovelace")),
             rows(st, "SELECT email, name FROM gold.user_360 WHERE email IS NOT NULL"), "masking off: the values themselves");
         assertTrue(rows(st, "SHOW TABLES IN silver").toString().contains("identity_links"));
+        assertBiUserCannotGoAround(st);
       }
     }
+  }
+
+  /** What BI.md says a BI user cannot do, each refused by the server with its reason, masking on or off. */
+  private static void assertBiUserCannotGoAround(Statement st) throws SQLException {
+    String lake = dir.resolve("lake").toUri().toString();
+    assertRefused(st, "SELECT email FROM delta.`" + lake + "silver/people`", "only tables of the catalog");
+    assertRefused(st, "SELECT count(*) FROM parquet.`" + lake + "gold/account_scores`", "only tables of the catalog");
+    assertRefused(st, "SELECT java_method('java.lang.System', 'getenv', '" + PersonalData.SECRET_ENV + "')",
+        "java_method and reflect");
+    assertRefused(st, "SELECT reflect('" + PersonalData.class.getName() + "', 'mask', 'ada@acme.com')",
+        "java_method and reflect");
+    assertRefused(st, "SELECT '${spark.executorEnv." + PersonalData.SECRET_ENV + "}'", "variable substitution");
+    assertRefused(st, "DELETE FROM gold.account_scores", "read-only");
+    assertRefused(st, "DELETE FROM delta.`" + lake + "gold/account_scores`", "read-only");
+    assertRefused(st, "CREATE TABLE default.mine USING delta LOCATION '" + lake + "silver/people'", "read-only");
+    assertRefused(st, "SET spark.sql.variable.substitute=true", "read-only");
+    assertRefused(st, "SELECT TRANSFORM(account_id) USING 'cat' FROM gold.account_scores", "TRANSFORM");
+    assertEquals(List.of(List.of("1")), rows(st, "SELECT count(*) FROM gold.account_scores"), "nothing was deleted");
+  }
+
+  private static void assertRefused(Statement st, String sql, String because) {
+    SQLException e = assertThrows(SQLException.class, () -> rows(st, sql), sql);
+    assertTrue(e.getMessage().contains(because), sql + " -> " + e.getMessage());
   }
 
   private void writeLake() {
@@ -143,11 +176,14 @@ class ServeSqlCommandTest extends SparkTestBase {
       this.out = out;
     }
 
-    static Server start(int port, boolean mask) throws Exception {
+    static Server start(int port, boolean mask, String password) throws Exception {
       ProcessBuilder pb = new ProcessBuilder(CliProcess.command("serve-sql",
           "-D", "plg360.lake.root=" + dir.resolve("lake"), "-D", "plg360.serve-sql.port=" + port,
           "-D", "plg360.privacy.mask-personal-data=" + mask));
       pb.environment().put(PersonalData.SECRET_ENV, SECRET);
+      if (password != null) {
+        pb.environment().put(ServeLogin.PASSWORD_ENV, password);
+      }
       Path log = Files.createTempFile(dir, "serve-sql", ".log");
       pb.redirectError(log.toFile());
       Process p = pb.start();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.plg360.common.io.Lake;
 import dev.plg360.common.privacy.PersonalData;
+import dev.plg360.common.tables.Tables;
 import dev.plg360.common.tables.Tables.IngestedFiles;
 import dev.plg360.common.tables.Tables.People;
 import dev.plg360.common.tables.Tables.Quarantine;
@@ -91,16 +92,67 @@ class SqlCommandTest extends SparkTestBase {
         "SELECT raw FROM bronze.quarantine"), "raw records are not shown when masking is on");
 
     assertTrue(sql("--format", "csv", query).contains("ada@acme.com,Ada@Acme.com,Ada,acme.com"), "and are, when it is off");
+
+    lake.overwrite(frame(Tables.SfLeads.TABLE.schema()).row(Tables.SfCommon.ID, "00Q1", Tables.Lineage.EXTRA,
+        java.util.Map.of("Phone", "+1 555 0100")).build(), Tables.SfLeads.TABLE);
+    String extra = "SELECT extra['Phone'] AS phone FROM bronze.sf_leads";
+    assertEquals(List.of("phone", PersonalData.mask("+1 555 0100")),
+        sql("--format", "csv", "-D", PersonalData.SETTING + "=true", extra).lines().toList(),
+        "a field no mapping names is masked too: it may be anything personal");
+    assertEquals(List.of("phone", "+1 555 0100"), sql("--format", "csv", extra).lines().toList());
   }
 
   /** A command run in this JVM runs in a session of its own: its Spark settings do not stay on the tests' session. */
   @Test
   void aCommandRunInProcessLeavesTheSharedSessionsSettingsAsTheyWere() {
     String partitions = spark().conf().get("spark.sql.shuffle.partitions");
-    String printed = sql("--format", "csv", "-D", "plg360.spark.shuffle-partitions=7",
+    String printed = sql("--format", "csv", "--write", "-D", "plg360.spark.shuffle-partitions=7",
         "SET spark.sql.shuffle.partitions");
     assertTrue(printed.contains("spark.sql.shuffle.partitions,7"), "the command ran with its own setting:\n" + printed);
     assertEquals("2", partitions, "the tests' session runs with two shuffle partitions");
     assertEquals(partitions, spark().conf().get("spark.sql.shuffle.partitions"), "and still does after the command");
+  }
+
+  private String refused(String... args) {
+    StringWriter err = new StringWriter();
+    CommandLine cli = new CommandLine(new SqlCommand());
+    cli.setOut(new PrintWriter(new StringWriter()));
+    cli.setErr(new PrintWriter(err));
+    List<String> all = new ArrayList<>(List.of("-D", "plg360.lake.root=" + dir.resolve("lake")));
+    all.addAll(List.of(args));
+    int exit = cli.execute(all.toArray(String[]::new));
+    assertTrue(exit != 0, "refused: " + all);
+    return err.toString();
+  }
+
+  @Test
+  void readOnlyWithBoundParametersAndNoWayAroundTheMask() {
+    Lake lake = new Lake(spark(), dir.resolve("lake").toString());
+    lake.overwrite(frame(People.TABLE.schema())
+        .row(People.PERSON_ID, "ada@acme.com", People.EMAIL, "Ada@Acme.com", People.ACCOUNT_ID, "acme.com")
+        .row(People.PERSON_ID, "user:u9", People.ACCOUNT_ID, "acme.com")
+        .build(), People.TABLE);
+    String byId = "SELECT person_id FROM silver.people WHERE person_id = :id";
+    assertEquals(List.of("person_id", "ada@acme.com"), sql("--format", "csv", "--param", "id=ada@acme.com", byId).lines().toList());
+    assertEquals(List.of("person_id"), sql("--format", "csv", "--param", "id=x' OR '1'='1", byId).lines().toList(),
+        "a parameter is a value, never SQL");
+
+    String mask = "-D" + PersonalData.SETTING + "=true";
+    String path = "delta.`" + dir.resolve("lake/silver/people").toUri() + "`";
+    assertTrue(refused(mask, "SELECT email FROM " + path).contains("only tables of the catalog are read here"));
+    assertTrue(sql("--format", "csv", "SELECT count(*) AS n FROM " + path).contains("n\n2"), "a path read with masking off");
+    for (String m : List.of(mask, "-Dplg360.privacy.mask-personal-data=false")) {
+      assertTrue(refused(m, "SELECT java_method('java.lang.System', 'getenv', '" + PersonalData.SECRET_ENV + "')")
+          .contains("java_method and reflect"));
+      assertTrue(refused(m, "SELECT reflect('" + PersonalData.class.getName() + "', 'mask', 'ada@acme.com')")
+          .contains("java_method and reflect"));
+      assertTrue(refused(m, "SELECT '${spark.app.name}'").contains("variable substitution"));
+      assertTrue(refused(m, "DELETE FROM silver.people").contains("read-only"));
+    }
+    assertTrue(refused(mask, "--write", "DELETE FROM silver.people").contains("--write is not allowed with"));
+    assertEquals(2L, lake.read(People.TABLE).count(), "nothing was deleted");
+
+    sql("--write", "DELETE FROM silver.people WHERE person_id = 'user:u9'");
+    assertEquals(1L, lake.read(People.TABLE).count(), "--write, masking off: the statement runs");
   }
 }

@@ -84,8 +84,15 @@ public final class PersonalData {
   }
 
   private static String shownSql(TableDef table, String column, boolean mask) {
-    boolean personal = mask && table.column(column).map(Col::personalData).orElse(false);
-    return personal ? maskSql(quoted(column)) + " AS " + quoted(column) : quoted(column);
+    java.util.Optional<Col> c = table.column(column).filter(x -> mask && x.personalData());
+    if (c.isEmpty()) {
+      return quoted(column);
+    }
+    // A map of fields no mapping names (bronze's extra): every value masked, the field names kept.
+    String masked = c.get().type() instanceof org.apache.spark.sql.types.MapType
+        ? "transform_values(" + quoted(column) + ", (k, v) -> " + maskSql("v") + ")"
+        : maskSql(quoted(column));
+    return masked + " AS " + quoted(column);
   }
 
   private static String quoted(String name) {

@@ -3,6 +3,7 @@ package dev.plg360.jobs.serve;
 import dev.plg360.common.config.Settings;
 import dev.plg360.common.io.Lake;
 import dev.plg360.common.privacy.PersonalData;
+import dev.plg360.common.privacy.QueryGuard;
 import dev.plg360.common.spark.SparkSessions;
 import dev.plg360.common.tables.TableDef;
 import dev.plg360.common.tables.Tables;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * The lake's tables for BI tools: Spark's Thrift JDBC/ODBC server (the HiveServer2 protocol, which Tableau, Power
  * BI, Superset and DBeaver speak) on a session whose catalog is a Hive metastore, so the names BI tools see
  * ({@code gold.account_scores}) are kept across runs. At start, every table of the configured layers is registered
- * by name, or with masking on as a view whose personal columns are masked ({@link Lake#publish}).
+ * by name, or with masking on as a view whose personal columns are masked ({@link Lake#publish}). Then every
+ * statement a client sends is held to {@link QueryGuard.Policy#BI}: read-only, over those names only.
  */
 public final class SqlServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SqlServer.class);
@@ -58,9 +60,19 @@ public final class SqlServer implements AutoCloseable {
       conf.put("spark.sql.warehouse.dir", dir.resolve("warehouse").toUri().toString());
     });
     s.metastoreUris().ifPresent(uris -> conf.put("spark.hadoop.hive.metastore.uris", uris));
+    s.user().ifPresent(user -> {
+      ServeLogin.expect(user);
+      conf.put("hive.server2.authentication", "CUSTOM");
+      // The login handler reads a HiveConf of its own, made from system properties, not from Spark's settings.
+      System.setProperty("hive.server2.custom.authentication.class", ServeLogin.class.getName());
+    });
+    conf.put("spark.sql.extensions",
+        SparkSessions.conf(settings).get("spark.sql.extensions") + "," + QueryGuard.Extension.class.getName());
     SparkSession spark = SparkSessions.createWithHiveMetastore(settings, conf);
     int before = registeredNames(spark);
     List<TableDef> shown = new Lake(spark, settings.lakeRoot()).publish(s.layers(), mask);
+    // From here on every statement of every connection is a BI user's: read-only, published tables, no reflection.
+    QueryGuard.guardEverySession();
     LOG.info("{} tables registered ({} names were in the metastore before), personal data {}", shown.size(), before,
         mask ? "masked" : "shown as it is");
     HiveThriftServer2 server = HiveThriftServer2.startWithContext(spark.sqlContext());
