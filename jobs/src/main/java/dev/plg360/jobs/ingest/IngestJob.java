@@ -4,7 +4,6 @@ import static org.apache.spark.sql.functions.col;
 
 import dev.plg360.common.config.Settings;
 import dev.plg360.common.io.Lake;
-import dev.plg360.common.io.WriteResult;
 import dev.plg360.common.run.Job;
 import dev.plg360.common.run.JobContext;
 import dev.plg360.common.run.RunLog;
@@ -58,13 +57,14 @@ public final class IngestJob implements Job {
       t.setDaemon(true);
       return t;
     });
+    Map<String, List<Row>> ingested = LandingZone.ingested(ctx.lake());
+    List<Landed> landed = new ArrayList<>();
     try {
-      List<Future<?>> running = new ArrayList<>();
+      List<Future<Optional<Landed>>> running = new ArrayList<>();
       for (SourceSpec spec : sources) {
         running.add(pool.submit(() -> {
           Thread.currentThread().setName("ingest-" + spec.name());
-          ingest(ctx, landing, spec, rawMax);
-          return null;
+          return ingest(ctx, landing, spec, ingested.getOrDefault(spec.name(), List.of()), rawMax);
         }));
       }
       // Sources are independent: each finishes or fails on its own, and a failed one is retried by the next run.
@@ -72,18 +72,40 @@ public final class IngestJob implements Job {
       Exception first = null;
       for (int i = 0; i < running.size(); i++) {
         try {
-          running.get(i).get();
+          running.get(i).get().ifPresent(landed::add);
         } catch (ExecutionException e) {
           failed.add(sources.get(i).name());
           first = first == null ? (Exception) e.getCause() : first;
           LOG.error("{}: failed: {}", sources.get(i).name(), RunLog.describe(e.getCause()));
         }
       }
+      record(ctx, landed);
       if (first != null) {
         throw new IllegalStateException("ingest of " + String.join(", ", failed) + " failed; the other sources landed", first);
       }
     } finally {
       pool.shutdownNow();
+      landed.forEach(l -> l.checked().unpersist());
+    }
+  }
+
+  /**
+   * What one source landed, for the writes all sources share: its rejected records and its files. They are written
+   * once for every source, after the sources' bronze inserts: a run stopped before them reads those files again
+   * and finds their records in bronze already (their file and line), which is what makes the order safe.
+   */
+  private record Landed(SourceSpec spec, Dataset<Row> checked, Optional<Dataset<Row>> quarantine, List<Row> files) {}
+
+  /** The quarantine of every source in one commit, then the files of every source in one commit. */
+  private static void record(JobContext ctx, List<Landed> landed) {
+    List<String> names = landed.stream().map(l -> l.spec().name()).toList();
+    landed.stream().flatMap(l -> l.quarantine().stream()).reduce(Dataset::union).ifPresent(rows ->
+        ctx.metrics().wrote(ctx.lake().insertNew(rows, Quarantine.TABLE,
+            Optional.of(Quarantine.SOURCE.of("t").isin(names.toArray())))));
+    List<Row> files = landed.stream().flatMap(l -> l.files().stream()).toList();
+    if (!files.isEmpty()) {
+      ctx.metrics().wrote(ctx.lake().upsert(ctx.spark().createDataFrame(files, IngestedFiles.TABLE.schema()),
+          IngestedFiles.TABLE, Optional.of(IngestedFiles.SOURCE.of("t").isin(names.toArray()))));
     }
   }
 
@@ -91,12 +113,13 @@ public final class IngestJob implements Job {
     return settings.positiveInt("plg360.ingest.quarantine-raw-max-chars");
   }
 
-  private void ingest(JobContext ctx, LandingZone landing, SourceSpec spec, int rawMax) {
+  /** Lands the source's new files in bronze; empty when it has none. {@code ingested}: its files ingested before. */
+  private Optional<Landed> ingest(JobContext ctx, LandingZone landing, SourceSpec spec, List<Row> ingested, int rawMax) {
     Lake lake = ctx.lake();
-    Map<LandingFile, LandingZone.Scanned> files = landing.newFiles(spec, lake);
+    Map<LandingFile, LandingZone.Scanned> files = landing.newFiles(spec, ingested);
     if (files.isEmpty()) {
       LOG.info("{}: no new files under {}/{}", spec.name(), landing.rootUri(), spec.dir());
-      return;
+      return Optional.empty();
     }
     long bytes = files.keySet().stream().mapToLong(LandingFile::size).sum();
     LOG.info("{}: {} new files, {} MB -> {}", spec.name(), files.size(), bytes / 1_000_000, spec.table());
@@ -108,6 +131,7 @@ public final class IngestJob implements Job {
     // memory as one array of its size when read, which ended a 100,000-workspace ingest with 8 GiB of heap, half free.
     Dataset<Row> checked = IngestTransforms.markBatchDuplicates(IngestTransforms.check(raw, spec, rawMax), spec.key())
         .persist(StorageLevel.DISK_ONLY());
+    boolean handedOver = false;
     try {
       Optional<Object[]> touched = touchedPartitions(spec, checked);
       Optional<Column> targetFilter = Optional.empty();
@@ -143,19 +167,19 @@ public final class IngestJob implements Job {
       if (toInsert > 0) {
         ctx.metrics().wrote(lake.insertNew(IngestTransforms.toBronze(classified, ctx.runId(), at), spec.table(), targetFilter));
       }
-      if (!perReason.isEmpty()) {
-        ctx.metrics().wrote(lake.insertNew(IngestTransforms.toQuarantine(classified, checksums(ctx, files), spec,
-                ctx.runId(), at),
-            Quarantine.TABLE, Optional.of(Quarantine.SOURCE.of("t").equalTo(spec.name()))));
-      }
+      Optional<Dataset<Row>> quarantine = perReason.isEmpty() ? Optional.empty()
+          : Optional.of(IngestTransforms.toQuarantine(classified, checksums(ctx, files), spec, ctx.runId(), at));
       perReason.forEach(ctx.metrics()::rejected);
       long records = perFile.values().stream().mapToLong(Long::longValue).sum();
       ctx.metrics().read(spec.name(), records);
-      ctx.metrics().wrote(recordFiles(ctx, spec, files, perFile, at));
       LOG.info("{}: {} records, {} new in {}, {} quarantined {}", spec.name(), records, toInsert, spec.table(),
           perReason.values().stream().mapToLong(Long::longValue).sum(), perReason);
+      handedOver = true;
+      return Optional.of(new Landed(spec, checked, quarantine, fileRows(ctx, spec, files, perFile, at)));
     } finally {
-      checked.unpersist();
+      if (!handedOver) {
+        checked.unpersist();
+      }
     }
   }
 
@@ -195,15 +219,15 @@ public final class IngestJob implements Job {
         .collectAsList().stream().map(r -> r.get(0)).toArray());
   }
 
-  private static WriteResult recordFiles(JobContext ctx, SourceSpec spec, Map<LandingFile, LandingZone.Scanned> files,
-                                         Map<String, Long> perFile, Timestamp at) {
+  /** The source's new files as rows of ops.ingested_files, with the records each held. */
+  private static List<Row> fileRows(JobContext ctx, SourceSpec spec, Map<LandingFile, LandingZone.Scanned> files,
+                                    Map<String, Long> perFile, Timestamp at) {
     List<Row> rows = new ArrayList<>();
     for (Map.Entry<LandingFile, LandingZone.Scanned> e : files.entrySet()) {
       LandingFile f = e.getKey();
       rows.add(RowFactory.create(spec.name(), f.path(), f.size(), new Timestamp(f.modifiedAt()), e.getValue().checksum(),
           perFile.getOrDefault(f.path(), 0L), ctx.runId(), at));
     }
-    return ctx.lake().upsert(ctx.spark().createDataFrame(rows, IngestedFiles.TABLE.schema()), IngestedFiles.TABLE,
-        Optional.of(IngestedFiles.SOURCE.of("t").equalTo(spec.name())));
+    return rows;
   }
 }

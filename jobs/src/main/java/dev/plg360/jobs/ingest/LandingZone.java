@@ -31,6 +31,7 @@ import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.input.PortableDataStream;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import scala.Tuple2;
 
@@ -105,21 +106,32 @@ public final class LandingZone {
   }
 
   /**
-   * The files not yet ingested. A file whose path, size and modification time match an ingested one is skipped
+   * Every file ingested before, per source: (path, size, modified_at, checksum) rows of ops.ingested_files, read in
+   * one pass for all sources.
+   */
+  public static Map<String, List<Row>> ingested(Lake lake) {
+    Map<String, List<Row>> out = new java.util.HashMap<>();
+    for (Row r : lake.read(IngestedFiles.TABLE).select(IngestedFiles.SOURCE.col(), IngestedFiles.PATH.col(),
+        IngestedFiles.SIZE.col(), IngestedFiles.MODIFIED_AT.col(), IngestedFiles.CHECKSUM.col()).collectAsList()) {
+      out.computeIfAbsent(r.getString(0), k -> new ArrayList<>())
+          .add(RowFactory.create(r.get(1), r.get(2), r.get(3), r.get(4)));
+    }
+    return out;
+  }
+
+  /**
+   * The files not yet ingested ({@code ingested}: the source's rows of {@link #ingested}). A file whose path, size and modification time match an ingested one is skipped
    * at once; one whose time changed but whose size and checksum match is skipped too. Returns each new file with
    * what the checksum pass found: its checksum and, for a file that cannot be read to its end as text, why.
    */
-  public Map<LandingFile, Scanned> newFiles(SourceSpec spec, Lake lake) {
+  public Map<LandingFile, Scanned> newFiles(SourceSpec spec, List<Row> ingested) {
     List<LandingFile> files = list(spec);
     if (files.isEmpty()) {
       return Map.of();
     }
     Set<String> seenByTime = new HashSet<>();
     Set<String> seenByContent = new HashSet<>();
-    for (Row r : lake.read(IngestedFiles.TABLE)
-        .where(IngestedFiles.SOURCE.col().equalTo(spec.name()))
-        .select(IngestedFiles.PATH.col(), IngestedFiles.SIZE.col(), IngestedFiles.MODIFIED_AT.col(), IngestedFiles.CHECKSUM.col())
-        .collectAsList()) {
+    for (Row r : ingested) {
       seenByTime.add(r.getString(0) + "|" + r.getLong(1) + "|" + r.getTimestamp(2).getTime());
       seenByContent.add(r.getString(0) + "|" + r.getLong(1) + "|" + r.getString(3));
     }
