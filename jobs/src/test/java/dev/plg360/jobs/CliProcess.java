@@ -66,10 +66,10 @@ public final class CliProcess {
    * data is small and their code paths many, so in a JVM that lives a minute or two C2's compilations cost more CPU
    * than its faster code saves, on two cores the test run keeps busy; the tests' own JVM, which lives for the whole
    * run, keeps the tiered default. C1 alone needs a code cache as large as the tiered default, or it fills its own
-   * and stops compiling.
+   * and stops compiling. The throughput collector, as in the tests' own JVM (pom.xml, test.heap).
    */
   static List<String> testJvmOptions() {
-    return List.of("-XX:TieredStopAtLevel=1", "-XX:ReservedCodeCacheSize=240m");
+    return List.of("-XX:TieredStopAtLevel=1", "-XX:ReservedCodeCacheSize=240m", "-XX:+UseParallelGC");
   }
 
   /** The Spark settings the tests' sessions run with (system properties, in the pom), for a plg360 of the tests. */
