@@ -88,7 +88,7 @@ public final class ModelRegistry {
     return pointed.isPresent() ? pointed : pointer(new Path(dir, CURRENT_STAGING));
   }
 
-  /** The version a pointer file names, when it is there and names a complete version. */
+  /** The version a pointer file names, when it is there and whole (a pointer cut off while written names none). */
   private Optional<String> pointer(Path file) {
     try {
       if (!fs.exists(file)) {
@@ -98,8 +98,7 @@ public final class ModelRegistry {
       try (InputStream in = fs.open(file)) {
         version = new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
       }
-      return VERSION.matcher(version).matches() && fs.isDirectory(new Path(dir, version)) ? Optional.of(version)
-          : Optional.empty();
+      return VERSION.matcher(version).matches() ? Optional.of(version) : Optional.empty();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file, e);
     }
