@@ -1,6 +1,7 @@
 package dev.plg360.jobs;
 
 import dev.plg360.common.config.SettingsException;
+import dev.plg360.common.run.RunLockedException;
 import dev.plg360.common.run.RunLog;
 import dev.plg360.jobs.demo.DemoCommand;
 import dev.plg360.jobs.generate.GenerateCommand;
@@ -48,9 +49,21 @@ public final class Cli implements Runnable {
         e.printStackTrace(err);
       }
       err.flush();
-      return e instanceof SettingsException ? 2 : 1;
+      return e instanceof SettingsException ? 2 : locked(e) ? LOCKED : 1;
     });
     return cli.execute(args);
+  }
+
+  /** The exit code of a run refused because another process writes the lake: nothing ran; try again later. */
+  public static final int LOCKED = 3;
+
+  private static boolean locked(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof RunLockedException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override

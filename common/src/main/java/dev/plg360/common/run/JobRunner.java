@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Optional;
 import java.util.UUID;
 import org.apache.spark.SparkContext;
 import org.apache.spark.sql.SparkSession;
@@ -41,8 +42,9 @@ public final class JobRunner {
   }
 
   /**
-   * Runs the job under the job's lock in the run log (refused with {@link RunLockedException} while another run of
-   * it is alive), saying it is alive every {@code plg360.run-log.heartbeat} until it ends. The Spark jobs it starts
+   * Runs the job under the lake's lock in the run log (refused with {@link RunLockedException} while a run of another
+   * process, or another run of the job, is alive), saying it is alive every {@code plg360.run-log.heartbeat} until it
+   * ends; a run that loses the lock on the way fails (its Spark jobs are cancelled). The Spark jobs it starts
    * belong to the job group named by its run id (Spark's UI, event log and history server show which plg360 run each
    * came from); the group before it (a chain's run) is the group again after it.
    */
@@ -62,17 +64,27 @@ public final class JobRunner {
     RunLog.Timing timing = RunLog.Timing.from(ctx.settings());
     log.started(ctx, job.name(), timing);
     LOG.info("run {}: {} as of {} started", ctx.runId(), job.name(), ctx.asOf());
-    Heartbeat heartbeat = Heartbeat.join(log, ctx.runId(), timing.heartbeat());
+    Heartbeat heartbeat = Heartbeat.join(log, ctx.runId(), timing);
     try {
       job.run(ctx);
+      Optional<String> lost = Heartbeat.lost(ctx.runId());
+      if (lost.isPresent()) {
+        throw lostTheLock(ctx, lost.get(), null);
+      }
     } catch (Exception | Error e) {
       heartbeat.leave(ctx.runId());
+      // A run stopped because it lost the lock says so, whatever its cancelled Spark job threw.
+      Optional<Exception> lost = Heartbeat.lost(ctx.runId()).map(why -> lostTheLock(ctx, why, e));
+      Throwable failure = lost.isPresent() ? lost.get() : e;
       Instant end = clock.instant();
-      LOG.error("run {}: {} failed after {}: {}", ctx.runId(), job.name(), took(ctx, end), RunLog.describe(e));
+      LOG.error("run {}: {} failed after {}: {}", ctx.runId(), job.name(), took(ctx, end), RunLog.describe(failure));
       try {
-        log.ended(ctx, job.name(), end, e);
+        log.ended(ctx, job.name(), end, failure);
       } catch (RuntimeException logFailure) {
-        e.addSuppressed(logFailure);
+        failure.addSuppressed(logFailure);
+      }
+      if (lost.isPresent()) {
+        throw lost.get();
       }
       throw e;
     }
@@ -81,6 +93,10 @@ public final class JobRunner {
     log.ended(ctx, job.name(), end, null);
     LOG.info("run {}: {} succeeded in {}; written {}; rejected {}", ctx.runId(), job.name(), took(ctx, end),
         ctx.metrics().written(), ctx.metrics().rejected());
+  }
+
+  private static IllegalStateException lostTheLock(JobContext ctx, String why, Throwable cause) {
+    return new IllegalStateException("run " + ctx.runId() + " lost the lake's lock: " + why, cause);
   }
 
   private static String took(JobContext ctx, Instant end) {

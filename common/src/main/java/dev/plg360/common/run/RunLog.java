@@ -1,6 +1,7 @@
 package dev.plg360.common.run;
 
 import static org.apache.spark.sql.functions.current_timestamp;
+import static org.apache.spark.sql.functions.not;
 
 import dev.plg360.common.config.Settings;
 import dev.plg360.common.io.Lake;
@@ -14,7 +15,9 @@ import java.time.Instant;
 import java.util.ConcurrentModificationException;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -25,11 +28,17 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads and writes ops.job_runs: a row when a run starts, its heartbeat while it runs, replaced when it ends.
  *
- * <p>The table is also the lock that keeps two runs of one job apart. A run's RUNNING row is inserted only if the
- * job has no RUNNING row (one Delta MERGE: a concurrent start conflicts and retries, so two starts cannot both
- * win). A RUNNING row whose process is gone (same host, its pid not alive) or that has been silent longer than
- * {@code plg360.run-log.stale-after} is a run that was killed: it is marked FAILED ("abandoned") and the new run
- * goes ahead. A live one refuses the new run with a message naming it.
+ * <p>The table is also the lake's lock. One process at a time writes a lake: a run starts only when no run of
+ * another process is RUNNING on it, and no other run of its own job either (a chain and its steps, in one process,
+ * nest). The run's RUNNING row is inserted only if no such row exists (one Delta MERGE: a concurrent start conflicts
+ * and retries, so two starts cannot both win). ingest and resolve both write bronze.quarantine, maintain rewrites
+ * every table, activate reads what score wrote: a lock per job would let them overlap; a lock per lake does not.
+ *
+ * <p>A RUNNING row whose process is gone is a run that was killed: it is marked FAILED ("abandoned") and the new run
+ * goes ahead. On this host a process is gone when its pid is not alive or names a process started after the run (the
+ * pid was reused); a live process holds its lock however long it has been silent. A process on another host cannot be
+ * asked: its run is gone once silent longer than {@code plg360.run-log.stale-after}. A run that can no longer say it
+ * is alive for that long stops itself ({@link Heartbeat}): another host may take the lock by then.
  */
 public final class RunLog {
   private static final Logger LOG = LoggerFactory.getLogger(RunLog.class);
@@ -50,6 +59,9 @@ public final class RunLog {
     }
   }
 
+  /** How far a process's start time as the system gives it may lie after the real one (whole seconds of boot time). */
+  private static final Duration PID_START_SLACK = Duration.ofSeconds(2);
+
   /** This process: where a run's row says it runs, so a later run can tell whether it is still there. */
   private static final String HOST = hostName();
   private static final long PID = ProcessHandle.current().pid();
@@ -61,31 +73,29 @@ public final class RunLog {
   }
 
   /**
-   * Records the run as RUNNING, holding the job's lock; fails with {@link RunLockedException} while another run of
-   * the job is alive. RUNNING rows of runs that are gone are marked FAILED first.
+   * Records the run as RUNNING, holding the lake's lock; fails with {@link RunLockedException} while a run of another
+   * process, or another run of the job, is alive. RUNNING rows of runs that are gone are marked FAILED first.
    */
   public void started(JobContext ctx, String job, Timing timing) {
     for (int attempt = 1; ; attempt++) {
       Dataset<Row> row = frame(ctx, job, RUNNING, ctx.startedAt(), null, null);
-      Column sameJobRunning = Lake.target(JobRuns.JOB).equalTo(Lake.source(JobRuns.JOB))
-          .and(Lake.target(JobRuns.STATUS).equalTo(RUNNING));
-      retrying(() -> lake.insertUnless(row, JobRuns.TABLE, sameJobRunning));
-      List<Row> running = lake.read(JobRuns.TABLE)
-          .where(JobRuns.JOB.col().equalTo(job).and(JobRuns.STATUS.col().equalTo(RUNNING))).collectAsList();
+      Column anotherProcess = not(Lake.target(JobRuns.HOST).eqNullSafe(Lake.source(JobRuns.HOST))
+          .and(Lake.target(JobRuns.PID).eqNullSafe(Lake.source(JobRuns.PID))));
+      Column holdsTheLock = Lake.target(JobRuns.STATUS).equalTo(RUNNING)
+          .and(Lake.target(JobRuns.JOB).equalTo(Lake.source(JobRuns.JOB)).or(anotherProcess));
+      retrying(() -> lake.insertUnless(row, JobRuns.TABLE, holdsTheLock));
+      List<Row> running = lake.read(JobRuns.TABLE).where(JobRuns.STATUS.col().equalTo(RUNNING)).collectAsList();
       if (running.stream().anyMatch(r -> ctx.runId().equals(r.getAs(JobRuns.RUN_ID.name())))) {
         return;
       }
+      List<Row> holders = running.stream().filter(r -> job.equals(r.getAs(JobRuns.JOB.name())) || !thisProcess(r)).toList();
       Instant now = Instant.now();
-      for (Row other : running) {
+      for (Row other : holders) {
         if (!gone(other, now, timing)) {
-          throw new RunLockedException(String.format("%s is already running: run %s on %s (pid %s) since %s, last alive %s; "
-                  + "runs of one job never overlap. If that process is gone, its lock lapses after %s without a heartbeat "
-                  + "(plg360.run-log.stale-after)", job, other.getAs(JobRuns.RUN_ID.name()), other.getAs(JobRuns.HOST.name()),
-              other.getAs(JobRuns.PID.name()), other.getAs(JobRuns.STARTED_AT.name()), other.getAs(JobRuns.HEARTBEAT_AT.name()),
-              timing.staleAfter()));
+          throw new RunLockedException(locked(job, other, timing));
         }
       }
-      for (Row other : running) {
+      for (Row other : holders) {
         abandon(other, now);
       }
       if (attempt == ATTEMPTS) {
@@ -94,13 +104,38 @@ public final class RunLog {
     }
   }
 
-  /** Says these runs are still alive: their heartbeat, where they are still RUNNING. */
-  void heartbeat(List<String> runIds) {
+  /** Why a run cannot start: the live run that holds the lock, and how that lock ends. */
+  private static String locked(String job, Row holder, Timing timing) {
+    String other = holder.getAs(JobRuns.JOB.name());
+    String what = job.equals(other) ? job + " is already running"
+        : job + " cannot start while " + other + " writes the lake (one process at a time writes a lake)";
+    return String.format("%s: run %s on %s (pid %s) since %s, last alive %s; runs never overlap. If that process is gone, "
+            + "its lock lapses at once on its own host, or elsewhere after %s without a heartbeat (plg360.run-log.stale-after)",
+        what, holder.getAs(JobRuns.RUN_ID.name()), holder.getAs(JobRuns.HOST.name()), holder.getAs(JobRuns.PID.name()),
+        holder.getAs(JobRuns.STARTED_AT.name()), holder.getAs(JobRuns.HEARTBEAT_AT.name()), timing.staleAfter());
+  }
+
+  private static boolean thisProcess(Row run) {
+    Long pid = run.getAs(JobRuns.PID.name());
+    return HOST.equals(run.getAs(JobRuns.HOST.name())) && pid != null && pid == PID;
+  }
+
+  /**
+   * Says these runs are still alive: their heartbeat, where they are still RUNNING. Returns the runs that are still
+   * RUNNING after it: a run missing from them has been abandoned by another process and no longer holds the lock.
+   */
+  Set<String> heartbeat(List<String> runIds) {
     // The heartbeat's thread started inside the first of the runs and inherited its Spark job group; a beat is all the
     // live runs', no one run's.
     lake.spark().sparkContext().setLocalProperty(JobRunner.JOB_GROUP, null);
     Column live = JobRuns.RUN_ID.col().isin(runIds.toArray()).and(JobRuns.STATUS.col().equalTo(RUNNING));
     retrying(() -> lake.update(JobRuns.TABLE, live, Map.of(JobRuns.HEARTBEAT_AT, current_timestamp())));
+    return lake.read(JobRuns.TABLE).where(live).select(JobRuns.RUN_ID.col()).collectAsList().stream()
+        .map(r -> r.getString(0)).collect(Collectors.toSet());
+  }
+
+  org.apache.spark.SparkContext sparkContext() {
+    return lake.spark().sparkContext();
   }
 
   /** Where this log is kept: the path of its lake's ops.job_runs. */
@@ -113,18 +148,26 @@ public final class RunLog {
         error == null ? null : describe(error)), JobRuns.TABLE));
   }
 
-  /** A RUNNING row's run is gone: its process on this host has ended, or it has been silent too long. */
+  /**
+   * A RUNNING row's run is gone: on this host, its process has ended (or its pid now names a process started after
+   * the run: reused); on another host, it has been silent longer than {@code staleAfter}.
+   */
   static boolean gone(Row run, Instant now, Timing timing) {
+    Long pid = run.getAs(JobRuns.PID.name());
+    if (HOST.equals(run.getAs(JobRuns.HOST.name())) && pid != null) {
+      if (pid == PID) {
+        return false;
+      }
+      Instant runStarted = run.<Timestamp>getAs(JobRuns.STARTED_AT.name()).toInstant();
+      return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+          .map(p -> p.info().startInstant().map(started -> started.isAfter(runStarted.plus(PID_START_SLACK))).orElse(false))
+          .orElse(true);
+    }
     Timestamp alive = run.getAs(JobRuns.HEARTBEAT_AT.name());
     if (alive == null) {
       alive = run.getAs(JobRuns.STARTED_AT.name());
     }
-    if (Duration.between(alive.toInstant(), now).compareTo(timing.staleAfter()) > 0) {
-      return true;
-    }
-    Long pid = run.getAs(JobRuns.PID.name());
-    return HOST.equals(run.getAs(JobRuns.HOST.name())) && pid != null && pid != PID
-        && ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
+    return Duration.between(alive.toInstant(), now).compareTo(timing.staleAfter()) > 0;
   }
 
   /** Marks a run that is gone FAILED, so that its lock is released and the run log says what became of it. */

@@ -594,11 +594,11 @@ public final class Tables {
     public static final Col HOST = c("host", StringType, "Host the run's process ran on");
     public static final Col PID = c("pid", LongType, "Process id of the run on that host");
     public static final Col HEARTBEAT_AT = c("heartbeat_at", TimestampType,
-        "Last sign of life of a RUNNING run, UTC: a run silent for plg360.run-log.stale-after (or whose process is gone) "
-            + "no longer holds the job's lock");
+        "Last sign of life of a RUNNING run, UTC: a run whose process is gone (same host) or, on another host, silent "
+            + "for plg360.run-log.stale-after no longer holds the lake's lock");
 
     public static final TableDef TABLE = TableDef.table("ops", "job_runs")
-        .grain("one row per job run; at most one live RUNNING row per job (the run lock)")
+        .grain("one row per job run; live RUNNING rows of one process at a time (the lake's lock)")
         .runLog()
         .columns(RUN_ID, JOB, AS_OF, STARTED_AT, ENDED_AT, STATUS, ROWS_READ, ROWS_WRITTEN, ROWS_REJECTED,
             TABLE_VERSIONS, FILES, ERROR, HOST, PID, HEARTBEAT_AT)

@@ -44,6 +44,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer.OrderAnnotation;
@@ -254,10 +255,19 @@ class RunJobTest extends SparkTestBase {
         "the timeline is still the newest day's: rebuilding past days leaves it alone");
   }
 
-  /** A job that holds its lock until told to finish. */
+  /** A job that holds its lock until told to finish; a busy one runs a Spark job every 100 ms meanwhile. */
   private static final class Waiting implements Job {
     final CountDownLatch started = new CountDownLatch(1);
     final CountDownLatch finish = new CountDownLatch(1);
+    final boolean busy;
+
+    Waiting() {
+      this(false);
+    }
+
+    Waiting(boolean busy) {
+      this.busy = busy;
+    }
 
     @Override
     public String name() {
@@ -267,7 +277,12 @@ class RunJobTest extends SparkTestBase {
     @Override
     public void run(JobContext ctx) throws InterruptedException {
       started.countDown();
-      finish.await(2, TimeUnit.MINUTES);
+      for (long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+           !finish.await(100, TimeUnit.MILLISECONDS) && System.nanoTime() < deadline; ) {
+        if (busy) {
+          ctx.spark().range(10).count();
+        }
+      }
     }
   }
 
@@ -311,25 +326,142 @@ class RunJobTest extends SparkTestBase {
   void aRunWhoseProcessIsGoneIsAbandoned() throws Exception {
     Process gone = new ProcessBuilder("true").start();
     gone.waitFor();
-    Row template = runs("lock-test", END).get(0);
-    Object[] values = new Object[template.size()];
-    for (int i = 0; i < values.length; i++) {
-      values[i] = template.get(i);
-    }
-    values[template.fieldIndex(JobRuns.RUN_ID.name())] = "lock-test-killed";
-    values[template.fieldIndex(JobRuns.STATUS.name())] = RunLog.RUNNING;
-    values[template.fieldIndex(JobRuns.ENDED_AT.name())] = null;
-    values[template.fieldIndex(JobRuns.PID.name())] = gone.pid();
-    values[template.fieldIndex(JobRuns.HEARTBEAT_AT.name())] = Timestamp.from(Instant.now());
-    lake.upsert(spark().createDataFrame(List.of(org.apache.spark.sql.RowFactory.create(values)), JobRuns.TABLE.schema()),
-        JobRuns.TABLE);
+    plantRunning("lock-test-killed", "lock-test", gone.pid(), Instant.now(), Instant.now());
 
     Waiting next = new Waiting();
     next.finish.countDown();
     runJob(next, settings(dir), END);
-    Row killed = lake.read(JobRuns.TABLE).where(JobRuns.RUN_ID.col().equalTo("lock-test-killed")).first();
+    assertAbandoned("lock-test-killed", gone.pid());
+  }
+
+  /**
+   * One process at a time writes a lake, whatever its job: a live process on this host holds the lock however long
+   * it has been silent; its pid naming a process started after the run (reused) does not.
+   */
+  @Test
+  @Order(7)
+  void aLiveProcessOnThisHostHoldsTheLakeHoweverLongSilent() throws Exception {
+    Process other = new ProcessBuilder("sleep", "300").start();
+    try {
+      Instant started = Instant.now().plusSeconds(5);
+      plantRunning("ingest-elsewhere", "ingest", other.pid(), started, started.minus(java.time.Duration.ofHours(1)));
+      Waiting next = new Waiting();
+      next.finish.countDown();
+      RunLockedException refused = assertThrows(RunLockedException.class, () -> runJob(next, settings(dir), END));
+      assertTrue(refused.getMessage().startsWith("lock-test cannot start while ingest writes the lake (one process at a "
+          + "time writes a lake): run ingest-elsewhere on "), refused.getMessage());
+      assertEquals(RunLog.RUNNING, runRow("ingest-elsewhere").getAs(JobRuns.STATUS.name()),
+          "silent for an hour, stale-after 5 minutes, but alive: not taken over");
+
+      // The same pid, now for a run that started before its process did: the pid was reused, the run is gone.
+      plantRunning("ingest-elsewhere", "ingest", other.pid(), Instant.now().minus(java.time.Duration.ofHours(1)),
+          Instant.now());
+      runJob(next, settings(dir), END);
+      assertAbandoned("ingest-elsewhere", other.pid());
+    } finally {
+      other.destroyForcibly();
+    }
+  }
+
+  /** A run whose row another process marked FAILED (it took the lock) stops at its next Spark job and ends FAILED. */
+  @Test
+  @Order(8)
+  void aRunThatLostTheLockStops() throws Exception {
+    Settings s = settings(dir, "plg360.run-log.heartbeat", "1s", "plg360.run-log.stale-after", "1m");
+    Waiting busy = new Waiting(true);
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try {
+      Future<JobContext> running = pool.submit(() -> runJob(busy, s, END));
+      assertTrue(busy.started.await(2, TimeUnit.MINUTES));
+      Row mine = runs("lock-test", END).stream().filter(r -> RunLog.RUNNING.equals(r.getAs(JobRuns.STATUS.name())))
+          .findFirst().orElseThrow();
+      String runId = mine.getAs(JobRuns.RUN_ID.name());
+      // As another process abandoning it would; the run's own heartbeat writes the table too, so a commit may lose.
+      for (int attempt = 1; ; attempt++) {
+        try {
+          lake.update(JobRuns.TABLE, JobRuns.RUN_ID.col().equalTo(runId), Map.of(JobRuns.STATUS,
+              org.apache.spark.sql.functions.lit(RunLog.FAILED), JobRuns.ERROR, org.apache.spark.sql.functions.lit("abandoned")));
+          break;
+        } catch (java.util.ConcurrentModificationException raced) {
+          assertTrue(attempt < 10, "the update kept losing to the heartbeat: " + raced);
+        }
+      }
+      java.util.concurrent.ExecutionException failed = assertThrows(java.util.concurrent.ExecutionException.class,
+          () -> running.get(3, TimeUnit.MINUTES));
+      assertTrue(failed.getCause().getMessage().startsWith("run " + runId + " lost the lake's lock: its row in "
+          + "ops.job_runs is no longer RUNNING"), RunLog.describe(failed.getCause()));
+      Row ended = runRow(runId);
+      assertEquals(RunLog.FAILED, ended.getAs(JobRuns.STATUS.name()));
+      assertTrue(ended.<String>getAs(JobRuns.ERROR.name()).startsWith("run " + runId + " lost the lake's lock"),
+          ended.toString());
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** Two processes start ingest on one empty lake at once: one lands the files, the other is refused (exit 3). */
+  @Test
+  @Order(9)
+  void twoProcessesStartingAtOnceNeverBothWrite() throws Exception {
+    Path raced = dir.resolve("raced");
+    List<Process> processes = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      ProcessBuilder pb = new ProcessBuilder(dev.plg360.jobs.CliProcess.command("ingest", "--as-of", END.toString(),
+          "-D", "plg360.lake.root=" + raced, "-D", "plg360.landing.dir=" + SAMPLES.toAbsolutePath()))
+          .redirectErrorStream(true).redirectOutput(dir.resolve("raced-" + i + ".log").toFile());
+      processes.add(dev.plg360.jobs.CliProcess.startWithin(pb, java.time.Duration.ofMinutes(5)));
+    }
+    List<Integer> exits = new ArrayList<>();
+    for (Process p : processes) {
+      assertTrue(p.waitFor(5, TimeUnit.MINUTES));
+      exits.add(p.exitValue());
+    }
+    String logs = Files.readString(dir.resolve("raced-0.log")) + Files.readString(dir.resolve("raced-1.log"));
+    assertEquals(List.of(0, dev.plg360.jobs.Cli.LOCKED), exits.stream().sorted().toList(), logs);
+    assertTrue(logs.contains("plg360 ingest failed: ingest is already running: run ingest-"), logs);
+
+    Lake racedLake = new Lake(spark(), raced.toString());
+    assertEquals(List.of(RunLog.SUCCEEDED), racedLake.read(JobRuns.TABLE).select(JobRuns.STATUS.col()).collectAsList()
+        .stream().map(r -> r.getString(0)).toList(), "one run, the winner's: the refused one leaves no row");
+    for (TableDef t : List.of(dev.plg360.common.tables.Tables.SfAccounts.TABLE,
+        dev.plg360.common.tables.Tables.ProductEvents.TABLE)) {
+      Dataset<Row> rows = racedLake.read(t);
+      assertEquals(rows.count(), rows.select(t.key().stream().map(c -> c.col()).toArray(Column[]::new)).distinct().count(),
+          t + ": each record once");
+    }
+    assertEquals(5, racedLake.read(dev.plg360.common.tables.Tables.SfAccounts.TABLE).count(),
+        "the sample accounts, landed once");
+  }
+
+  private static final Path SAMPLES = Path.of("..", "samples", "landing");
+
+  /** Writes a RUNNING row into ops.job_runs as another process on this host would have. */
+  private void plantRunning(String runId, String job, long pid, Instant startedAt, Instant heartbeatAt) {
+    Row template = runs("lock-test", END).get(0); // this host's name, and every other column a run row has
+    Object[] values = new Object[template.size()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = template.get(i);
+    }
+    values[template.fieldIndex(JobRuns.RUN_ID.name())] = runId;
+    values[template.fieldIndex(JobRuns.JOB.name())] = job;
+    values[template.fieldIndex(JobRuns.STATUS.name())] = RunLog.RUNNING;
+    values[template.fieldIndex(JobRuns.ENDED_AT.name())] = null;
+    values[template.fieldIndex(JobRuns.ERROR.name())] = null;
+    values[template.fieldIndex(JobRuns.PID.name())] = pid;
+    values[template.fieldIndex(JobRuns.STARTED_AT.name())] = Timestamp.from(startedAt);
+    values[template.fieldIndex(JobRuns.HEARTBEAT_AT.name())] = Timestamp.from(heartbeatAt);
+    lake.upsert(spark().createDataFrame(List.of(org.apache.spark.sql.RowFactory.create(values)), JobRuns.TABLE.schema()),
+        JobRuns.TABLE);
+  }
+
+  private Row runRow(String runId) {
+    return lake.read(JobRuns.TABLE).where(JobRuns.RUN_ID.col().equalTo(runId)).first();
+  }
+
+  private void assertAbandoned(String runId, long pid) {
+    Row killed = runRow(runId);
     assertEquals(RunLog.FAILED, killed.getAs(JobRuns.STATUS.name()));
-    assertTrue(killed.<String>getAs(JobRuns.ERROR.name()).startsWith("abandoned: its process (pid " + gone.pid()), killed.toString());
+    assertTrue(killed.<String>getAs(JobRuns.ERROR.name()).startsWith("abandoned: its process (pid " + pid), killed.toString());
     assertFalse(killed.isNullAt(killed.fieldIndex(JobRuns.ENDED_AT.name())));
   }
 }
