@@ -12,15 +12,21 @@ DAG run, so they never overlap the daily jobs, and a backfill trains on the Sund
 would have. On other days score uses the current model.
 
 Set once in Airflow (deploy/README.md):
-- a Spark connection `spark_plg360`: host yarn (or k8s://..., spark://...), extra {"deploy-mode": "cluster"};
-- Variables `plg360_jar` (the thin jar on the workers, or an hdfs:// or s3a:// URI) and `plg360_conf` (the path of the
-  configuration file, named plg360.conf, on the workers: --files ships it into the driver's working folder);
+- a Spark connection `spark_plg360`: host yarn (or spark://...), extra {"deploy-mode": "client"}: the driver runs in
+  the task's process on the Airflow worker, as on the cron edge node (on Kubernetes, use deploy/kubernetes instead);
+- Variables `plg360_jar` (the thin jar, local or an hdfs:// or s3a:// URI) and `plg360_conf` (the path of the
+  configuration file on the worker: the driver reads it there);
 - connections `plg360_postgres` (its password is the database password) and `plg360_mask` (its password is the key
-  that masks personal data). They reach the driver as PLG360_JDBC_PASSWORD and PLG360_MASK_SECRET; no secret is
-  written here, and Airflow masks connection passwords in logs and rendered templates.
+  that masks personal data). Each task puts them into its own process's environment as PLG360_JDBC_PASSWORD and
+  PLG360_MASK_SECRET just before spark-submit starts, which inherits them: no secret is written here, none goes on
+  a command line (SparkSubmitOperator's env_vars would: --conf spark.yarn.appMasterEnv.*=<value>, readable by
+  anyone on the worker with ps), and Airflow masks connection passwords in logs and rendered templates.
 """
+import os
+
 import pendulum
 from airflow import DAG
+from airflow.hooks.base import BaseHook
 from airflow.operators.empty import EmptyOperator
 from airflow.operators.weekday import BranchDayOfWeekOperator
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
@@ -53,18 +59,11 @@ default_args = {
     "conn_id": "spark_plg360",
     "application": "{{ var.value.plg360_jar }}",
     "java_class": "dev.plg360.jobs.Cli",
-    # Shipped into the driver's working folder (cluster mode), where --conf plg360.conf reads it.
-    "files": "{{ var.value.plg360_conf }}",
     "conf": {
         "spark.driver.extraJavaOptions": JVM_OPTIONS,
         "spark.executor.extraJavaOptions": JVM_OPTIONS,
         # Airflow retries a failed task; a second YARN attempt of the same run would only delay it.
         "spark.yarn.maxAppAttempts": "1",
-    },
-    # In the driver's environment (YARN: spark.yarn.appMasterEnv.*, Kubernetes: spark.kubernetes.driverEnv.*).
-    "env_vars": {
-        "PLG360_JDBC_PASSWORD": "{{ conn.plg360_postgres.password }}",
-        "PLG360_MASK_SECRET": "{{ conn.plg360_mask.password }}",
     },
     "name": "plg360-{{ task.task_id }}-{{ ds }}",
     # A job killed part-way is finished by its next run (docs/OPERATIONS.md): retrying is safe.
@@ -74,10 +73,23 @@ default_args = {
 }
 
 
+class Plg360SparkSubmitOperator(SparkSubmitOperator):
+    """spark-submit with plg360's secrets in its environment, read from Airflow connections when the task runs."""
+
+    # Environment variable -> the connection whose password it is.
+    secrets = {"PLG360_JDBC_PASSWORD": "plg360_postgres", "PLG360_MASK_SECRET": "plg360_mask"}
+
+    def execute(self, context):
+        # The task's own process: spark-submit (and the driver, in client mode) inherits its environment.
+        for variable, conn_id in self.secrets.items():
+            os.environ[variable] = BaseHook.get_connection(conn_id).password
+        return super().execute(context)
+
+
 def plg360_job(job, **kwargs):
     """The task that runs one plg360 job (its subcommand, also the task's id) for the run's logical date."""
-    return SparkSubmitOperator(
-        task_id=job, application_args=[job, "--as-of", "{{ ds }}", "--conf", "plg360.conf"], **kwargs)
+    return Plg360SparkSubmitOperator(
+        task_id=job, application_args=[job, "--as-of", "{{ ds }}", "--conf", "{{ var.value.plg360_conf }}"], **kwargs)
 
 
 with DAG(

@@ -50,7 +50,7 @@ class DeployFilesTest {
    * dependency edge the file sets with >>, << or set_upstream/set_downstream, as JSON.
    */
   private static final String DAG_AS_JSON = """
-      import json, runpy, sys, types
+      import json, os, runpy, sys, types
 
       class Names(type):
           def __getattr__(cls, name):
@@ -97,7 +97,15 @@ class DeployFilesTest {
               self.set_downstream(other)
               return self
 
-      class SparkSubmitOperator(BaseOperator): pass
+      class SparkSubmitOperator(BaseOperator):
+          def execute(self, context):
+              # What spark-submit would inherit: the PLG360_ variables of this process's environment.
+              return {k: v for k, v in os.environ.items() if k.startswith("PLG360_")}
+
+      class BaseHook:
+          @staticmethod
+          def get_connection(conn_id):
+              return types.SimpleNamespace(password="password-of-" + conn_id)
       class EmptyOperator(BaseOperator): pass
       class BranchDayOfWeekOperator(BaseOperator): pass
 
@@ -106,10 +114,11 @@ class DeployFilesTest {
           m.__dict__.update(names)
           sys.modules[name] = m
 
-      for package in ["airflow.operators", "airflow.providers", "airflow.providers.apache",
+      for package in ["airflow.hooks", "airflow.operators", "airflow.providers", "airflow.providers.apache",
                       "airflow.providers.apache.spark", "airflow.providers.apache.spark.operators", "airflow.utils"]:
           module(package)
       module("airflow", DAG=DAG)
+      module("airflow.hooks.base", BaseHook=BaseHook)
       module("airflow.operators.empty", EmptyOperator=EmptyOperator)
       module("airflow.operators.weekday", BranchDayOfWeekOperator=BranchDayOfWeekOperator)
       module("airflow.providers.apache.spark.operators.spark_submit", SparkSubmitOperator=SparkSubmitOperator)
@@ -122,8 +131,17 @@ class DeployFilesTest {
       if len(dags) != 1:
           sys.exit("expected one DAG, found %d" % len(dags))
       dag = dags[0]
+      def run(task):
+          # Each task runs in a process of its own: the environment of one is not the next one's.
+          before = dict(os.environ)
+          try:
+              return task.execute({}) if isinstance(task, SparkSubmitOperator) else None
+          finally:
+              os.environ.clear()
+              os.environ.update(before)
       print(json.dumps({"dag_id": dag.dag_id, "settings": dag.kwargs, "edges": dag.edges,
-                        "tasks": {t.task_id: {"operator": type(t).__name__, "args": t.args} for t in dag.tasks.values()}},
+                        "tasks": {t.task_id: {"operator": type(t).__name__, "spark_submit": isinstance(t, SparkSubmitOperator),
+                                              "args": t.args, "environment": run(t)} for t in dag.tasks.values()}},
                        default=str))
       """;
 
@@ -144,7 +162,7 @@ class DeployFilesTest {
     List<String> subcommands = new ArrayList<>();
     for (Map.Entry<String, JsonNode> e : fields(dag.get("tasks"))) {
       JsonNode task = e.getValue();
-      if (!task.get("operator").asText().equals("SparkSubmitOperator")) {
+      if (!task.get("spark_submit").asBoolean()) {
         continue;
       }
       JsonNode args = task.at("/args");
@@ -153,15 +171,16 @@ class DeployFilesTest {
       assertEquals(e.getKey(), appArgs.get(0), where + ": the task is named after its job");
       assertEquals(Cli.class.getName(), args.get("java_class").asText(), where);
       assertFalse(args.path("application").asText().isBlank(), where + ": the jar");
-      assertFalse(args.path("files").asText().isBlank(), where + ": the configuration file, shipped with --files");
       assertEquals("{{ ds }}", valueOf(appArgs, "--as-of"), where + ": each day its own as-of date");
-      assertEquals("plg360.conf", valueOf(appArgs, "--conf"), where);
+      assertEquals("{{ var.value.plg360_conf }}", valueOf(appArgs, "--conf"), where + ": the file, read by the driver");
       assertEquals(jvmOptions(), args.at("/conf/spark.driver.extraJavaOptions").asText(), where);
       assertEquals(jvmOptions(), args.at("/conf/spark.executor.extraJavaOptions").asText(), where);
-      for (Map.Entry<String, JsonNode> env : fields(args.get("env_vars"))) {
-        assertTrue(env.getValue().asText().matches("\\{\\{ (conn|var)\\.[^}]+ }}"),
-            where + ": " + env.getKey() + " must come from an Airflow connection or variable, not be written here");
-      }
+      // The secrets reach spark-submit through the task's environment, from Airflow connections, and are on no
+      // command line: the provider turns env_vars into --conf settings on YARN and Kubernetes.
+      assertTrue(args.path("env_vars").isMissingNode(), where + ": no env_vars");
+      assertEquals(Map.of("PLG360_JDBC_PASSWORD", "password-of-plg360_postgres", "PLG360_MASK_SECRET",
+          "password-of-plg360_mask"), new ObjectMapper().convertValue(task.get("environment"), Map.class), where);
+      assertFalse(args.toString().contains("password-of-") || args.toString().contains("conn."), where + ": " + args);
       assertSubcommandAndOptions(where, appArgs);
       subcommands.add(appArgs.get(0));
     }
