@@ -33,7 +33,8 @@ final class ActivationBench {
   private static final List<Changed> CHANGED = List.of(new Changed(AccountScores.TABLE, AccountScores.ACCOUNT_ID,
       AccountScores.PLAYBOOK), new Changed(LeadScores.TABLE, LeadScores.LEAD_ID, LeadScores.STATUS_DETAIL));
 
-  static Result run(Lake lake, Path lakeDir, Map<String, String> chain, String heap, Path log, LocalDate asOf, long rows)
+  static Result run(Lake lake, Path lakeDir, Map<String, String> chain, Map<String, String> environment, String heap, Path log,
+                    LocalDate asOf, long rows)
       throws IOException, InterruptedException {
     Map<String, Long> changed = new LinkedHashMap<>();
     long left = rows;
@@ -55,7 +56,7 @@ final class ActivationBench {
     s.put("plg360.lake.root", lakeDir.toString());
     List<String> args = new java.util.ArrayList<>(List.of("activate", "--as-of", asOf.toString()));
     args.addAll(ChildJvm.settings(s));
-    ChildJvm.Outcome o = ChildJvm.run(heap, log, args);
+    ChildJvm.Outcome o = ChildJvm.run(heap, log, args, environment);
     Bench.require(o, "activate");
     Row last = lake.read(JobRuns.TABLE).where("job = 'activate' AND status = 'SUCCEEDED'")
         .orderBy(JobRuns.STARTED_AT.col().desc()).limit(1)

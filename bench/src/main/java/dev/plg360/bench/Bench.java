@@ -120,6 +120,7 @@ public final class Bench implements Callable<Integer> {
     }
     Files.createDirectories(dir);
     try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(dir.resolve("postgres"), 54398)) {
+      deliveringEnvironment = pg.environment();
       SparkSession spark = SparkSessions.create(Settings.defaults().with(Map.of("plg360.spark.master", "local[2]")));
       for (int workspaces : scales) {
         ObjectNode scale = minHeapOnly
@@ -143,7 +144,7 @@ public final class Bench implements Callable<Integer> {
     out.printf("plg360-bench: %d workspaces, %d days, seed %d%n", workspaces, days, seed);
     ChildJvm.Outcome generated = ChildJvm.run(heap, base.resolve("logs/generate.log"), with(List.of("generate",
         "--out", world.toString(), "--workspaces", Integer.toString(workspaces), "--days", Integer.toString(days),
-        "--seed", Long.toString(seed), "--end-date", asOf.toString(), "--overwrite")));
+        "--seed", Long.toString(seed), "--end-date", asOf.toString(), "--overwrite")), Map.of());
     require(generated, "generate");
 
     Map<String, String> chain = new LinkedHashMap<>(pg.settings());
@@ -184,7 +185,8 @@ public final class Bench implements Callable<Integer> {
       out.println("plg360-bench:   no comparison: " + noModel.getMessage());
     }
     out.println("plg360-bench:   PostgreSQL: delivering " + changedRows + " changed rows");
-    scale.activation(ActivationBench.run(last, lake, chain, heap, base.resolve("logs/activate.log"), asOf, changedRows));
+    scale.activation(ActivationBench.run(last, lake, chain, deliveringEnvironment, heap, base.resolve("logs/activate.log"),
+        asOf, changedRows));
     if (minHeap) {
       scale.minHeap(smallestHeap(spark, base, chain));
     }
@@ -218,12 +220,15 @@ public final class Bench implements Callable<Integer> {
   /** A chain run and the job times its lake's run log recorded. */
   record ChainRun(ChildJvm.Outcome outcome, Map<String, Double> jobSeconds) {}
 
+  /** What a plg360 process that delivers to the harness's PostgreSQL needs in its environment (its password). */
+  private Map<String, String> deliveringEnvironment = Map.of();
+
   private ChainRun runChain(SparkSession spark, Path lake, Map<String, String> chain, String heapSize, Path log)
       throws IOException, InterruptedException {
     Map<String, String> s = new LinkedHashMap<>(chain);
     s.put("plg360.lake.root", lake.toString());
     ChildJvm.Outcome o = ChildJvm.run(heapSize, log,
-        concat(List.of("run", "--as-of", asOf.toString(), "--train"), ChildJvm.settings(s)));
+        concat(List.of("run", "--as-of", asOf.toString(), "--train"), ChildJvm.settings(s)), deliveringEnvironment);
     return new ChainRun(o, o.succeeded() ? jobSeconds(new Lake(spark, lake.toString())) : Map.of());
   }
 

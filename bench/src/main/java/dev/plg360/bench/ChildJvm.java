@@ -32,8 +32,12 @@ final class ChildJvm {
     }
   }
 
-  /** Runs {@code plg360 args...} with the heap (e.g. {@code 12g}), its stdout and stderr into the log file. */
-  static Outcome run(String heap, Path log, List<String> args) throws IOException, InterruptedException {
+  /**
+   * Runs {@code plg360 args...} with the heap (e.g. {@code 12g}) and these variables added to its environment (a
+   * secret goes there, never on its command line), its stdout and stderr into the log file.
+   */
+  static Outcome run(String heap, Path log, List<String> args, Map<String, String> environment)
+      throws IOException, InterruptedException {
     Path gcLog = log.resolveSibling(log.getFileName() + ".gc");
     List<String> jvm = new ArrayList<>();
     jvm.add("-Xmx" + heap);
@@ -45,7 +49,9 @@ final class ChildJvm {
     List<String> cmd = CliJvm.command(jvm, args);
     Files.createDirectories(log.getParent());
     long start = System.nanoTime();
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().putAll(environment);
+    Process p = pb.start();
     long peak = 0;
     while (!p.waitFor(250, java.util.concurrent.TimeUnit.MILLISECONDS)) {
       peak = Math.max(peak, peakRss(p.pid()));

@@ -1,8 +1,10 @@
 package dev.plg360.jobs;
 
 import dev.plg360.common.config.Settings;
+import dev.plg360.jobs.activate.ActivateSettings;
 import dev.plg360.jobs.activate.EmbeddedPostgresServer;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -35,9 +37,12 @@ final class PostgresCommand implements Callable<Integer> {
     Path data = dir != null ? dir : Path.of(settings.string("plg360.demo.dir"), "postgres");
     EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(data, port != null ? port : settings.positiveInt("plg360.demo.postgres-port"));
     PrintWriter out = spec.commandLine().getOut();
-    out.printf("PostgreSQL on %s (user %s, no password), data in %s%n", pg.jdbcUrl(), EmbeddedPostgresServer.USER, data);
-    out.printf("  psql -h 127.0.0.1 -p %d -U %s -c 'SELECT * FROM plg360.account_scores ORDER BY pql_score DESC NULLS LAST LIMIT 10'%n",
-        pg.port(), EmbeddedPostgresServer.USER);
+    Path kept = data.resolve(EmbeddedPostgresServer.PASSWORD_FILE);
+    String password = Files.exists(kept) ? "$(cat " + kept + ")" : "$" + ActivateSettings.PASSWORD_ENV;
+    out.printf("PostgreSQL on %s (user %s, password %s), data in %s%n", pg.jdbcUrl(), EmbeddedPostgresServer.USER,
+        Files.exists(kept) ? "in " + kept : "$" + ActivateSettings.PASSWORD_ENV, data);
+    out.printf("  PGPASSWORD=\"%s\" psql -h 127.0.0.1 -p %d -U %s -c 'SELECT * FROM plg360.account_scores ORDER BY pql_score "
+        + "DESC NULLS LAST LIMIT 10'%n", password, pg.port(), EmbeddedPostgresServer.USER);
     out.println("Ctrl-C stops it.");
     out.flush();
     UntilStopped.await(pg, "postgres");

@@ -39,7 +39,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -263,6 +262,9 @@ class KillAndRerunTest extends SparkTestBase {
     ProcessBuilder pb = new ProcessBuilder(CliProcess.command(
         List.of("-Xmx1g", "-Dlog4j2.configurationFile=" + childLog4j.toUri()), args.toArray(String[]::new)))
         .directory(dir.toFile()).redirectOutput(dir.resolve(job + "-killed.out").toFile());
+    if (pg != null) {
+      pb.environment().putAll(pg.environment()); // the password of the PostgreSQL the later run delivers to
+    }
     Path log = dir.resolve(job + "-killed.log");
     Process p = CliProcess.startWithin(pb, Duration.ofMinutes(10));
     int seen = 0;
@@ -306,13 +308,11 @@ class KillAndRerunTest extends SparkTestBase {
 
   /** The delivered tables' rows in a PostgreSQL server, as compared (run stamps, the delivering run and time aside). */
   private List<String> targetRows(EmbeddedPostgresServer server) {
-    Properties p = new Properties();
-    p.setProperty("user", EmbeddedPostgresServer.USER);
     List<String> out = new ArrayList<>();
     for (TableDef t : ActivateSettings.from(killed).tables()) {
       List<Column> cols = new ArrayList<>(t.columns().stream().map(Col::col).toList());
       cols.add(org.apache.spark.sql.functions.col("plg360_version"));
-      Dataset<Row> rows = spark().read().jdbc(server.jdbcUrl(), PG_SCHEMA + "." + t.name(), p)
+      Dataset<Row> rows = spark().read().jdbc(server.jdbcUrl(), PG_SCHEMA + "." + t.name(), server.connectionProperties())
           .select(cols.toArray(Column[]::new));
       long keys = rows.select(t.key().stream().map(Col::col).toArray(Column[]::new)).distinct().count();
       List<String> shown = LakeHash.comparableRows(rows, t).collectAsList().stream().map(r -> t.name() + " " + r).sorted().toList();

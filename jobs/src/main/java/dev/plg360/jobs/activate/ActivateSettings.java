@@ -102,8 +102,11 @@ public record ActivateSettings(
     return q < 0 ? url : url.substring(0, q);
   }
 
-  /** The password from the environment; null when unset (a server that trusts the connection needs none). */
-  static String password() {
-    return System.getenv(PASSWORD_ENV);
+  /**
+   * For an embedded server this process started (the demo's), its own password; else the one from the environment;
+   * null when neither (a server that trusts the connection needs none).
+   */
+  static String password(String url) {
+    return EmbeddedPostgresServer.passwordFor(url).orElseGet(() -> System.getenv(PASSWORD_ENV));
   }
 }

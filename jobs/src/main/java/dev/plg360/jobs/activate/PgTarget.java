@@ -313,7 +313,7 @@ final class PgTarget implements AutoCloseable {
     if (connection == null) {
       Properties p = new Properties();
       p.setProperty("user", settings.user());
-      String password = ActivateSettings.password();
+      String password = ActivateSettings.password(url);
       if (password != null) {
         p.setProperty("password", password);
       }

@@ -36,7 +36,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -175,9 +174,7 @@ class ActivateJobTest extends SparkTestBase {
   // ---------------------------------------------------------------- the target
 
   private Connection connect() throws SQLException {
-    Properties p = new Properties();
-    p.setProperty("user", EmbeddedPostgresServer.USER);
-    return DriverManager.getConnection(pg.jdbcUrl(), p);
+    return DriverManager.getConnection(pg.jdbcUrl(), pg.connectionProperties());
   }
 
   private long count(String sql) throws SQLException {
@@ -189,9 +186,7 @@ class ActivateJobTest extends SparkTestBase {
 
   /** The target table's catalog columns, as Spark reads them over JDBC. */
   private Dataset<Row> target(String schema, TableDef t) {
-    Properties p = new Properties();
-    p.setProperty("user", EmbeddedPostgresServer.USER);
-    return spark().read().jdbc(pg.jdbcUrl(), schema + "." + t.name(), p)
+    return spark().read().jdbc(pg.jdbcUrl(), schema + "." + t.name(), pg.connectionProperties())
         .select(t.columns().stream().map(Col::col).toArray(Column[]::new));
   }
 
