@@ -79,7 +79,7 @@ class ClusterSubmitIT extends SparkTestBase {
     Files.createDirectories(dir);
     Path shipped = Path.of(System.getProperty("cluster-it.conf-dir", "../conf"), "cluster.conf").toAbsolutePath();
     List<String> lines = new ArrayList<>(List.of(
-        "# The shipped cluster settings, scaled down to the story's small company on a worker with one core, and the",
+        "# The shipped cluster settings, scaled down to the story's small company on a worker with two cores, and the",
         "# settings the story's chain ran with.",
         "include file(\"" + shipped + "\")",
         "plg360 {",
@@ -94,7 +94,7 @@ class ClusterSubmitIT extends SparkTestBase {
     Files.writeString(conf, String.join("\n", lines));
     // The exports in a folder of the user's, named relative to where spark-submit runs.
     StoryWorld.copy(story.landing(), dir.resolve("company/landing"));
-    cluster = StandaloneCluster.start(dir, 1, "1536m");
+    cluster = StandaloneCluster.start(dir, 2, "1536m");
   }
 
   @AfterAll
