@@ -245,8 +245,8 @@ class ActivateJobTest extends SparkTestBase {
     assertTrue(again.deliveries().get(0).describe().contains("nothing sent"));
     assertEquals(stateVersion, lake.version(SyncState.TABLE), "nothing delivered, nothing recorded");
 
-    // A re-score that changes five accounts, drops two leads and adds a signal.
-    score(s, accounts(5, 2.0), leads(18));
+    // A re-score that changes five accounts, drops one account and two leads, and adds a signal.
+    score(s, accounts(5, 2.0).where(AccountScores.ACCOUNT_ID.col().notEqual("acc29.io")), leads(18));
     lake.insertNew(signals().union(frame(Signals.TABLE.schema()).row(Signals.SIGNAL_ID, "sig-new",
         Signals.SIGNAL_TYPE, "ACTIVITY_SURGE").build()), Signals.TABLE, java.util.Optional.empty());
     ActivateJob thirdJob = new ActivateJob(false);
@@ -254,7 +254,7 @@ class ActivateJobTest extends SparkTestBase {
     Map<String, ActivateJob.Delivery> third = byTable(thirdJob);
     assertEquals("changes", third.get("gold.account_scores").mode());
     assertEquals(5, third.get("gold.account_scores").upserted());
-    assertEquals(0, third.get("gold.account_scores").deleted());
+    assertEquals(1, third.get("gold.account_scores").deleted());
     assertEquals(0, third.get("gold.lead_scores").upserted());
     assertEquals(2, third.get("gold.lead_scores").deleted());
     assertEquals(1, third.get("gold.signals").upserted());
@@ -286,25 +286,44 @@ class ActivateJobTest extends SparkTestBase {
     assertAllDelivered("vacuumed", lake);
   }
 
-  /** Accounts 0-4 changed: 0 and 3 have no Salesforce Id, 1 has two; no lead changed, so no lead file. */
+  /**
+   * Accounts 0-4 changed: 0 and 3 have no Salesforce Id, 1 has two; 29 was dropped, so its Account's plg360 fields are
+   * emptied, as are the fields whose score went away (a null, no reasons); leads 18 and 19 were dropped.
+   */
   private static void assertCrmFilesOfFiveChangedAccounts(Path folder) throws IOException {
     List<String[]> accounts = csv(folder.resolve(CrmFiles.ACCOUNTS));
     assertEquals(List.of("Id", "PQL_Score__c", "PQL_Reasons__c", "ICP_Score__c", "ICP_Tier__c", "PLG_Segment__c",
         "Seat_Penetration__c"), List.of(accounts.get(0)));
-    assertEquals(new TreeSet<>(List.of("001A0000001", "001A0000002", "001B0000002", "001B0000004")),
-        accounts.stream().skip(1).map(r -> r[0]).collect(Collectors.toCollection(TreeSet::new)));
+    assertEquals(List.of("001A0000001", "001A0000002", "001B0000002", "001B0000004", "001B0000029"),
+        accounts.stream().skip(1).map(r -> r[0]).toList());
     String[] acc2 = accounts.stream().filter(r -> r[0].equals("001B0000002")).findFirst().orElseThrow();
     assertEquals(3.1 * 2, Double.parseDouble(acc2[1]), 1e-9);
     assertEquals("connected an integration; 2 invites, \"fast\"; line\nbreak; and, comma", acc2[2]);
     assertEquals(10.0 * 2 + 2.0, Double.parseDouble(acc2[3]), 1e-9);
+    assertEquals(CrmFiles.CLEARED, acc2[6], "no seat penetration (null): the field is emptied, not left as it was");
+    String[] acc1 = accounts.stream().filter(r -> r[0].equals("001A0000001")).findFirst().orElseThrow();
+    assertEquals("3.1", acc1[1]);
+    assertEquals(List.of(CrmFiles.CLEARED, CrmFiles.CLEARED, CrmFiles.CLEARED, CrmFiles.CLEARED, CrmFiles.CLEARED,
+        CrmFiles.CLEARED), List.of(accounts.get(5)).subList(1, 7), "acc29.io is no longer scored: every field emptied");
 
     List<String[]> noId = csv(folder.resolve(CrmFiles.NO_CRM_ID));
     assertEquals(Set.of("acc00.io", "acc03.io"), noId.stream().skip(1).map(r -> r[0]).collect(Collectors.toSet()));
     assertEquals(Set.of("'=HYPERLINK(\"http://x.io\",\"Acme\")", "'-2+3 Acme"),
         noId.stream().skip(1).map(r -> r[1]).collect(Collectors.toSet()), "a name a spreadsheet would run is text");
+    String[] acc0 = noId.stream().filter(r -> r[0].equals("acc00.io")).findFirst().orElseThrow();
+    assertEquals(List.of("", CrmFiles.CLEARED, CrmFiles.CLEARED), List.of(acc0[2], acc0[3], acc0[4]),
+        "acc00.io: no website (left empty for a person), no PQL score and no reasons (emptied)");
     assertEquals(List.of("-0.5", "'-x", "'@SUM(A1)", "'\tx", "a=b"),
         java.util.stream.Stream.of("-0.5", "-x", "@SUM(A1)", "\tx", "a=b").map(CrmFiles::inert).toList());
-    assertFalse(Files.exists(folder.resolve(CrmFiles.LEADS)), "no lead changed, so no lead file");
+
+    List<String[]> leads = csv(folder.resolve(CrmFiles.LEADS));
+    assertEquals(3, leads.size(), "no lead changed; two were dropped");
+    for (String[] dropped : leads.subList(1, 3)) {
+      assertEquals(java.util.Collections.nCopies(7, CrmFiles.CLEARED), List.of(dropped).subList(1, dropped.length),
+          "every field of a dropped lead is emptied: " + List.of(dropped));
+    }
+    assertEquals(List.of(String.format("00Q%012d", 18), String.format("00Q%012d", 19)),
+        leads.stream().skip(1).map(r -> r[0]).toList());
   }
 
   /** The first delivery wrote every lead, keyed by its Lead Id. */
