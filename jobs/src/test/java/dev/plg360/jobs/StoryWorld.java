@@ -1,9 +1,13 @@
 package dev.plg360.jobs;
 
+import static org.apache.spark.sql.functions.lit;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.plg360.common.io.Lake;
+import dev.plg360.common.run.RunLog;
 import dev.plg360.common.tables.TableDef;
 import dev.plg360.common.tables.Tables;
+import dev.plg360.common.tables.Tables.JobRuns;
 import dev.plg360.common.tables.Tables.SyncState;
 import dev.plg360.jobs.demo.DemoCommand;
 import dev.plg360.jobs.ops.RunJob;
@@ -120,7 +124,12 @@ public final class StoryWorld {
     copy(demo.resolve("postgres"), dir.resolve("after-earlier/postgres"));
     runDemo(spark, dir, END_RUN, hashes, commits, step -> {
       if (step.name().equals("build360") && step.asOf().equals(END)) {
-        copy(demo.resolve("lake"), dir.resolve("before-train/lake"));
+        Path copied = dir.resolve("before-train/lake");
+        copy(demo.resolve("lake"), copied);
+        // The copy holds this run's RUNNING row, of this JVM: alive, it would keep every other process off the copy.
+        // As a lake a crash left, its run is over (the run log is not compared: LakeHash leaves it aside).
+        new Lake(spark, copied.toString()).update(JobRuns.TABLE, JobRuns.STATUS.col().equalTo(RunLog.RUNNING), Map.of(
+            JobRuns.STATUS, lit(RunLog.FAILED), JobRuns.ERROR, lit("the story's copy, taken while this run went on")));
       }
     });
     String target = new Lake(spark, demo.resolve("lake").toString()).read(SyncState.TABLE)
