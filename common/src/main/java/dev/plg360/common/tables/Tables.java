@@ -388,7 +388,7 @@ public final class Tables {
     public static final Col ACCOUNT_ID = c("account_id", StringType, "Account the workspace rolls up to");
     public static final Col IS_PERSONAL = c("is_personal", BooleanType,
         "No member has a business-domain email: the workspace is its own personal account");
-    public static final Col RULE = c("rule", StringType, "MEMBER_DOMAIN_MAJORITY or PERSONAL_WORKSPACE");
+    public static final Col RULE = c("rule", StringType, "MEMBER_DOMAIN_MAJORITY, MEMBER_CRM_RECORD or PERSONAL_WORKSPACE");
     public static final Col EVIDENCE = c("evidence", StringType, "Member counts per business domain, and how a tie was broken");
     public static final Col MEMBERS = c("members", LongType, "Product users seen in the workspace");
     public static final Col BUSINESS_MEMBERS = c("business_members", LongType, "Members with a business-domain email");

@@ -26,6 +26,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.expressions.WindowSpec;
 import org.apache.spark.sql.functions;
 
 /**
@@ -35,7 +36,6 @@ import org.apache.spark.sql.functions;
 public final class BillingTransforms {
   private BillingTransforms() {}
 
-  private static final List<String> PAYING = List.of("active", "past_due");
 
   /** A literal map column from pairs {k1, v1, k2, v2, ...}. */
   private static Column literalMap(List<Column> pairs) {
@@ -54,7 +54,7 @@ public final class BillingTransforms {
       byStripeId.add(lit(p.stripePlanId()));
       byStripeId.add(lit(p.name()));
     }
-    Dataset<Row> latest = subscriptionEvents.where(col("event_ts").lt(asOfEnd))
+    Dataset<Row> latest = withPaying(subscriptionEvents.where(col("event_ts").lt(asOfEnd)))
         .withColumn("workspace_id", element_at(col("metadata"), "workspace_id"))
         .where(col("workspace_id").isNotNull())
         .withColumn("pick", row_number().over(Window.partitionBy("subscription_id")
@@ -66,7 +66,7 @@ public final class BillingTransforms {
     Column canceled = col("status").equalTo("canceled");
     Column plan = when(canceled, lit(s.defaultPlan()))
         .otherwise(coalesce(element_at(literalMap(byStripeId), col("plan_id")), lit(s.defaultPlan())));
-    Column paid = isPaying();
+    Column paid = col(PAYING);
     Column monthly = col("plan_amount_cents").multiply(col("quantity")).divide(100.0)
         .divide(when(col("plan_interval").equalTo("year"), lit(12.0)).otherwise(lit(1.0)));
     return latest.select(
@@ -79,9 +79,21 @@ public final class BillingTransforms {
         when(paid, monthly).otherwise(lit(0.0)).as(Billing.MRR.name()));
   }
 
-  /** A subscription event that bills: an active (or past due) subscription to a plan with a price. */
-  public static Column isPaying() {
-    return col("status").isin(PAYING.toArray()).and(coalesce(col("plan_amount_cents"), lit(0L)).gt(0));
+  /** The column {@link #withPaying} adds. */
+  public static final String PAYING = "paying";
+
+  /**
+   * Subscription events with {@value #PAYING}: the event bills, its subscription active on a plan with a price, or
+   * past due after it was. A trial that ends without a payment method goes from trialing to past_due in Stripe
+   * (its first invoice unpaid): that subscription never paid, and a workspace on it has not converted.
+   */
+  public static Dataset<Row> withPaying(Dataset<Row> subscriptionEvents) {
+    Column priced = coalesce(col("plan_amount_cents"), lit(0L)).gt(0);
+    Column active = col("status").equalTo("active").and(priced);
+    WindowSpec soFar = Window.partitionBy("subscription_id").orderBy(col("event_ts"), col("event_id"))
+        .rowsBetween(Window.unboundedPreceding(), Window.currentRow());
+    Column wasActive = max(active.cast("int")).over(soFar).equalTo(1);
+    return subscriptionEvents.withColumn(PAYING, active.or(col("status").equalTo("past_due").and(priced).and(wasActive)));
   }
 
   /** The plan's monthly price per seat, to rank plans: {@code plan} column -> double. */

@@ -30,23 +30,16 @@ record FeedMapping(List<Field> required, List<Field> timestamps, Field email) im
   static FeedMapping of(SourceSpec spec) {
     List<Field> required = new ArrayList<>();
     for (Col c : spec.required()) {
-      required.add(new Field(c.name(), text(spec.fields().get(c)), null));
+      required.add(new Field(c.name(), spec.fields().get(c).text(), null));
     }
     List<Field> timestamps = new ArrayList<>();
     for (Map.Entry<Col, String> e : spec.timestampFormats().entrySet()) {
-      timestamps.add(new Field(e.getKey().name(), text(spec.fields().get(e.getKey())), e.getValue()));
+      timestamps.add(new Field(e.getKey().name(), spec.fields().get(e.getKey()).text(), e.getValue()));
     }
     Field email = spec.fields().entrySet().stream()
         .filter(e -> List.of("email", "recipient", "requester_email").contains(e.getKey().name()))
-        .map(e -> new Field(e.getKey().name(), text(e.getValue()), null)).findFirst().orElse(null);
+        .map(e -> new Field(e.getKey().name(), e.getValue().text(), null)).findFirst().orElse(null);
     return new FeedMapping(List.copyOf(required), List.copyOf(timestamps), email);
-  }
-
-  private static String text(FieldPath p) {
-    if (p.isListEntry()) {
-      return p.top() + "[" + p.listKey() + "=" + p.listMatch() + "]." + p.listValue();
-    }
-    return p.rest() == null ? p.top() : p.top() + "." + p.rest();
   }
 
   /**

@@ -6,12 +6,17 @@ import java.util.regex.Pattern;
 
 /**
  * Where a bronze column's value is in a raw record: a top-level field ({@code userId}), a nested one
- * ({@code data.object.plan.id}), or the value of a name/value list entry ({@code values[name=email].value}).
+ * ({@code data.object.plan.id}), an element of an array by its index, from 0 ({@code data.object.items.data[0].price.id},
+ * {@code lines[1].amount}), or the value of a name/value list entry ({@code values[name=email].value}).
+ * {@code rest} is the path below the top-level field, as JSONPath takes it after {@code $.} ({@code plan.id},
+ * {@code data[0].price.id}) or after {@code $} when it starts with an index ({@code [1].amount}).
  */
 public record FieldPath(String top, String rest, String listKey, String listMatch, String listValue) {
 
   private static final Pattern LIST = Pattern.compile("([^.\\[\\]]+)\\[([^=\\]]+)=([^\\]]+)\\]\\.([^.\\[\\]]+)");
-  private static final Pattern PLAIN = Pattern.compile("[^.\\[\\]]+(\\.[^.\\[\\]]+)*");
+  private static final String NAME = "[^.\\[\\]]+";
+  private static final String STEP = NAME + "(\\[\\d+\\])*";
+  private static final Pattern PLAIN = Pattern.compile(STEP + "(\\." + STEP + ")*");
 
   public static FieldPath parse(String path, String where) {
     Matcher list = LIST.matcher(path);
@@ -19,11 +24,30 @@ public record FieldPath(String top, String rest, String listKey, String listMatc
       return new FieldPath(list.group(1), null, list.group(2), list.group(3), list.group(4));
     }
     if (!PLAIN.matcher(path).matches()) {
-      throw new SettingsException(where + ": '" + path + "' is not a field path (a.b.c or list[name=x].value)");
+      throw new SettingsException(where + ": '" + path + "' is not a field path (a.b.c, a.b[0].c or list[name=x].value)");
     }
-    int dot = path.indexOf('.');
-    return dot < 0 ? new FieldPath(path, null, null, null, null)
-        : new FieldPath(path.substring(0, dot), path.substring(dot + 1), null, null, null);
+    int end = 0;
+    while (end < path.length() && path.charAt(end) != '.' && path.charAt(end) != '[') {
+      end++;
+    }
+    if (end == path.length()) {
+      return new FieldPath(path, null, null, null, null);
+    }
+    return new FieldPath(path.substring(0, end), path.charAt(end) == '.' ? path.substring(end + 1) : path.substring(end),
+        null, null, null);
+  }
+
+  /** The path as it is written in configuration. */
+  public String text() {
+    if (isListEntry()) {
+      return top + "[" + listKey + "=" + listMatch + "]." + listValue;
+    }
+    return rest == null ? top : rest.startsWith("[") ? top + rest : top + "." + rest;
+  }
+
+  /** The JSONPath of {@link #rest} in the top-level field's JSON text. */
+  public String jsonPath() {
+    return rest.startsWith("[") ? "$" + rest : "$." + rest;
   }
 
   public boolean isNested() {

@@ -164,7 +164,7 @@ public final class IngestTransforms {
       Column match = filter(entries, e -> element_at(e, path.listKey()).equalTo(path.listMatch()));
       return element_at(element_at(match, 1), path.listValue());
     }
-    return path.rest() == null ? top : get_json_object(top, "$." + path.rest());
+    return path.rest() == null ? top : get_json_object(top, path.jsonPath());
   }
 
   private static Column blankToNull(Column text) {

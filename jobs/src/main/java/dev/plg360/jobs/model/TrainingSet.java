@@ -108,7 +108,7 @@ public final class TrainingSet {
     Column dayAfterAsOf = lit(Date.valueOf(asOf.plusDays(1)));
     Column firstWindowEnd = date_add(col("signup_date"), s.observationDays());
     Column horizonRuns = date_add(firstWindowEnd, s.labelHorizonDays()).gt(dayAfterAsOf);
-    Dataset<Row> unpaid = entities(in, members, asOf)
+    Dataset<Row> unpaid = entities(in, members, asOf, s)
         .where(col("plan_start").notEqual("paid").and(col(ConversionTraining.CONVERTED_AT.name()).isNull()))
         .withColumn(ConversionTraining.SIGNUP_DATE.name(), to_date(col("signup_at")))
         .withColumn(WINDOW_START, when(horizonRuns, col("signup_date"))
@@ -186,7 +186,7 @@ public final class TrainingSet {
     Column observation = col(ConversionTraining.OBSERVATION_DATE.name());
     Column due = col(ConversionTraining.LABEL_DUE_DATE.name());
     Column converted = col(ConversionTraining.CONVERTED_AT.name());
-    return entities(in, members, asOf)
+    return entities(in, members, asOf, s)
         .withColumn(ConversionTraining.SIGNUP_DATE.name(), to_date(col("signup_at")))
         .withColumn(ConversionTraining.OBSERVATION_DATE.name(), date_add(col("signup_date"), s.observationDays()))
         .withColumn(ConversionTraining.LABEL_DUE_DATE.name(), date_add(observation, s.labelHorizonDays()))
@@ -199,15 +199,19 @@ public final class TrainingSet {
 
   /**
    * Every entity created by the end of the as-of day: entity_id, signup_at, plan_start (free, trial or paid: how its
-   * first workspace started), account_id, converted_at (its first paid subscription event up to then).
+   * first workspace started: its first subscription event if it came within signup-plan-within of the sign-up, else
+   * free), account_id, converted_at (its first paid subscription event up to then).
    */
-  private static Dataset<Row> entities(Inputs in, Dataset<Row> members, LocalDate asOf) {
+  private static Dataset<Row> entities(Inputs in, Dataset<Row> members, LocalDate asOf, ModelSettings s) {
     Timestamp asOfEnd = Build360Job.endOf(asOf);
-    Dataset<Row> subscriptions = subscriptions(in.subscriptionEvents()).where(col("event_ts").lt(asOfEnd))
+    Column paying = col(BillingTransforms.PAYING);
+    Column atSignup = col("event_ts").cast("long").leq(col("created_at").cast("long").plus(s.signupPlanWithin().toSeconds()));
+    Dataset<Row> subscriptions = BillingTransforms.withPaying(subscriptions(in.subscriptionEvents()).where(col("event_ts").lt(asOfEnd)))
+        .join(members.select(col("workspace_id"), col("created_at")), "workspace_id")
         .groupBy("workspace_id").agg(
-            min_by(when(col("status").equalTo("trialing"), lit("trial")).when(BillingTransforms.isPaying(), lit("paid"))
-                .otherwise(lit("free")), struct(col("event_ts"), col("event_id"))).as("start"),
-            min(when(BillingTransforms.isPaying(), col("event_ts"))).as("first_paid_at"));
+            min_by(when(atSignup, when(col("status").equalTo("trialing"), lit("trial")).when(paying, lit("paid"))
+                .otherwise(lit("free"))), struct(col("event_ts"), col("event_id"))).as("start"),
+            min(when(paying, col("event_ts"))).as("first_paid_at"));
     return members.where(col("created_at").lt(asOfEnd))
         .join(subscriptions, new String[] {"workspace_id"}, "left")
         .groupBy("entity_id").agg(

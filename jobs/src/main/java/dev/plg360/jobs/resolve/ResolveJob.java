@@ -116,8 +116,14 @@ public final class ResolveJob implements Job {
           .join(known.select(ProductEvents.WORKSPACE_ID.name()), new String[] {ProductEvents.WORKSPACE_ID.name()}, "left_semi"));
       Dataset<Row> profiles = kept.keep(ResolveTransforms.classifyEmail(ResolveTransforms.userProfiles(facts), "email"));
 
+      // The company a gmail founder's CRM record names: a workspace with no business-domain member goes there.
+      Dataset<Row> crmDomains = ResolveTransforms.crmDomainsByEmail(
+          ResolveTransforms.latestVersions(lake.read(SfContacts.TABLE), lit(asOfEnd)),
+          ResolveTransforms.latestVersions(lake.read(SfLeads.TABLE), lit(asOfEnd)),
+          ResolveTransforms.latestVersions(lake.read(SfAccounts.TABLE), lit(asOfEnd)));
       Dataset<Row> workspaces = kept.keep(ResolveTransforms.assignWorkspaces(known, members,
-          profiles.select("user_id", "domain", "business")));
+          profiles.select("user_id", "domain", "business"),
+          profiles.join(crmDomains, "email_norm").select("user_id", "crm_domain")));
       ctx.metrics().wrote(lake.overwrite(workspaces.select(
           col("workspace_id").as(Workspaces.WORKSPACE_ID.name()), col("name").as(Workspaces.NAME.name()),
           col("account_id").as(Workspaces.ACCOUNT_ID.name()), col("is_personal").as(Workspaces.IS_PERSONAL.name()),

@@ -40,8 +40,9 @@ import org.apache.spark.sql.functions;
  * <p>Rules, in order of strength: a business email's registrable domain is its company (EMAIL_DOMAIN); a
  * workspace belongs to the business domain most of its members have (MEMBER_DOMAIN_MAJORITY; a tie goes to the
  * domain of the earliest member); a free-mail user belongs to the account of the workspace they are most active in
- * (WORKSPACE_MEMBERSHIP); a workspace with no business-domain member is its own personal account
- * (PERSONAL_WORKSPACE). Free-mail and disposable domains never define a company.
+ * (WORKSPACE_MEMBERSHIP); a workspace with no business-domain member belongs to the domain its members' CRM records
+ * name (MEMBER_CRM_RECORD), else is its own personal account (PERSONAL_WORKSPACE). Free-mail and disposable domains
+ * never define a company.
  */
 public final class ResolveTransforms {
   private ResolveTransforms() {}
@@ -170,43 +171,87 @@ public final class ResolveTransforms {
   }
 
   /**
-   * One row per known workspace: the account it rolls up to by the majority of its members' business domains,
-   * or a personal account. {@code members}: workspace_id, user_id, joined_at; {@code userDomains}: user_id,
-   * domain, business.
+   * One row per known workspace: the account it rolls up to by the majority of its members' business domains; when
+   * none has one (founders who signed up with gmail), by the majority of the domains their CRM records name
+   * (MEMBER_CRM_RECORD: a Contact's Account, a Lead's Website); else a personal account. {@code members}:
+   * workspace_id, user_id, joined_at; {@code userDomains}: user_id, domain, business; {@code userCrmDomains}: user_id,
+   * crm_domain (see {@link #crmDomainsByEmail}).
    */
-  public static Dataset<Row> assignWorkspaces(Dataset<Row> known, Dataset<Row> members, Dataset<Row> userDomains) {
+  public static Dataset<Row> assignWorkspaces(Dataset<Row> known, Dataset<Row> members, Dataset<Row> userDomains,
+                                              Dataset<Row> userCrmDomains) {
     Dataset<Row> m = members.join(userDomains, "user_id");
-    Dataset<Row> perDomain = m.where(col("business"))
-        .groupBy("workspace_id", "domain")
-        .agg(count(lit(1)).as("n"), min(col("joined_at")).as("first_joined"));
-    // Majority first; a tie goes to the domain whose member joined first, then alphabetically.
-    Dataset<Row> ranked = perDomain.withColumn("rank", row_number().over(
-        Window.partitionBy("workspace_id").orderBy(col("n").desc(), col("first_joined").asc(), col("domain").asc())));
-    Dataset<Row> evidence = perDomain.groupBy("workspace_id").agg(
-        concat_ws(", ", array_sort(collect_list(format_string("%s: %d", col("domain"), col("n"))))).as("domains"),
-        max(col("n")).as("top_n"),
-        sum(col("n")).as("business_members"));
-    Dataset<Row> tied = perDomain.join(evidence.select("workspace_id", "top_n"), "workspace_id")
-        .where(col("n").equalTo(col("top_n"))).groupBy("workspace_id").agg(count(lit(1)).as("tied"));
-    Dataset<Row> winner = ranked.where(col("rank").equalTo(1)).select(col("workspace_id"), col("domain").as("winner"))
-        .join(evidence, "workspace_id").join(tied, "workspace_id");
+    Dataset<Row> byEmail = majority(m.where(col("business")), "domain", "winner", "domains", "tied", "business_members");
+    Dataset<Row> byCrm = majority(members.join(userCrmDomains, "user_id").where(col("crm_domain").isNotNull()),
+        "crm_domain", "crm_winner", "crm_domains", "crm_tied", "crm_members");
     Dataset<Row> counts = members.groupBy("workspace_id").agg(count(lit(1)).as("members"), min("joined_at").as("created_at"));
-    Column personal = col("winner").isNull();
-    return known.join(counts, new String[] {"workspace_id"}, "left").join(winner, new String[] {"workspace_id"}, "left")
+    Column business = col("winner").isNotNull();
+    Column crm = not(business).and(col("crm_winner").isNotNull());
+    Column personal = not(business).and(not(crm));
+    Column tie = lit("; tie broken by the earliest member's domain");
+    return known.join(counts, new String[] {"workspace_id"}, "left")
+        .join(byEmail, new String[] {"workspace_id"}, "left").join(byCrm, new String[] {"workspace_id"}, "left")
         .select(
             col("workspace_id"),
             col("name"),
-            when(personal, concat(lit(PERSONAL_PREFIX), col("workspace_id"))).otherwise(col("winner")).as("account_id"),
+            when(business, col("winner")).when(crm, col("crm_winner"))
+                .otherwise(concat(lit(PERSONAL_PREFIX), col("workspace_id"))).as("account_id"),
             personal.as("is_personal"),
-            when(personal, lit("PERSONAL_WORKSPACE")).otherwise(lit("MEMBER_DOMAIN_MAJORITY")).as("rule"),
-            when(personal, lit("no member with a business-domain email"))
-                .otherwise(concat(lit("members by business domain: "), col("domains"),
-                    when(col("tied").gt(1), lit("; tie broken by the earliest member's domain")).otherwise(lit(""))))
+            when(business, lit("MEMBER_DOMAIN_MAJORITY")).when(crm, lit("MEMBER_CRM_RECORD")).otherwise(lit("PERSONAL_WORKSPACE"))
+                .as("rule"),
+            when(business, concat(lit("members by business domain: "), col("domains"),
+                    when(col("tied").gt(1), tie).otherwise(lit(""))))
+                .when(crm, concat(lit("no member with a business-domain email; members by the domain of their CRM "
+                    + "record: "), col("crm_domains"), when(col("crm_tied").gt(1), tie).otherwise(lit(""))))
+                .otherwise(lit("no member with a business-domain email or a CRM record naming a company"))
                 .as("evidence"),
             coalesce(col("members"), lit(0L)).as("members"),
             coalesce(col("business_members"), lit(0L)).as("business_members"),
             // A workspace only billing names (a subscription, no member call yet) exists from its first naming.
             coalesce(col("created_at"), col("first_seen")).as("created_at"));
+  }
+
+  /**
+   * Per workspace, the domain most of its members have ({@code domainColumn} of {@code m}: workspace_id, user_id,
+   * joined_at and the domain): the winner (a tie goes to the domain whose member joined first, then alphabetically),
+   * every domain with its count, how many tied at the top, and how many members had one; named as given.
+   */
+  private static Dataset<Row> majority(Dataset<Row> m, String domainColumn, String winner, String domains, String tied,
+                                       String counted) {
+    Dataset<Row> perDomain = m.groupBy(col("workspace_id"), col(domainColumn).as("d"))
+        .agg(count(lit(1)).as("n"), min(col("joined_at")).as("first_joined"));
+    Dataset<Row> ranked = perDomain.withColumn("rank", row_number().over(
+        Window.partitionBy("workspace_id").orderBy(col("n").desc(), col("first_joined").asc(), col("d").asc())));
+    Dataset<Row> evidence = perDomain.groupBy("workspace_id").agg(
+        concat_ws(", ", array_sort(collect_list(format_string("%s: %d", col("d"), col("n"))))).as(domains),
+        max(col("n")).as("top_n"),
+        sum(col("n")).as(counted));
+    Dataset<Row> ties = perDomain.join(evidence.select("workspace_id", "top_n"), "workspace_id")
+        .where(col("n").equalTo(col("top_n"))).groupBy("workspace_id").agg(count(lit(1)).as(tied));
+    return ranked.where(col("rank").equalTo(1)).select(col("workspace_id"), col("d").as(winner))
+        .join(evidence.drop("top_n"), "workspace_id").join(ties, "workspace_id");
+  }
+
+  /**
+   * The company a person's CRM record names, by normalised email: the registrable domain of their Contact's Account
+   * Website, else of their Lead's Website (what a founder who signed up with gmail gave sales). {@code contacts},
+   * {@code leads}: latest versions; {@code crmAccounts}: latest versions of Salesforce accounts. Out: email_norm,
+   * crm_domain; one row per email (the most recently created record's).
+   */
+  public static Dataset<Row> crmDomainsByEmail(Dataset<Row> contacts, Dataset<Row> leads, Dataset<Row> crmAccounts) {
+    Dataset<Row> accountSite = crmAccounts.select(col("id").as("account_ref"), websiteDomain(col("website")).as("crm_domain"));
+    Dataset<Row> fromContacts = contacts.join(accountSite, contacts.col("account_id").equalTo(accountSite.col("account_ref")))
+        .select(EmailRules.normalize(col("email")).as("email_norm"), col("crm_domain"), lit(0).as("strength"),
+            col("created_at"));
+    Dataset<Row> fromLeads = leads.where(not(coalesce(col("is_converted"), lit(false))))
+        .select(EmailRules.normalize(col("email")).as("email_norm"), websiteDomain(col("website")).as("crm_domain"),
+            lit(1).as("strength"), col("created_at"));
+    Column business = not(functions.call_udf(FREE_MAIL, col("crm_domain")))
+        .and(not(functions.call_udf(DISPOSABLE, col("crm_domain"))));
+    return fromContacts.unionByName(fromLeads)
+        .where(col("email_norm").isNotNull().and(col("crm_domain").isNotNull()).and(business))
+        .withColumn("rank", row_number().over(Window.partitionBy("email_norm")
+            .orderBy(col("strength").asc(), col("created_at").desc(), col("crm_domain").asc())))
+        .where(col("rank").equalTo(1)).select("email_norm", "crm_domain");
   }
 
   /** For each user, the workspace they are most active in (ties: the one they joined first). */

@@ -163,6 +163,12 @@ class Build360TransformsTest extends SparkTestBase {
     sub(f, "e4", "s2", "w2", "2026-04-01T10:00:00Z", "active", "enterprise_annual", 90000, "year", 10);
     sub(f, "e5", "s3", "w3", "2026-04-01T10:00:00Z", "active", "pro_monthly", 1500, "month", 2);
     sub(f, "e6", "s3", "w3", "2026-05-20T10:00:00Z", "canceled", "pro_monthly", 1500, "month", 2);
+    // A trial that ended without a payment method: Stripe makes it past_due, its first invoice unpaid. Never paid.
+    sub(f, "e7", "s4", "w4", "2026-05-01T10:00:00Z", "trialing", "pro_monthly", 1500, "month", 3);
+    sub(f, "e8", "s4", "w4", "2026-05-15T10:00:00Z", "past_due", "pro_monthly", 1500, "month", 3);
+    // One that paid, then missed an invoice: still a paying customer while Stripe retries.
+    sub(f, "e9", "s5", "w5", "2026-04-01T10:00:00Z", "active", "pro_monthly", 1500, "month", 2);
+    sub(f, "e10", "s5", "w5", "2026-05-01T10:00:00Z", "past_due", "pro_monthly", 1500, "month", 2);
     Map<String, Row> byWorkspace = new HashMap<>();
     for (Row r : BillingTransforms.subscriptionsAsOf(f.build(), Timestamp.valueOf("2026-06-01 00:00:00"), S).collectAsList()) {
       byWorkspace.put(r.getAs("workspace_id"), r);
@@ -170,6 +176,8 @@ class Build360TransformsTest extends SparkTestBase {
     assertEquals(List.of("business", "active", true, 5L, 200.0), billing(byWorkspace.get("w1")));
     assertEquals(List.of("enterprise", "active", true, 10L, 750.0), billing(byWorkspace.get("w2")), "yearly: a twelfth a month");
     assertEquals(List.of("free", "canceled", false, 2L, 0.0), billing(byWorkspace.get("w3")));
+    assertEquals(List.of("pro", "past_due", false, 3L, 0.0), billing(byWorkspace.get("w4")), "a lapsed trial pays nothing");
+    assertEquals(List.of("pro", "past_due", true, 2L, 30.0), billing(byWorkspace.get("w5")));
   }
 
   private static List<Object> billing(Row r) {

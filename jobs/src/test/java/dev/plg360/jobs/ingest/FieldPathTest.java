@@ -20,6 +20,23 @@ class FieldPathTest {
   }
 
   @Test
+  void addressesAnArrayElementByItsIndex() {
+    FieldPath price = FieldPath.parse("data.object.items.data[0].price.id", "x");
+    assertEquals(new FieldPath("data", "object.items.data[0].price.id", null, null, null), price);
+    assertEquals("$.object.items.data[0].price.id", price.jsonPath());
+    FieldPath line = FieldPath.parse("lines[1].amount", "x");
+    assertEquals(new FieldPath("lines", "[1].amount", null, null, null), line);
+    assertEquals("$[1].amount", line.jsonPath());
+    for (String written : java.util.List.of("data.object.items.data[0].price.id", "lines[1].amount", "a[0][2].b",
+        "values[name=email].value", "userId")) {
+      assertEquals(written, FieldPath.parse(written, "x").text());
+    }
+    for (String bad : java.util.List.of("a[x].b", "a[0", "a[].b", "[0].a")) {
+      assertThrows(SettingsException.class, () -> FieldPath.parse(bad, "x"), bad);
+    }
+  }
+
+  @Test
   void rejectsWhatIsNotAPathNamingTheSetting() {
     SettingsException e = assertThrows(SettingsException.class, () -> FieldPath.parse("a..b", "plg360.ingest.sources.x.fields.y"));
     assertTrue(e.getMessage().contains("plg360.ingest.sources.x.fields.y"));

@@ -143,6 +143,26 @@ class IngestTransformsTest extends SparkTestBase {
         "a mapped top-level field is not repeated in extra");
   }
 
+  /** Stripe's subscription as the API gives it now: the price in items.data[0], no top-level plan. */
+  @Test
+  void aStripePriceIsReadFromTheSubscriptionsFirstItem() throws Exception {
+    String sub = "{\"id\":\"evt_9\",\"type\":\"customer.subscription.created\",\"created\":1777629600,\"data\":{\"object\":"
+        + "{\"id\":\"sub_9\",\"customer\":\"cus_9\",\"status\":\"active\",\"items\":{\"object\":\"list\",\"data\":["
+        + "{\"id\":\"si_1\",\"price\":{\"id\":\"price_pro\",\"unit_amount\":1500,\"recurring\":{\"interval\":\"month\"}},"
+        + "\"quantity\":4}]},\"metadata\":{\"workspace_id\":\"ws_9\"}}}}";
+    String item = "plg360.ingest.sources.stripe.fields.";
+    Dataset<Row> df = checked("stripe", "items.jsonl", sub,
+        item + "plan_id", "data.object.items.data[0].price.id",
+        item + "plan_amount_cents", "data.object.items.data[0].price.unit_amount",
+        item + "plan_interval", "data.object.items.data[0].price.recurring.interval",
+        item + "quantity", "data.object.items.data[0].quantity");
+    assertEquals(Map.of(1L, "OK"), reasons(df));
+    Row r = df.first();
+    assertEquals(List.of("price_pro", 1500L, "month", 4L), List.of(r.getString(r.fieldIndex("plan_id")),
+        r.getLong(r.fieldIndex("plan_amount_cents")), r.getString(r.fieldIndex("plan_interval")),
+        r.getLong(r.fieldIndex("quantity"))));
+  }
+
   @Test
   void unmappedFieldsAreKeptInExtra() throws Exception {
     Dataset<Row> df = checked("segment", "x.jsonl",

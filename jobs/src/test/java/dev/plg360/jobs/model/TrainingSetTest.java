@@ -95,6 +95,8 @@ class TrainingSetTest extends SparkTestBase {
     workspace(ws, "ws_f", "2026-05-01T13:00:00Z"); // pays on 06-20, after the horizon (06-14): 0
     workspace(ws, "ws_g", "2026-05-01T14:00:00Z"); // no subscription and no activity: free, zero activity
     workspace(ws, "ws_h", "2026-05-05T08:00:00Z"); // acme.io's second workspace
+    workspace(ws, "ws_i", "2026-05-01T15:00:00Z"); // trial that lapses to past_due unpaid on 05-20: 0
+    workspace(ws, "ws_j", "2026-05-01T16:00:00Z"); // no subscription until its first paid one on 05-22: free, 1
 
     FrameBuilder daily = frame(ProductDaily.TABLE.schema());
     day(daily, "ws_a", "2026-05-01", "Logged In", null, 3);
@@ -122,6 +124,9 @@ class TrainingSetTest extends SparkTestBase {
     subscription(subs, "ws_e", "evt_e1", "2026-06-25T09:00:02Z", "active", 0);
     subscription(subs, "ws_f", "evt_f1", "2026-05-01T13:00:02Z", "active", 0);
     subscription(subs, "ws_f", "evt_f2", "2026-06-20T13:00:00Z", "active", 1200);
+    subscription(subs, "ws_i", "evt_i1", "2026-05-01T15:00:02Z", "trialing", 1200);
+    subscription(subs, "ws_i", "evt_i2", "2026-05-20T15:00:00Z", "past_due", 1200);
+    subscription(subs, "ws_j", "evt_j1", "2026-05-22T09:00:00Z", "active", 1200);
 
     FrameBuilder firmo = frame(Firmographics.TABLE.schema());
     firmo.row(Firmographics.DOMAIN, "acme.io", Firmographics.EMPLOYEES, 50L, Firmographics.INDUSTRY, "Software",
@@ -148,8 +153,13 @@ class TrainingSetTest extends SparkTestBase {
   @Test
   void thePopulationIsWhoStartedFreeOrOnTrialAndWasObservedByTheDate() {
     Map<String, Row> rows = build(Population.WORKSPACE);
-    assertEquals(List.of("ws_a", "ws_b", "ws_d", "ws_f", "ws_g", "ws_h"), rows.keySet().stream().sorted().toList(),
+    assertEquals(List.of("ws_a", "ws_b", "ws_d", "ws_f", "ws_g", "ws_h", "ws_i", "ws_j"), rows.keySet().stream().sorted().toList(),
         "ws_c paid before its observation point; ws_e is not observed yet");
+    assertEquals("free", rows.get("ws_j").getAs("plan_start"),
+        "a workspace whose first subscription is a paid one three weeks after sign-up started free (as in Stripe)");
+    assertEquals(1, rows.get("ws_j").<Integer>getAs("label"));
+    assertEquals(0, rows.get("ws_i").<Integer>getAs("label"), "a trial that lapsed to past_due unpaid did not convert");
+    assertNull(rows.get("ws_i").getAs("converted_at"));
     assertEquals(1, rows.get("ws_a").<Integer>getAs("label"));
     assertEquals(0, rows.get("ws_b").<Integer>getAs("label"));
     assertEquals(0, rows.get("ws_f").<Integer>getAs("label"), "paid after the horizon");

@@ -43,19 +43,27 @@ class ResolveTransformsTest extends SparkTestBase {
     member(m, "ws_major", "f1", 9, "2026-05-01T08:00:00Z");
     // ws_free: free mail only.
     member(m, "ws_free", "f2", 3, "2026-05-05T09:00:00Z");
+    // ws_founders: two gmail founders; sales knows one as a Contact of initech.com. A business member would outvote it
+    // (ws_major's f1 has a CRM record too, and does not move ws_major).
+    member(m, "ws_founders", "f3", 8, "2026-05-07T09:00:00Z");
+    member(m, "ws_founders", "f4", 2, "2026-05-08T09:00:00Z");
     FrameBuilder u = frame(USERS)
         .row("user_id", "a1", "domain", "acme.io", "business", true).row("user_id", "a2", "domain", "acme.io", "business", true)
         .row("user_id", "g1", "domain", "globex.com", "business", true).row("user_id", "g2", "domain", "globex.com", "business", true)
         .row("user_id", "g3", "domain", "globex.com", "business", true).row("user_id", "f1", "domain", "gmail.com", "business", false)
-        .row("user_id", "f2", "domain", "gmail.com", "business", false);
+        .row("user_id", "f2", "domain", "gmail.com", "business", false)
+        .row("user_id", "f3", "domain", "gmail.com", "business", false).row("user_id", "f4", "domain", "icloud.com", "business", false);
+    Dataset<Row> crm = frame(new StructType().add("user_id", DataTypes.StringType).add("crm_domain", DataTypes.StringType))
+        .row("user_id", "f3", "crm_domain", "initech.com").row("user_id", "f1", "crm_domain", "hooli.com").build();
     Dataset<Row> known = frame(new StructType().add("workspace_id", DataTypes.StringType).add("name", DataTypes.StringType)
         .add("first_seen", DataTypes.TimestampType))
         .row("workspace_id", "ws_tie", "first_seen", at("2026-05-01T09:00:00Z"))
         .row("workspace_id", "ws_major", "first_seen", at("2026-04-30T09:00:00Z"))
         .row("workspace_id", "ws_free", "first_seen", at("2026-05-05T09:00:00Z"))
+        .row("workspace_id", "ws_founders", "first_seen", at("2026-05-07T09:00:00Z"))
         .row("workspace_id", "ws_billed", "first_seen", at("2026-05-06T12:00:00Z")).build();
     Map<String, Row> out = new HashMap<>();
-    for (Row r : ResolveTransforms.assignWorkspaces(known, m.build(), u.build()).collectAsList()) {
+    for (Row r : ResolveTransforms.assignWorkspaces(known, m.build(), u.build(), crm).collectAsList()) {
       out.put(r.getAs("workspace_id"), r);
     }
     return out;
@@ -73,10 +81,47 @@ class ResolveTransformsTest extends SparkTestBase {
     assertEquals(4L, ws.get("ws_major").<Long>getAs("members"));
     assertEquals("personal:ws_free", ws.get("ws_free").getAs("account_id"));
     assertEquals("PERSONAL_WORKSPACE", ws.get("ws_free").getAs("rule"));
+    assertEquals(List.of("initech.com", false, "MEMBER_CRM_RECORD",
+            "no member with a business-domain email; members by the domain of their CRM record: initech.com: 1"),
+        List.of(ws.get("ws_founders").getAs("account_id"), ws.get("ws_founders").getAs("is_personal"),
+            ws.get("ws_founders").getAs("rule"), ws.get("ws_founders").getAs("evidence")),
+        "gmail founders belong to the company sales knows them by");
+    assertEquals("MEMBER_DOMAIN_MAJORITY", ws.get("ws_major").getAs("rule"), "business members outvote a CRM record");
     assertEquals(at("2026-05-01T08:00:00Z"), ws.get("ws_major").getAs("created_at"), "its first member's call");
     assertEquals(at("2026-05-06T12:00:00Z"), ws.get("ws_billed").getAs("created_at"),
         "a workspace only a subscription names exists from that subscription, not never");
     assertEquals(0L, ws.get("ws_billed").<Long>getAs("members"));
+  }
+
+  /** The company a CRM record names, by email: a Contact's Account first, then an unconverted Lead's Website. */
+  @Test
+  void aPersonsCrmRecordNamesTheirCompany() {
+    ResolveTransforms.registerUdfs(spark());
+    StructType contactSchema = new StructType().add("id", DataTypes.StringType).add("account_id", DataTypes.StringType)
+        .add("email", DataTypes.StringType).add("created_at", DataTypes.TimestampType);
+    StructType leadSchema = new StructType().add("id", DataTypes.StringType).add("email", DataTypes.StringType)
+        .add("website", DataTypes.StringType).add("is_converted", DataTypes.BooleanType).add("created_at", DataTypes.TimestampType);
+    StructType accountSchema = new StructType().add("id", DataTypes.StringType).add("website", DataTypes.StringType);
+    Dataset<Row> contacts = frame(contactSchema)
+        .row("id", "003A", "account_id", "001A", "email", "Fay.Smith@GMAIL.com", "created_at", at("2026-05-01T00:00:00Z"))
+        .row("id", "003B", "account_id", "001X", "email", "nobody@gmail.com", "created_at", at("2026-05-01T00:00:00Z")).build();
+    Dataset<Row> leads = frame(leadSchema)
+        .row("id", "00QA", "email", "faysmith@gmail.com", "website", "https://www.other.io", "is_converted", false,
+            "created_at", at("2026-06-01T00:00:00Z"))
+        .row("id", "00QB", "email", "bo@yahoo.com", "website", "https://eu.bo-corp.co.uk/about", "is_converted", false,
+            "created_at", at("2026-05-01T00:00:00Z"))
+        .row("id", "00QC", "email", "cy@hotmail.com", "website", "gmail.com", "is_converted", false,
+            "created_at", at("2026-05-01T00:00:00Z"))
+        .row("id", "00QD", "email", "di@gmail.com", "website", "dunder.io", "is_converted", true,
+            "created_at", at("2026-05-01T00:00:00Z")).build();
+    Dataset<Row> accounts = frame(accountSchema).row("id", "001A", "website", "initech.com").build();
+    Map<String, String> byEmail = new HashMap<>();
+    for (Row r : ResolveTransforms.crmDomainsByEmail(contacts, leads, accounts).collectAsList()) {
+      byEmail.put(r.getString(0), r.getString(1));
+    }
+    assertEquals(Map.of("faysmith@gmail.com", "initech.com", "bo@yahoo.com", "bo-corp.co.uk"), byEmail,
+        "the Contact's Account before a Lead's Website (Gmail's dots and case fold); a free-mail Website, a converted "
+            + "Lead and a Contact whose Account is unknown name no company");
   }
 
   @Test

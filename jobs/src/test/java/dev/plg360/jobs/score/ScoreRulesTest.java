@@ -2,6 +2,7 @@ package dev.plg360.jobs.score;
 
 import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -116,6 +117,8 @@ class ScoreRulesTest extends SparkTestBase {
     FrameBuilder p = frame(User360.TABLE.schema());
     lead(l, p, "L_trash", "Batman", "Robin", "batman@gotham.com", null, "Demo Request", 3, "trial.io", Map.of());
     lead(l, p, "L_mash", "jkljkl", "sdfsdf", "jkl@jkl.jkl", null, "Webinar", 3, null, null);
+    lead(l, p, "L_consonants", "Xkcdrt", "Fox", "x@fit.io", null, "Webinar", 3, null, null);
+    lead(l, p, "L_bjorn", "Björn", "Schrödl", "bjorn@fit.io", null, "Webinar", 3, null, null);
     lead(l, p, "L_test", "Test", "Test", "test@test.com", null, "Webinar", 3, null, null);
     lead(l, p, "L_student", "Ann", "Lee", "ann@cs.stanford.edu", "Student", "Webinar", 3, null, null);
     lead(l, p, "L_guard", "Bo", "Diaz", "bo@low.io", null, "Product Signup", 10, "low.io",
@@ -273,6 +276,9 @@ class ScoreRulesTest extends SparkTestBase {
     assertTrue(leads.get("L_trash").<String>getAs("status_detail").contains("Batman Robin"));
     assertStatus("L_mash", "REMARKET", "TRASH", "junk");
     assertStatus("L_test", "REMARKET", "TRASH", "junk");
+    assertStatus("L_consonants", "REMARKET", "TRASH", "junk");
+    assertNotEquals("TRASH", leads.get("L_bjorn").getAs("remarket_reason"),
+        "Björn Schrödl: ö is a vowel, the name no keyboard mash: " + leads.get("L_bjorn"));
     assertStatus("L_student", "REMARKET", "WRONG_PERSONA", "wrong-persona");
     assertEquals("marketing", leads.get("L_trash").getAs("routed_to"));
   }
