@@ -281,7 +281,16 @@ final class DefectPlanter {
         : rng.pick(List.of("yesterday", "31/05/2026 10:00", "2026-13-45T99:00:00Z", "2026-05-01 at noon"));
   }
 
+  /** Removes the field at every alternative of the path; true if one was there. */
   private static boolean remove(ObjectNode root, FieldPath path) {
+    boolean removed = false;
+    for (FieldPath alternative : path.alternatives()) {
+      removed |= removeOne(root, alternative);
+    }
+    return removed;
+  }
+
+  private static boolean removeOne(ObjectNode root, FieldPath path) {
     if (path.isListEntry()) {
       JsonNode list = root.path(path.top());
       if (list instanceof ArrayNode arr) {

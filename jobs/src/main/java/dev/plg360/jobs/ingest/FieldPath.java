@@ -1,30 +1,45 @@
 package dev.plg360.jobs.ingest;
 
 import dev.plg360.common.config.SettingsException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Where a bronze column's value is in a raw record: a top-level field ({@code userId}), a nested one
  * ({@code data.object.plan.id}), an element of an array by its index, from 0 ({@code data.object.items.data[0].price.id},
- * {@code lines[1].amount}), or the value of a name/value list entry ({@code values[name=email].value}).
+ * {@code lines[1].amount}), or the value of a name/value list entry ({@code values[name=email].value}); and paths to
+ * try in turn, the first that has a value winning ({@code groupId | context.groupId}: {@link #orElse}).
  * {@code rest} is the path below the top-level field, as JSONPath takes it after {@code $.} ({@code plan.id},
  * {@code data[0].price.id}) or after {@code $} when it starts with an index ({@code [1].amount}).
  */
-public record FieldPath(String top, String rest, String listKey, String listMatch, String listValue) {
+public record FieldPath(String top, String rest, String listKey, String listMatch, String listValue, FieldPath orElse) {
 
   private static final Pattern LIST = Pattern.compile("([^.\\[\\]]+)\\[([^=\\]]+)=([^\\]]+)\\]\\.([^.\\[\\]]+)");
-  private static final String NAME = "[^.\\[\\]]+";
+  private static final String NAME = "[^.\\[\\]|]+";
   private static final String STEP = NAME + "(\\[\\d+\\])*";
   private static final Pattern PLAIN = Pattern.compile(STEP + "(\\." + STEP + ")*");
 
+  /** A single path, with nothing to fall back to. */
+  public FieldPath(String top, String rest, String listKey, String listMatch, String listValue) {
+    this(top, rest, listKey, listMatch, listValue, null);
+  }
+
   public static FieldPath parse(String path, String where) {
+    int bar = path.indexOf('|');
+    if (bar >= 0) {
+      FieldPath first = parse(path.substring(0, bar).strip(), where);
+      return new FieldPath(first.top, first.rest, first.listKey, first.listMatch, first.listValue,
+          parse(path.substring(bar + 1).strip(), where));
+    }
     Matcher list = LIST.matcher(path);
     if (list.matches()) {
       return new FieldPath(list.group(1), null, list.group(2), list.group(3), list.group(4));
     }
     if (!PLAIN.matcher(path).matches()) {
-      throw new SettingsException(where + ": '" + path + "' is not a field path (a.b.c, a.b[0].c or list[name=x].value)");
+      throw new SettingsException(where + ": '" + path + "' is not a field path (a.b.c, a.b[0].c, list[name=x].value, "
+          + "or paths to try in turn: a | b.c)");
     }
     int end = 0;
     while (end < path.length() && path.charAt(end) != '.' && path.charAt(end) != '[') {
@@ -37,12 +52,20 @@ public record FieldPath(String top, String rest, String listKey, String listMatc
         null, null, null);
   }
 
+  /** This path and the ones it falls back to, in order. */
+  public List<FieldPath> alternatives() {
+    List<FieldPath> out = new ArrayList<>();
+    for (FieldPath p = this; p != null; p = p.orElse) {
+      out.add(new FieldPath(p.top, p.rest, p.listKey, p.listMatch, p.listValue));
+    }
+    return out;
+  }
+
   /** The path as it is written in configuration. */
   public String text() {
-    if (isListEntry()) {
-      return top + "[" + listKey + "=" + listMatch + "]." + listValue;
-    }
-    return rest == null ? top : rest.startsWith("[") ? top + rest : top + "." + rest;
+    String own = isListEntry() ? top + "[" + listKey + "=" + listMatch + "]." + listValue
+        : rest == null ? top : rest.startsWith("[") ? top + rest : top + "." + rest;
+    return orElse == null ? own : own + " | " + orElse.text();
   }
 
   /** The JSONPath of {@link #rest} in the top-level field's JSON text. */

@@ -155,8 +155,12 @@ public final class IngestTransforms {
         || c.equals(Lineage.INGESTED_AT) || c.equals(Lineage.RUN_ID);
   }
 
-  /** The text at a field path of the record's top-level fields. */
+  /** The text at a field path of the record's top-level fields: the first of its alternatives that has one. */
   static Column extract(Column fields, FieldPath path) {
+    List<FieldPath> alternatives = path.alternatives();
+    if (alternatives.size() > 1) {
+      return coalesce(alternatives.stream().map(p -> blankToNull(extract(fields, p))).toArray(Column[]::new));
+    }
     Column top = element_at(fields, path.top());
     if (path.isListEntry()) {
       Column entries = from_json(top, DataTypes.createArrayType(
@@ -175,7 +179,7 @@ public final class IngestTransforms {
   private static Column extraFields(SourceSpec spec) {
     Set<String> mapped = new LinkedHashSet<>();
     for (FieldPath p : spec.fields().values()) {
-      mapped.add(p.top());
+      p.alternatives().forEach(a -> mapped.add(a.top()));
     }
     Column names = array(mapped.stream().map(org.apache.spark.sql.functions::lit).toArray(Column[]::new));
     return map_filter(col(RawRecords.FIELDS), (k, v) -> not(array_contains(names, k)));

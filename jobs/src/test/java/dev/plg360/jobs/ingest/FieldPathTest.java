@@ -37,6 +37,15 @@ class FieldPathTest {
   }
 
   @Test
+  void fallsBackBetweenPathsInTheOrderWritten() {
+    FieldPath group = FieldPath.parse("groupId | context.groupId", "x");
+    assertEquals(java.util.List.of(new FieldPath("groupId", null, null, null, null),
+        new FieldPath("context", "groupId", null, null, null)), group.alternatives());
+    assertEquals("groupId | context.groupId", group.text());
+    assertThrows(SettingsException.class, () -> FieldPath.parse("groupId | ", "x"), "an empty alternative");
+  }
+
+  @Test
   void rejectsWhatIsNotAPathNamingTheSetting() {
     SettingsException e = assertThrows(SettingsException.class, () -> FieldPath.parse("a..b", "plg360.ingest.sources.x.fields.y"));
     assertTrue(e.getMessage().contains("plg360.ingest.sources.x.fields.y"));

@@ -143,6 +143,23 @@ class IngestTransformsTest extends SparkTestBase {
         "a mapped top-level field is not repeated in extra");
   }
 
+  /** analytics.js puts the workspace of a track call in its context; a group call has it at the top. */
+  @Test
+  void aTrackCallsWorkspaceIsReadFromItsContext() throws Exception {
+    Dataset<Row> df = checked("segment", "calls.jsonl", String.join("\n",
+        "{\"messageId\":\"m1\",\"type\":\"track\",\"event\":\"Logged In\",\"userId\":\"u1\","
+            + "\"context\":{\"groupId\":\"ws_ctx\",\"library\":{\"name\":\"analytics.js\"}},\"timestamp\":\"2026-05-01T10:00:00Z\"}",
+        "{\"messageId\":\"m2\",\"type\":\"group\",\"userId\":\"u1\",\"groupId\":\"ws_top\","
+            + "\"timestamp\":\"2026-05-01T10:01:00Z\"}",
+        "{\"messageId\":\"m3\",\"type\":\"track\",\"event\":\"Logged In\",\"userId\":\"u1\",\"groupId\":\"ws_top\","
+            + "\"context\":{\"groupId\":\"\"},\"timestamp\":\"2026-05-01T10:02:00Z\"}"));
+    Map<String, String> workspaceOf = new TreeMap<>();
+    for (Row r : df.select("message_id", "workspace_id").collectAsList()) {
+      workspaceOf.put(r.getString(0), r.getString(1));
+    }
+    assertEquals(Map.of("m1", "ws_ctx", "m2", "ws_top", "m3", "ws_top"), workspaceOf);
+  }
+
   /** Stripe's subscription as the API gives it now: the price in items.data[0], no top-level plan. */
   @Test
   void aStripePriceIsReadFromTheSubscriptionsFirstItem() throws Exception {
