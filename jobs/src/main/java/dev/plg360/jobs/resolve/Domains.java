@@ -92,12 +92,25 @@ public final class Domains {
     return registrable(hostOfWebsite(website));
   }
 
-  /** A free-mail or webmail provider: never a company. Checked on the registrable domain and the full host. */
+  /** A free-mail or webmail provider: never a company. The host is looked up as it is and as its registrable domain. */
   public static boolean isFreeMail(String domain) {
-    return domain != null && Lists.FREE_MAIL.contains(domain.toLowerCase(Locale.ROOT));
+    return listed(Lists.FREE_MAIL, domain);
   }
 
+  /** A throwaway provider, looked up as {@link #isFreeMail} is. */
   public static boolean isDisposable(String domain) {
-    return domain != null && Lists.DISPOSABLE.contains(domain.toLowerCase(Locale.ROOT));
+    return listed(Lists.DISPOSABLE, domain);
+  }
+
+  private static boolean listed(Set<String> list, String domain) {
+    if (domain == null) {
+      return false;
+    }
+    String host = domain.toLowerCase(Locale.ROOT);
+    if (list.contains(host)) {
+      return true;
+    }
+    String registrable = registrable(host);
+    return registrable != null && list.contains(registrable);
   }
 }

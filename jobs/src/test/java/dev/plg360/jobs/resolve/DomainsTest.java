@@ -37,6 +37,13 @@ class DomainsTest {
       assertTrue(Domains.isFreeMail(d), d);
     }
     assertFalse(Domains.isFreeMail("acme.io"));
+    // Providers real sign-ups use that the first list missed (free-mail-additions.txt and email-providers).
+    for (String d : new String[] {"tutanota.com", "mailbox.org", "hey.com", "sympatico.ca", "telus.net", "globo.com",
+        "talktalk.net", "bbox.fr", "sunrise.ch"}) {
+      assertTrue(Domains.isFreeMail(d), d);
+    }
+    assertTrue(Domains.isFreeMail("Mail.GMX.de"), "a host under a provider's registrable domain");
+    assertFalse(Domains.isFreeMail("mail.acme.io"));
     assertTrue(Domains.isDisposable("mailinator.com"));
     assertFalse(Domains.isDisposable("gmail.com"));
   }
