@@ -281,8 +281,9 @@ public final class Build360Job implements Job {
     Lake lake = ctx.lake();
     Row newest = lake.read(Account360.TABLE).agg(max(Snapshot.AS_OF.col())).first();
     if (!newest.isNullAt(0) && newest.getDate(0).toLocalDate().isAfter(ctx.asOf())) {
+      // A LocalDate: log4j formats a java.sql.Date argument through toInstant(), which it does not have.
       LOG.info("build360: {} kept: it is the newest snapshot's ({}), and this one is of {}", CustomerTimeline.TABLE,
-          newest.getDate(0), ctx.asOf());
+          newest.getDate(0).toLocalDate(), ctx.asOf());
       return;
     }
     TimelineTransforms.Inputs in = new TimelineTransforms.Inputs(

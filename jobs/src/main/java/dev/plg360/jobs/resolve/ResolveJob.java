@@ -361,7 +361,9 @@ public final class ResolveJob implements Job {
     Row newest = existing.agg(max(IdentityLinks.AS_OF_FROM.col())).first();
     java.sql.Date asOf = java.sql.Date.valueOf(ctx.asOf());
     if (!newest.isNullAt(0) && newest.getDate(0).after(asOf)) {
-      LOG.info("resolve: identity links already hold as of {}, later than {}; kept as they are", newest.getDate(0), asOf);
+      // LocalDates: log4j formats a java.sql.Date argument through toInstant(), which it does not have.
+      LOG.info("resolve: identity links already hold as of {}, later than {}; kept as they are",
+          newest.getDate(0).toLocalDate(), ctx.asOf());
       return;
     }
     Dataset<Row> current = ResolveTransforms.links(stitch, people, workspaces, accounts);
