@@ -45,6 +45,11 @@ final class TrainingChecks {
     Row r = labelled.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(Column[]::new)).first();
     long n = r.getLong(0);
     long positives = ((Number) r.get(1)).longValue();
+    if (n == 0 && rows.isEmpty()) {
+      throw new TrainingException(what + " has no rows: no entity signed up, on a free plan or a trial, at least "
+          + "plg360.model.observation-days before the as-of date (a workspace's created_at in silver.workspaces, its "
+          + "subscription at sign-up)");
+    }
     if (n == 0) {
       throw new TrainingException(what + " has no labelled row: no entity's label horizon has passed yet "
           + "(plg360.model.observation-days + label-horizon-days after sign-up)");

@@ -223,6 +223,7 @@ class ConversionModelTest extends SparkTestBase {
     Dataset<Row> rows = lake.readVersion(table, allVersion);
     Map<String, Dataset<Row>> bad = Map.of(
         "has no labelled row", rows.withColumn("label", lit(null).cast("int")),
+        "has no rows: no entity signed up", rows.limit(0),
         "fewer than plg360.model.min-training-rows", rows.where(col("label").isNotNull()).limit(3),
         "have label 0", rows.where(col("label").equalTo(0)),
         "feature trial is constant", rows.withColumn("trial", lit(1.0)),
