@@ -218,8 +218,15 @@ public final class Settings {
     return positiveInt("plg360.spark.shuffle-partitions");
   }
 
-  public boolean uiEnabled() {
-    return config.getBoolean("plg360.spark.ui-enabled");
+  /** Spark's UI on or off, or empty for plg360's default (off in local mode, on elsewhere). */
+  public java.util.Optional<Boolean> uiEnabled() {
+    String v = string("plg360.spark.ui-enabled");
+    return switch (v) {
+      case "auto" -> java.util.Optional.empty();
+      case "true" -> java.util.Optional.of(true);
+      case "false" -> java.util.Optional.of(false);
+      default -> throw new SettingsException("plg360.spark.ui-enabled must be auto, true or false, was " + v);
+    };
   }
 
   /** Extra Spark settings, flattened to "spark.x.y" = value. */

@@ -2,6 +2,8 @@ package dev.plg360.common.spark;
 
 import dev.plg360.common.config.Settings;
 import dev.plg360.common.privacy.PersonalData;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
@@ -59,28 +61,45 @@ public final class SparkSessions {
     return SparkSession.builder().config(conf).enableHiveSupport().getOrCreate();
   }
 
-  /** The settings every plg360 session carries, also used by the test session. */
+  private static final String DELTA_EXTENSION = "io.delta.sql.DeltaSparkSessionExtension";
+
+  /**
+   * What plg360's results depend on, set whatever was given: Delta's catalog, every timestamp in UTC, a text that does
+   * not parse as a timestamp a null to quarantine (never an exception that stops the run), no schema merged by
+   * accident, and VACUUM's retention check.
+   */
+  static final Map<String, String> REQUIRED = Map.of(
+      "spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog",
+      "spark.sql.session.timeZone", "UTC",
+      "spark.sql.legacy.timeParserPolicy", "CORRECTED",
+      "spark.databricks.delta.schema.autoMerge.enabled", "false",
+      "spark.databricks.delta.retentionDurationCheck.enabled", "true");
+
+  /**
+   * The settings every plg360 session carries, also used by the test session. What spark-submit gave (its
+   * {@code --conf}, spark-defaults.conf: Spark's own properties of this JVM) is kept: plg360's tuning (shuffle
+   * partitions, the UI, adaptive execution, {@code plg360.spark.conf}) only fills in what is not set. Only what
+   * plg360's results depend on is always set ({@link #REQUIRED}); Delta's extension joins any the platform has.
+   */
   public static SparkConf conf(Settings settings) {
     SparkConf conf = new SparkConf();
-    if (!conf.contains("spark.master")) {
-      conf.setMaster(settings.sparkMaster());
-    }
-    conf.setAppName(settings.appName())
-        .set("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
-        .set("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
-        .set("spark.sql.session.timeZone", "UTC")
-        .set("spark.sql.shuffle.partitions", String.valueOf(settings.shufflePartitions()))
-        .set("spark.ui.enabled", String.valueOf(settings.uiEnabled()))
-        .set("spark.ui.showConsoleProgress", "false")
-        .set("spark.sql.adaptive.enabled", "true")
-        // A text that does not parse as a timestamp is a null to quarantine, never an exception that stops the run.
-        .set("spark.sql.legacy.timeParserPolicy", "CORRECTED")
-        // Few, large files: Delta's optimized writes are off in OSS, so coalesce after shuffles instead.
-        .set("spark.sql.adaptive.coalescePartitions.enabled", "true")
-        .set("spark.databricks.delta.schema.autoMerge.enabled", "false")
-        .set("spark.databricks.delta.retentionDurationCheck.enabled", "true");
-    for (Map.Entry<String, String> e : settings.sparkConf().entrySet()) {
-      conf.set(e.getKey(), e.getValue());
+    String master = conf.get("spark.master", settings.sparkMaster());
+    Map<String, String> defaults = new LinkedHashMap<>();
+    defaults.put("spark.master", master);
+    defaults.put("spark.app.name", settings.appName());
+    defaults.put("spark.sql.shuffle.partitions", String.valueOf(settings.shufflePartitions()));
+    // Spark's UI on a cluster, where the history server and the platform expect it; off on one machine (the demo).
+    defaults.put("spark.ui.enabled", String.valueOf(settings.uiEnabled().orElse(!master.startsWith("local"))));
+    defaults.put("spark.ui.showConsoleProgress", "false");
+    defaults.put("spark.sql.adaptive.enabled", "true");
+    // Few, large files: Delta's optimized writes are off in OSS, so coalesce after shuffles instead.
+    defaults.put("spark.sql.adaptive.coalescePartitions.enabled", "true");
+    defaults.putAll(settings.sparkConf());
+    defaults.forEach(conf::setIfMissing);
+    REQUIRED.forEach(conf::set);
+    String extensions = conf.get("spark.sql.extensions", "");
+    if (!Arrays.asList(extensions.split(",")).contains(DELTA_EXTENSION)) {
+      conf.set("spark.sql.extensions", extensions.isBlank() ? DELTA_EXTENSION : extensions + "," + DELTA_EXTENSION);
     }
     javaBlasUnlessChosen(conf);
     String maskSecret = System.getenv(PersonalData.SECRET_ENV);
