@@ -33,8 +33,8 @@ final class ActivationBench {
   private static final List<Changed> CHANGED = List.of(new Changed(AccountScores.TABLE, AccountScores.ACCOUNT_ID,
       AccountScores.PLAYBOOK), new Changed(LeadScores.TABLE, LeadScores.LEAD_ID, LeadScores.STATUS_DETAIL));
 
-  static Result run(Lake lake, Path lakeDir, Map<String, String> chain, Map<String, String> environment, String heap, Path log,
-                    LocalDate asOf, long rows)
+  static Result run(Lake lake, Path lakeDir, Map<String, String> chain, Map<String, String> environment, String heap,
+                    Path log, LocalDate asOf, long rows)
       throws IOException, InterruptedException {
     Map<String, Long> changed = new LinkedHashMap<>();
     long left = rows;

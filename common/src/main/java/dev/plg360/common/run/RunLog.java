@@ -109,8 +109,9 @@ public final class RunLog {
     String other = holder.getAs(JobRuns.JOB.name());
     String what = job.equals(other) ? job + " is already running"
         : job + " cannot start while " + other + " writes the lake (one process at a time writes a lake)";
-    return String.format("%s: run %s on %s (pid %s) since %s, last alive %s; runs never overlap. If that process is gone, "
-            + "its lock lapses at once on its own host, or elsewhere after %s without a heartbeat (plg360.run-log.stale-after)",
+    return String.format("%s: run %s on %s (pid %s) since %s, last alive %s; runs never overlap. If that process is "
+            + "gone, its lock lapses at once on its own host, or elsewhere after %s without a heartbeat "
+            + "(plg360.run-log.stale-after)",
         what, holder.getAs(JobRuns.RUN_ID.name()), holder.getAs(JobRuns.HOST.name()), holder.getAs(JobRuns.PID.name()),
         holder.getAs(JobRuns.STARTED_AT.name()), holder.getAs(JobRuns.HEARTBEAT_AT.name()), timing.staleAfter());
   }

@@ -59,7 +59,8 @@ final class CrmFiles {
   private static Map<String, Column> scoreFields() {
     Map<String, Column> m = new LinkedHashMap<>();
     m.put("PQL_Score__c", AccountScores.PQL_SCORE.col());
-    m.put("PQL_Reasons__c", when(size(AccountScores.PQL_REASONS.col()).gt(0), concat_ws("; ", AccountScores.PQL_REASONS.col())));
+    m.put("PQL_Reasons__c",
+        when(size(AccountScores.PQL_REASONS.col()).gt(0), concat_ws("; ", AccountScores.PQL_REASONS.col())));
     m.put("ICP_Score__c", AccountScores.ICP_SCORE.col());
     m.put("ICP_Tier__c", AccountScores.ICP_TIER.col());
     m.put("PLG_Segment__c", AccountScores.SEGMENT.col());

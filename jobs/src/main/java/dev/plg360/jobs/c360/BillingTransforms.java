@@ -36,7 +36,6 @@ import org.apache.spark.sql.functions;
 public final class BillingTransforms {
   private BillingTransforms() {}
 
-
   /** A literal map column from pairs {k1, v1, k2, v2, ...}. */
   private static Column literalMap(List<Column> pairs) {
     return pairs.isEmpty() ? ActivityTransforms.emptyMap(org.apache.spark.sql.types.DataTypes.StringType)

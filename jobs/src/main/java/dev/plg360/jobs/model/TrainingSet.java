@@ -205,8 +205,10 @@ public final class TrainingSet {
   private static Dataset<Row> entities(Inputs in, Dataset<Row> members, LocalDate asOf, ModelSettings s) {
     Timestamp asOfEnd = Build360Job.endOf(asOf);
     Column paying = col(BillingTransforms.PAYING);
-    Column atSignup = col("event_ts").cast("long").leq(col("created_at").cast("long").plus(s.signupPlanWithin().toSeconds()));
-    Dataset<Row> subscriptions = BillingTransforms.withPaying(subscriptions(in.subscriptionEvents()).where(col("event_ts").lt(asOfEnd)))
+    Column atSignup = col("event_ts").cast("long")
+        .leq(col("created_at").cast("long").plus(s.signupPlanWithin().toSeconds()));
+    Dataset<Row> subscriptions = BillingTransforms.withPaying(
+            subscriptions(in.subscriptionEvents()).where(col("event_ts").lt(asOfEnd)))
         .join(members.select(col("workspace_id"), col("created_at")), "workspace_id")
         .groupBy("workspace_id").agg(
             min_by(when(atSignup, when(col("status").equalTo("trialing"), lit("trial")).when(paying, lit("paid"))

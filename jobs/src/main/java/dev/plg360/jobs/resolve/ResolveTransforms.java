@@ -196,8 +196,8 @@ public final class ResolveTransforms {
             when(business, col("winner")).when(crm, col("crm_winner"))
                 .otherwise(concat(lit(PERSONAL_PREFIX), col("workspace_id"))).as("account_id"),
             personal.as("is_personal"),
-            when(business, lit("MEMBER_DOMAIN_MAJORITY")).when(crm, lit("MEMBER_CRM_RECORD")).otherwise(lit("PERSONAL_WORKSPACE"))
-                .as("rule"),
+            when(business, lit("MEMBER_DOMAIN_MAJORITY")).when(crm, lit("MEMBER_CRM_RECORD"))
+                .otherwise(lit("PERSONAL_WORKSPACE")).as("rule"),
             when(business, concat(lit("members by business domain: "), col("domains"),
                     when(col("tied").gt(1), tie).otherwise(lit(""))))
                 .when(crm, concat(lit("no member with a business-domain email; members by the domain of their CRM "
@@ -238,8 +238,10 @@ public final class ResolveTransforms {
    * crm_domain; one row per email (the most recently created record's).
    */
   public static Dataset<Row> crmDomainsByEmail(Dataset<Row> contacts, Dataset<Row> leads, Dataset<Row> crmAccounts) {
-    Dataset<Row> accountSite = crmAccounts.select(col("id").as("account_ref"), websiteDomain(col("website")).as("crm_domain"));
-    Dataset<Row> fromContacts = contacts.join(accountSite, contacts.col("account_id").equalTo(accountSite.col("account_ref")))
+    Dataset<Row> accountSite = crmAccounts.select(col("id").as("account_ref"),
+        websiteDomain(col("website")).as("crm_domain"));
+    Dataset<Row> fromContacts = contacts
+        .join(accountSite, contacts.col("account_id").equalTo(accountSite.col("account_ref")))
         .select(EmailRules.normalize(col("email")).as("email_norm"), col("crm_domain"), lit(0).as("strength"),
             col("created_at"));
     Dataset<Row> fromLeads = leads.where(not(coalesce(col("is_converted"), lit(false))))
