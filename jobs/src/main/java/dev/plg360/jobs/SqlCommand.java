@@ -1,6 +1,8 @@
 package dev.plg360.jobs;
 
+import com.univocity.parsers.csv.CsvWriter;
 import dev.plg360.common.config.Settings;
+import dev.plg360.common.io.Csv;
 import dev.plg360.common.io.Lake;
 import dev.plg360.common.privacy.PersonalData;
 import dev.plg360.common.privacy.QueryGuard;
@@ -118,17 +120,20 @@ public final class SqlCommand implements Callable<Integer> {
     switch (format) {
       case json -> limited(result, limit).toJSON().toLocalIterator().forEachRemaining(out::println);
       case csv -> {
-        out.println(String.join(",", result.columns()));
+        // Flushed, never closed: the writer may be the command's standard output.
+        CsvWriter csv = new CsvWriter(out, Csv.settings("\n"));
+        csv.writeHeaders(result.columns());
         Dataset<Row> text = result.select(java.util.Arrays.stream(result.columns())
             .map(c -> org.apache.spark.sql.functions.col("`" + c + "`").cast("string")).toArray(org.apache.spark.sql.Column[]::new));
         for (java.util.Iterator<Row> it = limited(text, limit).toLocalIterator(); it.hasNext(); ) {
           Row r = it.next();
-          StringBuilder line = new StringBuilder();
-          for (int i = 0; i < r.length(); i++) {
-            line.append(i == 0 ? "" : ",").append(csvField(r.isNullAt(i) ? "" : r.getString(i)));
+          Object[] values = new Object[r.length()];
+          for (int i = 0; i < values.length; i++) {
+            values[i] = r.isNullAt(i) ? null : r.getString(i);
           }
-          out.println(line);
+          csv.writeRow(values);
         }
+        csv.flush();
       }
       case table -> printTable(result, limit, out);
     }
@@ -138,10 +143,6 @@ public final class SqlCommand implements Callable<Integer> {
   /** The first rows, streamed; no limit at all (not even a single-partition one) for Integer.MAX_VALUE. */
   private static Dataset<Row> limited(Dataset<Row> rows, int limit) {
     return limit == Integer.MAX_VALUE ? rows : rows.limit(limit);
-  }
-
-  private static String csvField(String v) {
-    return v.matches(".*[\",\\n\\r].*") ? "\"" + v.replace("\"", "\"\"") + "\"" : v;
   }
 
   private static void printTable(Dataset<Row> result, int limit, PrintWriter out) {

@@ -47,6 +47,21 @@ class SqlCommandTest extends SparkTestBase {
         IngestedFiles.TABLE);
   }
 
+  /** Values and names with commas, quotes, several line breaks and CRLF come back whole through a CSV parser. */
+  @Test
+  void csvOutputRoundTripsAwkwardValues() {
+    String printed = sql("--format", "csv",
+        "SELECT 'a\nb\nc' AS `lines, several`, concat('p', char(13), char(10), 'q') AS `crlf`, 'say \"hi\"' AS q, "
+            + "CAST(NULL AS STRING) AS n");
+    com.univocity.parsers.csv.CsvParserSettings settings = new com.univocity.parsers.csv.CsvParserSettings();
+    settings.getFormat().setLineSeparator("\n");
+    settings.setNormalizeLineEndingsWithinQuotes(false);
+    List<String[]> rows = new com.univocity.parsers.csv.CsvParser(settings).parseAll(new java.io.StringReader(printed));
+    assertEquals(List.of("lines, several", "crlf", "q", "n"), List.of(rows.get(0)));
+    assertEquals(java.util.Arrays.asList("a\nb\nc", "p\r\nq", "say \"hi\"", null), java.util.Arrays.asList(rows.get(1)));
+    assertEquals(2, rows.size());
+  }
+
   @Test
   void writesEveryRowToAFileAndPrintsAtMostTheLimit() throws Exception {
     lake();

@@ -11,7 +11,7 @@ import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.when;
 
 import com.univocity.parsers.csv.CsvWriter;
-import com.univocity.parsers.csv.CsvWriterSettings;
+import dev.plg360.common.io.Csv;
 import dev.plg360.common.tables.ScoreTables.AccountScores;
 import dev.plg360.common.tables.ScoreTables.LeadScores;
 import java.io.IOException;
@@ -144,7 +144,7 @@ final class CrmFiles {
     try {
       FileSystem fs = file.getFileSystem(hadoop);
       try (Writer out = new OutputStreamWriter(fs.create(staging, true), StandardCharsets.UTF_8)) {
-        CsvWriter csv = new CsvWriter(out, csvSettings());
+        CsvWriter csv = new CsvWriter(out, Csv.settings("\r\n"));
         csv.writeHeaders(cells.columns());
         while (it.hasNext()) {
           Row r = it.next();
@@ -179,14 +179,5 @@ final class CrmFiles {
       return value;
     }
     return "'" + value;
-  }
-
-  /** RFC 4180: comma, double quotes where needed, doubled inside; an empty field for a null (Name, Website). */
-  private static CsvWriterSettings csvSettings() {
-    CsvWriterSettings s = new CsvWriterSettings();
-    s.getFormat().setLineSeparator("\r\n");
-    s.setNullValue("");
-    s.setQuotationTriggers(',', '"', '\n', '\r');
-    return s;
   }
 }
