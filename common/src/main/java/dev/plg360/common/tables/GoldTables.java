@@ -111,7 +111,7 @@ public final class GoldTables {
     public static final Col PLAN = c("plan", StringType, "Plan name from plg360.plans (free without a subscription); for an account, the highest-priced plan of its workspaces");
     public static final Col BILLING_STATUS = c("billing_status", StringType,
         "Stripe status of the latest subscription (trialing, active, past_due, canceled; null with none); for an account, that of the plan's workspace");
-    public static final Col IS_PAID = c("is_paid", BooleanType, "On a plan with a price, active (or past due after it was active)");
+    public static final Col IS_PAID = c("is_paid", BooleanType, "On a plan with a price, in a paid status (plg360.billing: active, or past due after it)");
     public static final Col TRIAL_ENDS_AT = c("trial_ends_at", TimestampType, "End of the current trial, UTC");
     public static final Col SEATS_BOUGHT = c("seats_bought", LongType, "Seats on the subscription (Stripe quantity); for an account, over all its workspaces");
     public static final Col SEATS_ACTIVE = c("seats_active", LongType, "People active in the last 28 days (for an account, over all its workspaces): seats in use");

@@ -53,7 +53,7 @@ public final class BillingTransforms {
       byStripeId.add(lit(p.stripePlanId()));
       byStripeId.add(lit(p.name()));
     }
-    Dataset<Row> latest = withPaying(subscriptionEvents.where(col("event_ts").lt(asOfEnd)))
+    Dataset<Row> latest = withPaying(subscriptionEvents.where(col("event_ts").lt(asOfEnd)), s.billing())
         .withColumn("workspace_id", element_at(col("metadata"), "workspace_id"))
         .where(col("workspace_id").isNotNull())
         .withColumn("pick", row_number().over(Window.partitionBy("subscription_id")
@@ -82,17 +82,19 @@ public final class BillingTransforms {
   public static final String PAYING = "paying";
 
   /**
-   * Subscription events with {@value #PAYING}: the event bills, its subscription active on a plan with a price, or
-   * past due after it was. A trial that ends without a payment method goes from trialing to past_due in Stripe
-   * (its first invoice unpaid): that subscription never paid, and a workspace on it has not converted.
+   * Subscription events with {@value #PAYING}: the event bills, its subscription in a paid status on a plan with a
+   * price (Stripe's active), or in a retrying one after it was (past_due). A trial that ends without a payment method
+   * goes from trialing to past_due in Stripe (its first invoice unpaid): that subscription never paid, and a workspace
+   * on it has not converted.
    */
-  public static Dataset<Row> withPaying(Dataset<Row> subscriptionEvents) {
+  public static Dataset<Row> withPaying(Dataset<Row> subscriptionEvents, BillingStatuses statuses) {
     Column priced = coalesce(col("plan_amount_cents"), lit(0L)).gt(0);
-    Column active = col("status").equalTo("active").and(priced);
+    Column paid = col("status").isin(statuses.paid().toArray()).and(priced);
     WindowSpec soFar = Window.partitionBy("subscription_id").orderBy(col("event_ts"), col("event_id"))
         .rowsBetween(Window.unboundedPreceding(), Window.currentRow());
-    Column wasActive = max(active.cast("int")).over(soFar).equalTo(1);
-    return subscriptionEvents.withColumn(PAYING, active.or(col("status").equalTo("past_due").and(priced).and(wasActive)));
+    Column wasPaid = max(paid.cast("int")).over(soFar).equalTo(1);
+    return subscriptionEvents.withColumn(PAYING,
+        paid.or(col("status").isin(statuses.retrying().toArray()).and(priced).and(wasPaid)));
   }
 
   /** The plan's monthly price per seat, to rank plans: {@code plan} column -> double. */

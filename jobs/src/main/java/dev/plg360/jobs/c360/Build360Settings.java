@@ -21,7 +21,8 @@ public record Build360Settings(
     Map<String, PlanCaps> plans,
     int trendDays,
     Champion champion,
-    SignalSettings signals) implements Serializable {
+    SignalSettings signals,
+    BillingStatuses billing) implements Serializable {
 
   /** A capped meter: what it counts and over how many days (0: all time). */
   public record Meter(String name, Measure measure, String event, int windowDays) implements Serializable {}
@@ -78,7 +79,8 @@ public record Build360Settings(
           new Champion(share(ch, "top-share", B + "champion"), ch.getLong("min-invites-28d"), ch.getLong("min-active-days-28d")),
           new SignalSettings(positive(sg, "lookback-days"), positive(sg, "invite-spike-min-invites"),
               sg.getDouble("surge-min-z-score"), sg.getDouble("surge-min-ratio"), positive(sg, "surge-baseline-weeks"), positive(sg, "surge-min-history-weeks"),
-              sg.getLong("surge-min-events-7d"), share(sg, "cap-min-usage", B + "signals"), sg.getDouble("cap-max-days")));
+              sg.getLong("surge-min-events-7d"), share(sg, "cap-min-usage", B + "signals"), sg.getDouble("cap-max-days")),
+          BillingStatuses.from(settings));
       if (s.signals().surgeMinHistoryWeeks() > s.signals().surgeBaselineWeeks()) {
         throw new SettingsException(B + "signals.surge-min-history-weeks must not exceed surge-baseline-weeks");
       }

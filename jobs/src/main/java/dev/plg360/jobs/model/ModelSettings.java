@@ -14,6 +14,7 @@ public record ModelSettings(
     int observationDays,
     int labelHorizonDays,
     java.time.Duration signupPlanWithin,
+    dev.plg360.jobs.c360.BillingStatuses billing,
     List<String> passiveEvents,
     List<FeatureDef> features,
     double testShare,
@@ -61,6 +62,7 @@ public record ModelSettings(
           settings.positiveInt(M + "observation-days"),
           settings.positiveInt(M + "label-horizon-days"),
           settings.duration(M + "signup-plan-within", java.time.Duration.ZERO),
+          dev.plg360.jobs.c360.BillingStatuses.from(settings),
           c.getStringList("plg360.build360.passive-events"),
           FeatureDef.parse(c.getConfig(M + "features"), M + "features", true),
           test,
@@ -80,15 +82,16 @@ public record ModelSettings(
 
   /** The same settings with other features (a feature-set file, or the columns of a table). */
   public ModelSettings withFeatures(List<FeatureDef> other) {
-    return new ModelSettings(population, observationDays, labelHorizonDays, signupPlanWithin, passiveEvents, other, testShare,
+    return new ModelSettings(population, observationDays, labelHorizonDays, signupPlanWithin, billing, passiveEvents, other,
+        testShare,
         validationShare, minTrainingRows, regParams, elasticNetParams, maxIter, balanceClasses, reasonCodes,
         promoteAucTolerance, registryDir);
   }
 
   /** The same settings as a trained model saw them: its features, observation window and population. */
   public ModelSettings asTrained(List<FeatureDef> modelFeatures, int modelObservationDays, Population modelPopulation) {
-    return new ModelSettings(modelPopulation, modelObservationDays, labelHorizonDays, signupPlanWithin, passiveEvents,
-        modelFeatures,
+    return new ModelSettings(modelPopulation, modelObservationDays, labelHorizonDays, signupPlanWithin, billing,
+        passiveEvents, modelFeatures,
         testShare, validationShare, minTrainingRows, regParams, elasticNetParams, maxIter, balanceClasses, reasonCodes,
         promoteAucTolerance, registryDir);
   }

@@ -208,7 +208,7 @@ public final class TrainingSet {
     Column atSignup = col("event_ts").cast("long")
         .leq(col("created_at").cast("long").plus(s.signupPlanWithin().toSeconds()));
     Dataset<Row> subscriptions = BillingTransforms.withPaying(
-            subscriptions(in.subscriptionEvents()).where(col("event_ts").lt(asOfEnd)))
+            subscriptions(in.subscriptionEvents()).where(col("event_ts").lt(asOfEnd)), s.billing())
         .join(members.select(col("workspace_id"), col("created_at")), "workspace_id")
         .groupBy("workspace_id").agg(
             min_by(when(atSignup, when(col("status").equalTo("trialing"), lit("trial")).when(paying, lit("paid"))

@@ -180,6 +180,31 @@ class Build360TransformsTest extends SparkTestBase {
     assertEquals(List.of("pro", "past_due", true, 2L, 30.0), billing(byWorkspace.get("w5")));
   }
 
+  /** A company's own billing export names its own statuses; plg360.billing says which of them bill. */
+  @Test
+  void aBillingExportsOwnStatusesSayWhatBills() {
+    FrameBuilder f = frame(SubscriptionEvents.TABLE.schema());
+    sub(f, "e1", "s1", "w1", "2026-05-01T10:00:00Z", "paid", "pro_monthly", 1500, "month", 2);
+    sub(f, "e2", "s2", "w2", "2026-05-01T10:00:00Z", "trial", "pro_monthly", 1500, "month", 2);
+    sub(f, "e3", "s2", "w2", "2026-05-20T10:00:00Z", "dunning", "pro_monthly", 1500, "month", 2);
+    sub(f, "e4", "s3", "w3", "2026-05-01T10:00:00Z", "paid", "pro_monthly", 1500, "month", 1);
+    sub(f, "e5", "s3", "w3", "2026-05-20T10:00:00Z", "dunning", "pro_monthly", 1500, "month", 1);
+    Dataset<Row> events = f.build();
+    Build360Settings own = Build360Settings.from(settings(java.nio.file.Path.of("unused"),
+        "plg360.billing.paid-statuses", "[paid]", "plg360.billing.retrying-statuses", "[dunning]"));
+    assertEquals(Map.of("w1", true, "w2", false, "w3", true), paid(events, own),
+        "paid bills; dunning after paid bills; dunning after a trial never paid");
+    assertEquals(Map.of("w1", false, "w2", false, "w3", false), paid(events, S), "Stripe's statuses name none of these");
+  }
+
+  private static Map<String, Boolean> paid(Dataset<Row> events, Build360Settings s) {
+    Map<String, Boolean> out = new HashMap<>();
+    for (Row r : BillingTransforms.subscriptionsAsOf(events, Timestamp.valueOf("2026-06-01 00:00:00"), s).collectAsList()) {
+      out.put(r.getAs("workspace_id"), r.getAs(Billing.IS_PAID.name()));
+    }
+    return out;
+  }
+
   private static List<Object> billing(Row r) {
     return List.of(r.getAs(Billing.PLAN.name()), r.getAs(Billing.BILLING_STATUS.name()), r.getAs(Billing.IS_PAID.name()),
         r.getAs(Billing.SEATS_BOUGHT.name()), r.getAs(Billing.MRR.name()));
