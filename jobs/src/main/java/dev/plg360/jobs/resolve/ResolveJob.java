@@ -110,17 +110,18 @@ public final class ResolveJob implements Job {
       Dataset<Row> known = kept.keep(ResolveTransforms.knownWorkspaces(facts,
           lake.read(SubscriptionEvents.TABLE).where(SubscriptionEvents.EVENT_TS.col().lt(asOfEnd))));
       Dataset<Row> newDays = onDays(events, rollupDays);
-      quarantine(ctx, lake, asOfEnd, newDays, known);
+      // The CRM records as they were last modified by the as-of time: quarantine, workspaces and people read them.
+      Dataset<Row> crmAccounts = ResolveTransforms.latestVersions(lake.read(SfAccounts.TABLE), lit(asOfEnd));
+      Dataset<Row> leads = ResolveTransforms.latestVersions(lake.read(SfLeads.TABLE), lit(asOfEnd));
+      Dataset<Row> contacts = ResolveTransforms.latestVersions(lake.read(SfContacts.TABLE), lit(asOfEnd));
+      quarantine(ctx, lake, asOfEnd, newDays, known, crmAccounts);
       Dataset<Row> stitch = ResolveTransforms.stitchAnonymous(facts);
       Dataset<Row> members = kept.keep(ResolveTransforms.members(facts)
           .join(known.select(ProductEvents.WORKSPACE_ID.name()), new String[] {ProductEvents.WORKSPACE_ID.name()}, "left_semi"));
       Dataset<Row> profiles = kept.keep(ResolveTransforms.classifyEmail(ResolveTransforms.userProfiles(facts), "email"));
 
       // The company a gmail founder's CRM record names: a workspace with no business-domain member goes there.
-      Dataset<Row> crmDomains = ResolveTransforms.crmDomainsByEmail(
-          ResolveTransforms.latestVersions(lake.read(SfContacts.TABLE), lit(asOfEnd)),
-          ResolveTransforms.latestVersions(lake.read(SfLeads.TABLE), lit(asOfEnd)),
-          ResolveTransforms.latestVersions(lake.read(SfAccounts.TABLE), lit(asOfEnd)));
+      Dataset<Row> crmDomains = ResolveTransforms.crmDomainsByEmail(contacts, leads, crmAccounts);
       Dataset<Row> workspaces = kept.keep(ResolveTransforms.assignWorkspaces(known, members,
           profiles.select("user_id", "domain", "business"),
           profiles.join(crmDomains, "email_norm").select("user_id", "crm_domain")));
@@ -131,7 +132,7 @@ public final class ResolveJob implements Job {
           col("members").as(Workspaces.MEMBERS.name()), col("business_members").as(Workspaces.BUSINESS_MEMBERS.name()),
           col("created_at").as(Workspaces.CREATED_AT.name())), Workspaces.TABLE));
 
-      Dataset<Row> people = kept.keep(people(ctx, lake, asOfEnd, profiles, members, stitch, workspaces));
+      Dataset<Row> people = kept.keep(people(lake, asOfEnd, leads, contacts, profiles, members, stitch, workspaces));
       ctx.metrics().wrote(lake.overwrite(people.select(People.TABLE.columns().stream().map(c -> c.col()).toArray(Column[]::new)),
           People.TABLE));
       Dataset<Row> accounts = kept.keep(accounts(lake, asOfEnd, workspaces, people));
@@ -179,7 +180,8 @@ public final class ResolveJob implements Job {
    * events naming a workspace no group call or subscription names (of the days being rolled up), emails that are not
    * an address (no person is made of them), CRM accounts whose Website names no domain (matched to no company).
    */
-  private static void quarantine(JobContext ctx, Lake lake, Timestamp asOfEnd, Dataset<Row> events, Dataset<Row> known) {
+  private static void quarantine(JobContext ctx, Lake lake, Timestamp asOfEnd, Dataset<Row> events, Dataset<Row> known,
+                                 Dataset<Row> crmAccounts) {
     Dataset<Row> unknown = events.where(ProductEvents.WORKSPACE_ID.col().isNotNull())
         .join(known, events.col(ProductEvents.WORKSPACE_ID.name()).equalTo(known.col("workspace_id")), "left_anti");
     List<Dataset<Row>> parts = new java.util.ArrayList<>();
@@ -201,8 +203,7 @@ public final class ResolveJob implements Job {
           email));
     });
     Column website = SfAccounts.WEBSITE.col();
-    parts.add(rejected(ResolveTransforms.latestVersions(lake.read(SfAccounts.TABLE), lit(asOfEnd))
-            .where(ResolveTransforms.websiteDomain(website).isNull()), Reason.NO_DOMAIN,
+    parts.add(rejected(crmAccounts.where(ResolveTransforms.websiteDomain(website).isNull()), Reason.NO_DOMAIN,
         concat(lit("Website '"), coalesce(website, lit("")), lit("' names no registrable domain: the account is matched "
             + "to no company")), SfCommon.ID.col(), SfAccounts.NAME.col(), website));
     try (Kept kept = new Kept()) {
@@ -236,11 +237,10 @@ public final class ResolveJob implements Job {
   }
 
   /** Everyone seen anywhere, one row per normalised email (or per product user with none), with their account. */
-  private static Dataset<Row> people(JobContext ctx, Lake lake, Timestamp asOfEnd, Dataset<Row> profiles,
-                                     Dataset<Row> members, Dataset<Row> stitch, Dataset<Row> workspaces) {
+  private static Dataset<Row> people(Lake lake, Timestamp asOfEnd, Dataset<Row> leads, Dataset<Row> contacts,
+                                     Dataset<Row> profiles, Dataset<Row> members, Dataset<Row> stitch,
+                                     Dataset<Row> workspaces) {
     Column none = lit(null).cast("string");
-    Dataset<Row> leads = ResolveTransforms.latestVersions(lake.read(SfLeads.TABLE), lit(asOfEnd));
-    Dataset<Row> contacts = ResolveTransforms.latestVersions(lake.read(SfContacts.TABLE), lit(asOfEnd));
     Column leadName = concat_ws(" ", SfContacts.FIRST_NAME.col(), SfContacts.LAST_NAME.col());
     List<Dataset<Row>> branches = List.of(profiles.select(col("email"), col("name"), none.as("title"), lit("product").as("source"),
             col("user_id"), none.as("lead_id"), none.as("contact_id"), col("first_seen_at").as("seen_at")),

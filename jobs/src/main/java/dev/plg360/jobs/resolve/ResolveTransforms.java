@@ -146,7 +146,8 @@ public final class ResolveTransforms {
     Column domain = functions.call_udf(REGISTRABLE, host);
     return withNorm
         .withColumn("domain", domain)
-        .withColumn("free_mail", functions.call_udf(FREE_MAIL, host).or(functions.call_udf(FREE_MAIL, col("domain"))))
+        // The lookup takes the host as it is and as its registrable domain (Domains.isFreeMail).
+        .withColumn("free_mail", functions.call_udf(FREE_MAIL, host))
         .withColumn("disposable", functions.call_udf(DISPOSABLE, col("domain")))
         .withColumn("business", col("domain").isNotNull().and(not(col("free_mail"))).and(not(col("disposable"))));
   }
