@@ -296,6 +296,16 @@ public final class Lake {
         .execute());
   }
 
+  /**
+   * Adds the rows as they are, in one commit, without looking at the table: for a writer that has compared the rows
+   * with the table itself (ingest's classification against bronze) and holds the lake's run lock, so that no other
+   * process adds rows in between. Cheaper than {@link #insertNew}: one write, no join with the table.
+   */
+  public WriteResult append(Dataset<Row> rows, TableDef t) {
+    Dataset<Row> source = byPartition(conform(rows, t), t);
+    return commit(t, () -> source.write().format("delta").mode("append").save(path(t)));
+  }
+
   /** A column of the table being written, for a {@code targetFilter} of {@link #insertNew} or {@link #upsert}. */
   public static Column target(dev.plg360.common.tables.Col c) {
     return c.of(TARGET);

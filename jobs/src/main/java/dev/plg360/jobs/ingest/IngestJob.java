@@ -7,7 +7,6 @@ import dev.plg360.common.io.Lake;
 import dev.plg360.common.run.Job;
 import dev.plg360.common.run.JobContext;
 import dev.plg360.common.run.RunLog;
-import dev.plg360.common.tables.Col;
 import dev.plg360.common.tables.Tables.IngestedFiles;
 import dev.plg360.common.tables.Tables.Lineage;
 import dev.plg360.common.tables.Tables.Quarantine;
@@ -24,7 +23,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -34,7 +32,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Lands new raw files in bronze: for each configured source, reads the files not ingested before, maps and checks
- * every record, inserts the accepted ones whose key is new (Delta MERGE), quarantines the rest with a reason, and
+ * every record, appends the accepted ones whose key is new, quarantines the rest with a reason, and
  * records the files as ingested. Each step is idempotent, so a run killed at any point is finished by the next.
  * Reads: {@code plg360.landing.dir}. Writes: bronze.* per source, bronze.quarantine, ops.ingested_files.
  */
@@ -133,13 +131,10 @@ public final class IngestJob implements Job {
         .persist(StorageLevel.DISK_ONLY());
     boolean handedOver = false;
     try {
-      Optional<Object[]> touched = touchedPartitions(spec, checked);
-      Optional<Column> targetFilter = Optional.empty();
-      if (touched.isPresent()) {
-        targetFilter = Optional.of(spec.table().partitionBy().get(0).of("t").isin(touched.get()));
-      }
       // Keys are compared with the whole table (its key and lineage columns only): a replayed record may carry
-      // another date than the first one did, and so sit in another partition. Only the insert is partition-bound.
+      // another date than the first one did, and so sit in another partition. What is new after this comparison is
+      // appended as it is: the run lock keeps every other writer of bronze out until this run ends, and a run killed
+      // after its append finds those rows here as an earlier run's.
       Set<String> newVersions = new HashSet<>();
       files.forEach((f, scanned) -> {
         if (scanned.newVersion()) {
@@ -165,7 +160,7 @@ public final class IngestJob implements Job {
         }
       }
       if (toInsert > 0) {
-        ctx.metrics().wrote(lake.insertNew(IngestTransforms.toBronze(classified, ctx.runId(), at), spec.table(), targetFilter));
+        ctx.metrics().wrote(lake.append(IngestTransforms.toBronze(classified, ctx.runId(), at), spec.table()));
       }
       Optional<Dataset<Row>> quarantine = perReason.isEmpty() ? Optional.empty()
           : Optional.of(IngestTransforms.toQuarantine(classified, checksums(ctx, files), spec, ctx.runId(), at));
@@ -207,16 +202,6 @@ public final class IngestJob implements Job {
     });
     Dataset<Row> bad = RawRecords.unreadable(ctx.spark(), unreadable);
     return readable.isEmpty() ? bad : RawRecords.read(ctx.spark(), spec.format(), readable, landing.rootUri()).unionByName(bad);
-  }
-
-  /** For a date-partitioned table, the partitions the batch touches: only those are read and merged into. */
-  private static Optional<Object[]> touchedPartitions(SourceSpec spec, Dataset<Row> checked) {
-    if (spec.table().partitionBy().isEmpty()) {
-      return Optional.empty();
-    }
-    Col part = spec.table().partitionBy().get(0);
-    return Optional.of(checked.where(col(IngestTransforms.REASON).isNull()).select(part.col()).distinct()
-        .collectAsList().stream().map(r -> r.get(0)).toArray());
   }
 
   /** The source's new files as rows of ops.ingested_files, with the records each held. */
