@@ -1,11 +1,16 @@
-"""plg360's daily chain on Apache Airflow 2.4+: one spark-submit task per job, in the order the jobs feed each other.
+"""plg360's daily chain on Apache Airflow 3: one spark-submit task per job, in the order the jobs feed each other.
 
     ingest >> resolve >> build360 >> (train, Sundays) >> score >> activate >> report >> (maintain, Sundays)
 
+Needs Airflow 3.2 or later with apache-airflow-providers-standard and apache-airflow-providers-apache-spark; tested
+with Airflow 3.3.2, standard 1.21.0 and apache-spark 6.3.4 (deploy/airflow/test-env.sh). It imports from the Task SDK
+(airflow.sdk), which Airflow 2 does not have; CronDataIntervalTimetable is in airflow.sdk from Airflow 3.2 on.
+
 Every task runs the thin jar's command line (dev.plg360.jobs.Cli) with --as-of {{ ds }}, the run's logical date: the
-run scheduled after a day computes that day, and a backfill (airflow dags backfill -s 2026-10-01 -e 2026-10-31
-plg360_daily) gives each day its own as-of date, oldest first, one run at a time (max_active_runs=1: plg360's jobs are
-not run side by side on one lake).
+run that starts at 02:30 UTC computes the day before, and a backfill (airflow backfill create --dag-id plg360_daily
+--from-date 2026-10-01 --to-date 2026-10-31 --max-active-runs 1) gives each day its own as-of date, oldest first, one
+run at a time. plg360's jobs are not run side by side on one lake: max_active_runs=1 holds the scheduled runs to one
+at a time, and --max-active-runs 1 a backfill's, which Airflow counts apart from them.
 
 train and maintain are weekly, chosen by a branch on the logical date's weekday (BranchDayOfWeekOperator): the same
 DAG run, so they never overlap the daily jobs, and a backfill trains on the Sundays it covers, as the daily runs
@@ -25,13 +30,11 @@ Set once in Airflow (deploy/README.md):
 import os
 
 import pendulum
-from airflow import DAG
-from airflow.hooks.base import BaseHook
-from airflow.operators.empty import EmptyOperator
-from airflow.operators.weekday import BranchDayOfWeekOperator
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
-from airflow.utils.trigger_rule import TriggerRule
-from airflow.utils.weekday import WeekDay
+from airflow.providers.standard.operators.empty import EmptyOperator
+from airflow.providers.standard.operators.weekday import BranchDayOfWeekOperator
+from airflow.providers.standard.utils.weekday import WeekDay
+from airflow.sdk import DAG, BaseHook, CronDataIntervalTimetable, TriggerRule
 
 # The Java 17 module openings plg360 is built and tested with: the root pom's spark.jvm.options, word for word.
 JVM_OPTIONS = " ".join([
@@ -95,7 +98,9 @@ def plg360_job(job, **kwargs):
 with DAG(
     dag_id="plg360_daily",
     description="plg360: land, resolve, build the customer-360 tables, score and deliver, once a day",
-    schedule="30 2 * * *",
+    # Each run covers the day before its start, and that day is its logical date ({{ ds }}). By default Airflow 3 reads
+    # a bare cron string as a trigger timetable, whose logical date is the start itself: every run would compute today.
+    schedule=CronDataIntervalTimetable("30 2 * * *", timezone="UTC"),
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,

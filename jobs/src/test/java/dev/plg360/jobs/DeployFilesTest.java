@@ -14,6 +14,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.DayOfWeek;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -21,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -29,10 +34,10 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * The scheduling files in deploy/ against the command line they drive: the Airflow DAG compiles and chains one task per
- * job in the order the jobs feed each other, the crontab and the Kubernetes CronJob are well formed, every plg360
- * subcommand and option the three name is one {@link Cli} has, the Java options they pass are the root pom's, and no
- * secret is written in any of them.
+ * The scheduling files in deploy/ against the command line they drive: the Airflow DAG loads in Airflow 3 (installed
+ * by deploy/airflow/test-env.sh) and chains one task per job in the order the jobs feed each other, the crontab and the
+ * Kubernetes CronJob are well formed, every plg360 subcommand and option the three name is one {@link Cli} has, the
+ * Java options they pass are the root pom's, and no secret is written in any of them.
  */
 class DeployFilesTest {
   private static final Path DEPLOY = Path.of("..", "deploy");
@@ -44,106 +49,103 @@ class DeployFilesTest {
   private static final List<String> CHAIN = List.of("ingest", "resolve", "build360", "train", "score", "activate",
       "report", "maintain");
 
+  /** The two Airflow Variables the DAG reads, as the test sets them: the thin jar and the configuration file. */
+  private static final String JAR = "/opt/plg360/plg360-jobs-spark.jar";
+  private static final String CONF = "/etc/plg360/plg360.conf";
+  /** The passwords of the connections plg360_postgres and plg360_mask, new for each test run. */
+  private static final String JDBC_PASSWORD = "jdbc-" + UUID.randomUUID();
+  private static final String MASK_SECRET = "mask-" + UUID.randomUUID();
+
   /**
-   * Runs the DAG file under a stand-in for the few Airflow names it imports (Airflow itself need not be installed) and
-   * prints its DAG's settings, each task's operator and arguments (default_args applied, as Airflow does) and every
-   * dependency edge the file sets with >>, << or set_upstream/set_downstream, as JSON.
+   * Loads the DAG folder with Airflow's own DagBag and writes as JSON (to the file named by its second argument): the
+   * import errors, warnings and DAG ids; the DAG's settings; the first week of its runs as Airflow's scheduler would
+   * create them from start_date (the DAG as the DAG processor serializes it), with the branch each weekday operator
+   * takes in each; and for every task its operator, upstream and downstream tasks and trigger rule, and for each
+   * spark-submit task its arguments as written and what it starts for the first run: the task's own execute, with the
+   * templates rendered, the connections read by Airflow's BaseHook and the command line built by the provider's
+   * SparkSubmitHook, only the spark-submit process stood in for (its command line and the PLG360_ variables of its
+   * environment are recorded).
    */
   private static final String DAG_AS_JSON = """
-      import json, os, runpy, sys, types
+      import copy, json, os, sys
+      from unittest import mock
 
-      class Names(type):
-          def __getattr__(cls, name):
-              return name.lower()
+      from airflow.dag_processing.dagbag import DagBag
+      from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
+      from airflow.providers.standard.operators.weekday import BranchDayOfWeekOperator
+      from airflow.sdk.execution_time.context import ConnectionAccessor, VariableAccessor
+      from airflow.serialization.serialized_objects import DagSerialization
+      from airflow.timetables.base import TimeRestriction
 
-      class WeekDay(metaclass=Names): pass
-      class TriggerRule(metaclass=Names): pass
+      folder, out = sys.argv[1], sys.argv[2]
+      bag = DagBag(dag_folder=folder)
+      result = {"import_errors": {str(f): str(e) for f, e in bag.import_errors.items()},
+                "warnings": {str(f): list(w) for f, w in bag.captured_warnings.items()}, "dag_ids": sorted(bag.dag_ids)}
+      dag = bag.dags.get("plg360_daily")
 
-      class DAG:
-          current = None
-          def __init__(self, dag_id, default_args=None, **kwargs):
-              self.dag_id, self.default_args, self.kwargs = dag_id, default_args or {}, kwargs
-              self.tasks, self.edges = {}, []
-          def __enter__(self):
-              DAG.current = self
-              return self
-          def __exit__(self, *exc):
-              DAG.current = None
+      def context(task, run):
+          # The keys of the template context that the DAG reads, made as Airflow's task runner makes them.
+          return {"dag": dag, "task": task, "logical_date": run.logical_date,
+                  "ds": run.logical_date.strftime("%Y-%m-%d"),
+                  "data_interval_start": run.data_interval.start, "data_interval_end": run.data_interval.end,
+                  "var": {"json": VariableAccessor(deserialize_json=True),
+                          "value": VariableAccessor(deserialize_json=False)},
+                  "conn": ConnectionAccessor()}
 
-      def each(x):
-          return list(x) if isinstance(x, (list, tuple)) else [x]
-
-      class BaseOperator:
-          def __init__(self, task_id, dag=None, **kwargs):
-              self.dag = dag or DAG.current
-              if self.dag is None or task_id in self.dag.tasks:
-                  sys.exit("task " + task_id + " is outside a DAG or declared twice")
-              self.task_id, self.args = task_id, {**self.dag.default_args, **kwargs}
-              self.dag.tasks[task_id] = self
-          def set_downstream(self, other):
-              self.dag.edges.extend([self.task_id, o.task_id] for o in each(other))
-          def set_upstream(self, other):
-              self.dag.edges.extend([o.task_id, self.task_id] for o in each(other))
-          def __rshift__(self, other):
-              self.set_downstream(other)
-              return other
-          def __lshift__(self, other):
-              self.set_upstream(other)
-              return other
-          def __rrshift__(self, other):
-              self.set_upstream(other)
-              return self
-          def __rlshift__(self, other):
-              self.set_downstream(other)
-              return self
-
-      class SparkSubmitOperator(BaseOperator):
-          def execute(self, context):
-              # What spark-submit would inherit: the PLG360_ variables of this process's environment.
-              return {k: v for k, v in os.environ.items() if k.startswith("PLG360_")}
-
-      class BaseHook:
-          @staticmethod
-          def get_connection(conn_id):
-              return types.SimpleNamespace(password="password-of-" + conn_id)
-      class EmptyOperator(BaseOperator): pass
-      class BranchDayOfWeekOperator(BaseOperator): pass
-
-      def module(name, **names):
-          m = types.ModuleType(name)
-          m.__dict__.update(names)
-          sys.modules[name] = m
-
-      for package in ["airflow.hooks", "airflow.operators", "airflow.providers", "airflow.providers.apache",
-                      "airflow.providers.apache.spark", "airflow.providers.apache.spark.operators", "airflow.utils"]:
-          module(package)
-      module("airflow", DAG=DAG)
-      module("airflow.hooks.base", BaseHook=BaseHook)
-      module("airflow.operators.empty", EmptyOperator=EmptyOperator)
-      module("airflow.operators.weekday", BranchDayOfWeekOperator=BranchDayOfWeekOperator)
-      module("airflow.providers.apache.spark.operators.spark_submit", SparkSubmitOperator=SparkSubmitOperator)
-      module("airflow.utils.trigger_rule", TriggerRule=TriggerRule)
-      module("airflow.utils.weekday", WeekDay=WeekDay)
-      module("pendulum", datetime=lambda *a, **k: "datetime" + repr(a), duration=lambda **k: k)
-
-      namespace = runpy.run_path(sys.argv[1])
-      dags = [v for v in namespace.values() if isinstance(v, DAG)]
-      if len(dags) != 1:
-          sys.exit("expected one DAG, found %d" % len(dags))
-      dag = dags[0]
-      def run(task):
-          # Each task runs in a process of its own: the environment of one is not the next one's.
+      def submit(task, run):
+          started = []
+          # Records what the provider's hook would start; spark-submit itself is not run.
+          class SparkSubmit:
+              def __init__(self, command, env=None, **kwargs):
+                  # Without env, the process inherits this one's environment.
+                  variables = os.environ if env is None else env
+                  started.append({"command": list(command),
+                                  "environment": {k: v for k, v in variables.items() if k.startswith("PLG360_")}})
+                  self.stdout = []
+              def wait(self):
+                  return 0
           before = dict(os.environ)
           try:
-              return task.execute({}) if isinstance(task, SparkSubmitOperator) else None
+              task.render_template_fields(context(task, run))
+              with mock.patch("subprocess.Popen", SparkSubmit):
+                  task.execute(context(task, run))
           finally:
+              # Each task runs in a process of its own: the environment of one is not the next one's.
               os.environ.clear()
               os.environ.update(before)
-      print(json.dumps({"dag_id": dag.dag_id, "settings": dag.kwargs, "edges": dag.edges,
-                        "tasks": {t.task_id: {"operator": type(t).__name__, "spark_submit": isinstance(t, SparkSubmitOperator),
-                                              "args": t.args, "environment": run(t)} for t in dag.tasks.values()}},
-                       default=str))
+          if len(started) != 1:
+              sys.exit("%s started %d processes" % (task.task_id, len(started)))
+          return started[0]
+
+      if dag is not None:
+          scheduled = DagSerialization.from_dict(DagSerialization.to_dict(dag))
+          restriction = TimeRestriction(earliest=scheduled.start_date, latest=None, catchup=True)
+          runs, interval = [], None
+          for _ in range(7):
+              run = scheduled.timetable.next_dagrun_info(last_automated_data_interval=interval, restriction=restriction)
+              runs.append(run)
+              interval = run.data_interval
+          branches = [t for t in dag.tasks if isinstance(t, BranchDayOfWeekOperator)]
+          spark_submits = [t for t in dag.tasks if isinstance(t, SparkSubmitOperator)]
+          tasks = {t.task_id: {"operator": type(t).__name__, "spark_submit": isinstance(t, SparkSubmitOperator),
+                               "upstream": sorted(t.upstream_task_ids), "downstream": sorted(t.downstream_task_ids),
+                               "trigger_rule": t.trigger_rule.value} for t in dag.tasks}
+          for t in spark_submits:
+              tasks[t.task_id]["args"] = copy.deepcopy({"application": t.application, "conf": t.conf, "name": t.name,
+                                                        "application_args": t.application_args, "env_vars": t.env_vars})
+          for t in spark_submits:
+              tasks[t.task_id]["submitted"] = submit(t, runs[0])
+          result.update({
+              "settings": {"max_active_runs": dag.max_active_runs, "catchup": dag.catchup},
+              "runs": [{"run_after": r.run_after.isoformat(), "logical_date": r.logical_date.isoformat(),
+                        "branches": {b.task_id: b.choose_branch(context(b, r)) for b in branches}} for r in runs],
+              "tasks": tasks})
+      with open(out, "w") as f:
+          json.dump(result, f, default=str)
       """;
+
+  /** The DAG as Airflow loads it: one DagBag load for the class, made by the first test that asks. */
+  private static JsonNode airflowDag;
 
   @TempDir
   Path tmp;
@@ -151,14 +153,19 @@ class DeployFilesTest {
   // ---------------------------------------------------------------------------------------------------- Airflow
 
   @Test
-  void theDagCompiles() throws Exception {
-    python("-m", "py_compile", DAG.toString());
+  void theDagLoadsInAirflowsDagBag() throws Exception {
+    JsonNode dag = dag();
+    assertEquals(0, dag.get("import_errors").size(), DAG + " imports: " + dag.get("import_errors"));
+    // Airflow 3 still finds most of Airflow 2's names, with a warning that the next release may not.
+    assertEquals(0, dag.get("warnings").size(), DAG + " warns: " + dag.get("warnings"));
+    assertEquals(List.of("plg360_daily"), strings(dag.get("dag_ids")), DAG + ": one DAG");
   }
 
   @Test
   void theDagRunsOneSparkSubmitPerJobWithItsDayAsTheAsOfDate() throws Exception {
     JsonNode dag = dag();
     assertEquals(1, dag.at("/settings/max_active_runs").asInt(), "no two runs of the chain at once on one lake");
+    String firstDay = OffsetDateTime.parse(dag.at("/runs/0/logical_date").asText()).toLocalDate().toString();
     List<String> subcommands = new ArrayList<>();
     for (Map.Entry<String, JsonNode> e : fields(dag.get("tasks"))) {
       JsonNode task = e.getValue();
@@ -169,7 +176,6 @@ class DeployFilesTest {
       List<String> appArgs = strings(args.get("application_args"));
       String where = DAG + " task " + e.getKey() + " " + appArgs;
       assertEquals(e.getKey(), appArgs.get(0), where + ": the task is named after its job");
-      assertEquals(Cli.class.getName(), args.get("java_class").asText(), where);
       assertFalse(args.path("application").asText().isBlank(), where + ": the jar");
       assertEquals("{{ ds }}", valueOf(appArgs, "--as-of"), where + ": each day its own as-of date");
       assertEquals("{{ var.value.plg360_conf }}", valueOf(appArgs, "--conf"), where + ": the file, read by the driver");
@@ -177,11 +183,25 @@ class DeployFilesTest {
       assertEquals(jvmOptions(), args.at("/conf/spark.executor.extraJavaOptions").asText(), where);
       // The secrets reach spark-submit through the task's environment, from Airflow connections, and are on no
       // command line: the provider turns env_vars into --conf settings on YARN and Kubernetes.
-      assertTrue(args.path("env_vars").isMissingNode(), where + ": no env_vars");
-      assertEquals(Map.of("PLG360_JDBC_PASSWORD", "password-of-plg360_postgres", "PLG360_MASK_SECRET",
-          "password-of-plg360_mask"), new ObjectMapper().convertValue(task.get("environment"), Map.class), where);
-      assertFalse(args.toString().contains("password-of-") || args.toString().contains("conn."), where + ": " + args);
-      assertSubcommandAndOptions(where, appArgs);
+      assertTrue(args.path("env_vars").isNull(), where + ": no env_vars");
+      assertFalse(args.toString().contains(JDBC_PASSWORD) || args.toString().contains(MASK_SECRET)
+          || args.toString().contains("conn."), where + ": " + args);
+
+      List<String> command = strings(task.at("/submitted/command"));
+      int jar = command.indexOf(JAR);
+      int main = command.indexOf("--class");
+      assertTrue(jar > 0, where + ": the application is the plg360_jar Variable: " + command);
+      assertTrue(main > 0 && main < jar && command.get(main + 1).equals(Cli.class.getName()),
+          where + ": spark-submit --class " + Cli.class.getName() + ": " + command);
+      List<String> plg360 = command.subList(jar + 1, command.size());
+      assertEquals(List.of(e.getKey(), "--as-of", firstDay, "--conf", CONF), plg360,
+          where + ": the first run's command");
+      assertEquals(Map.of("PLG360_JDBC_PASSWORD", JDBC_PASSWORD, "PLG360_MASK_SECRET", MASK_SECRET),
+          new ObjectMapper().convertValue(task.at("/submitted/environment"), Map.class),
+          where + ": spark-submit's environment");
+      assertFalse(String.join(" ", command).contains(JDBC_PASSWORD) || String.join(" ", command).contains(MASK_SECRET),
+          where + ": a secret on the command line " + command);
+      assertSubcommandAndOptions(where, plg360);
       subcommands.add(appArgs.get(0));
     }
     assertEquals(Set.copyOf(CHAIN), Set.copyOf(subcommands), "one task per job");
@@ -190,20 +210,88 @@ class DeployFilesTest {
 
   @Test
   void theDagsTasksRunInChainOrder() throws Exception {
-    JsonNode dag = dag();
+    JsonNode tasks = dag().get("tasks");
     Map<String, Set<String>> downstream = new HashMap<>();
-    for (JsonNode edge : dag.get("edges")) {
-      downstream.computeIfAbsent(edge.get(0).asText(), k -> new HashSet<>()).add(edge.get(1).asText());
-      assertTrue(dag.get("tasks").has(edge.get(0).asText()) && dag.get("tasks").has(edge.get(1).asText()), edge.toString());
+    Map<String, Set<String>> upstream = new HashMap<>();
+    for (Map.Entry<String, JsonNode> e : fields(tasks)) {
+      downstream.put(e.getKey(), Set.copyOf(strings(e.getValue().get("downstream"))));
+      upstream.put(e.getKey(), Set.copyOf(strings(e.getValue().get("upstream"))));
+    }
+    assertEquals(Map.ofEntries(
+        Map.entry("ingest", Set.of("resolve")),
+        Map.entry("resolve", Set.of("build360")),
+        Map.entry("build360", Set.of("training_day")),
+        Map.entry("training_day", Set.of("train", "no_training")),
+        Map.entry("train", Set.of("score")),
+        Map.entry("no_training", Set.of("score")),
+        Map.entry("score", Set.of("activate")),
+        Map.entry("activate", Set.of("report")),
+        Map.entry("report", Set.of("maintenance_day")),
+        Map.entry("maintenance_day", Set.of("maintain", "no_maintenance")),
+        Map.entry("maintain", Set.of()),
+        Map.entry("no_maintenance", Set.of())), downstream, DAG + ": each task's downstream tasks");
+    for (String task : upstream.keySet()) {
+      Set<String> before = new HashSet<>();
+      downstream.forEach((other, after) -> {
+        if (after.contains(task)) {
+          before.add(other);
+        }
+      });
+      assertEquals(before, upstream.get(task), DAG + ": " + task + "'s upstream tasks");
     }
     for (int i = 1; i < CHAIN.size(); i++) {
       String before = CHAIN.get(i - 1);
       String after = CHAIN.get(i);
-      assertTrue(reachable(downstream, before).contains(after), after + " runs after " + before + ": " + dag.get("edges"));
+      assertTrue(reachable(downstream, before).contains(after), after + " runs after " + before + ": " + downstream);
       assertFalse(reachable(downstream, after).contains(before), before + " never runs after " + after);
     }
-    dag.get("tasks").fieldNames().forEachRemaining(task ->
+    downstream.keySet().forEach(task ->
         assertFalse(reachable(downstream, task).contains(task), "no cycle through " + task));
+  }
+
+  @Test
+  void theDagTrainsAndMaintainsOnSundaysAndScoresEveryDay() throws Exception {
+    JsonNode dag = dag();
+    JsonNode tasks = dag.get("tasks");
+    for (Map.Entry<String, JsonNode> e : fields(tasks)) {
+      // After train, or after no_training when train was skipped; not after a failed train.
+      String rule = e.getKey().equals("score") ? "none_failed_min_one_success" : "all_success";
+      assertEquals(rule, e.getValue().get("trigger_rule").asText(), DAG + " task " + e.getKey() + "'s trigger rule");
+    }
+    assertEquals("BranchDayOfWeekOperator", tasks.at("/training_day/operator").asText());
+    assertEquals("BranchDayOfWeekOperator", tasks.at("/maintenance_day/operator").asText());
+    assertEquals("EmptyOperator", tasks.at("/no_training/operator").asText());
+    assertEquals("EmptyOperator", tasks.at("/no_maintenance/operator").asText());
+    int sundays = 0;
+    for (JsonNode run : dag.get("runs")) {
+      boolean sunday = OffsetDateTime.parse(run.get("logical_date").asText()).getDayOfWeek() == DayOfWeek.SUNDAY;
+      sundays += sunday ? 1 : 0;
+      String where = DAG + ": the run of " + run.get("logical_date").asText();
+      assertEquals(sunday ? "train" : "no_training", run.at("/branches/training_day").asText(), where);
+      assertEquals(sunday ? "maintain" : "no_maintenance", run.at("/branches/maintenance_day").asText(), where);
+    }
+    assertEquals(1, sundays, "a week of runs: " + dag.get("runs"));
+  }
+
+  @Test
+  void theDagRunsEachDayAfterItEnds() throws Exception {
+    JsonNode dag = dag();
+    assertFalse(dag.at("/settings/catchup").asBoolean(true),
+        "turned on, the DAG does not run every day since its start date");
+    OffsetDateTime previous = null;
+    for (JsonNode run : dag.get("runs")) {
+      OffsetDateTime start = OffsetDateTime.parse(run.get("run_after").asText());
+      OffsetDateTime logical = OffsetDateTime.parse(run.get("logical_date").asText());
+      String where = DAG + ": " + run;
+      assertEquals(LocalTime.of(2, 30), start.toLocalTime(), where + ": at 02:30");
+      assertEquals(ZoneOffset.UTC, start.getOffset(), where + ": in UTC");
+      // {{ ds }} is the logical date's day: the run computes the day before the one it starts on.
+      assertEquals(start.toLocalDate().minusDays(1), logical.toLocalDate(), where + ": as of the day before its start");
+      if (previous != null) {
+        assertEquals(previous.plusDays(1), start, where + ": once a day");
+      }
+      previous = start;
+    }
   }
 
   // ---------------------------------------------------------------------------------------------------- cron
@@ -364,22 +452,50 @@ class DeployFilesTest {
   }
 
   private JsonNode dag() throws Exception {
-    return new ObjectMapper().readTree(python("-c", DAG_AS_JSON, DAG.toString()));
+    if (airflowDag == null) {
+      Path python = airflowPython();
+      Path out = tmp.resolve("dag.json");
+      ProcessBuilder pb = new ProcessBuilder(python.toString(), "-c", DAG_AS_JSON,
+          DAG.getParent().toAbsolutePath().toString(), out.toString());
+      Map<String, String> env = pb.environment();
+      env.keySet().removeIf(k -> k.startsWith("AIRFLOW") || k.startsWith("PLG360_") || k.startsWith("PYTHON"));
+      env.put("AIRFLOW_HOME", Files.createDirectories(tmp.resolve("airflow")).toString());
+      env.put("AIRFLOW__CORE__LOAD_EXAMPLES", "False");
+      // The Spark connection and Variables an operator sets once (deploy/README.md), and the two secret connections,
+      // where Airflow reads them from the environment.
+      ObjectMapper json = new ObjectMapper();
+      env.put("AIRFLOW_CONN_SPARK_PLG360", json.writeValueAsString(
+          Map.of("conn_type", "spark", "host", "yarn", "extra", Map.of("deploy-mode", "client"))));
+      env.put("AIRFLOW_CONN_PLG360_POSTGRES", json.writeValueAsString(
+          Map.of("conn_type", "postgres", "host", "db", "login", "plg360", "password", JDBC_PASSWORD)));
+      env.put("AIRFLOW_CONN_PLG360_MASK", json.writeValueAsString(
+          Map.of("conn_type", "generic", "password", MASK_SECRET)));
+      env.put("AIRFLOW_VAR_PLG360_JAR", JAR);
+      env.put("AIRFLOW_VAR_PLG360_CONF", CONF);
+      // Compiled files go to the temporary folder, not beside the DAG.
+      env.put("PYTHONPYCACHEPREFIX", tmp.resolve("pycache").toString());
+      run(pb, "Airflow's DagBag on " + DAG, 2);
+      airflowDag = json.readTree(out.toFile());
+    }
+    assertEquals(List.of("plg360_daily"), strings(airflowDag.get("dag_ids")),
+        DAG + " in Airflow's DagBag: " + airflowDag.get("import_errors"));
+    return airflowDag;
   }
 
-  /** Runs python3 with these arguments and returns what it printed; fails with its errors if it fails. */
-  private String python(String... args) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of("python3"));
-    command.addAll(List.of(args));
-    Path err = tmp.resolve("python.err");
-    ProcessBuilder pb = new ProcessBuilder(command).redirectError(err.toFile());
-    // Compiled files go to the temporary folder, not beside the DAG.
-    pb.environment().put("PYTHONPYCACHEPREFIX", tmp.resolve("pycache").toString());
-    Process p = pb.start();
+  /** The python of the virtualenv with Airflow in it, which deploy/airflow/test-env.sh installs when it is missing. */
+  private Path airflowPython() throws IOException, InterruptedException {
+    String out = run(new ProcessBuilder("bash", DEPLOY.resolve("airflow/test-env.sh").toString()),
+        "deploy/airflow/test-env.sh", 30);
+    return Path.of(out.strip().lines().reduce((first, last) -> last).orElseThrow());
+  }
+
+  /** Runs a process and returns what it printed; fails with its errors if it fails or outlives the minutes given. */
+  private String run(ProcessBuilder pb, String what, int minutes) throws IOException, InterruptedException {
+    Path err = Files.createTempFile(tmp, "stderr", ".txt");
+    Process p = pb.redirectError(err.toFile()).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "python3 ends");
-    assertEquals(0, p.exitValue(), "python3 " + String.join(" ", args).lines().findFirst().orElse("") + " failed:\n"
-        + Files.readString(err));
+    assertTrue(p.waitFor(minutes, TimeUnit.MINUTES), what + " ends");
+    assertEquals(0, p.exitValue(), what + " failed:\n" + Files.readString(err));
     return out;
   }
 
