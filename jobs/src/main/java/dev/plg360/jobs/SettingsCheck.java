@@ -1,6 +1,7 @@
 package dev.plg360.jobs;
 
 import dev.plg360.common.config.Settings;
+import dev.plg360.common.io.CatalogNames;
 import dev.plg360.common.privacy.PersonalData;
 import dev.plg360.common.run.RunLog;
 import dev.plg360.jobs.activate.ActivateSettings;
@@ -20,6 +21,7 @@ public final class SettingsCheck {
 
   public static Settings check(Settings settings) {
     settings.validate();
+    CatalogNames.of(settings);
     RunLog.Timing.from(settings);
     SourceSpec.all(settings);
     IngestJob.rawMaxChars(settings);

@@ -93,7 +93,7 @@ public final class SqlCommand implements Callable<Integer> {
     QueryGuard.Policy policy = new QueryGuard.Policy(!write, mask);
     QueryGuard.checkText(query);
     SparkSession spark = SparkSessions.create(settings);
-    new Lake(spark, settings.lakeRoot()).publish(Tables.layers(), mask);
+    Lake.of(spark, settings).publish(Tables.layers(), mask);
     ResolveTransforms.registerUdfs(spark);
     // Checked as parsed, before Spark resolves it: commands run as soon as they are planned.
     QueryGuard.checkParsed(spark.sessionState().sqlParser().parsePlan(query), policy,

@@ -251,6 +251,15 @@ public final class Settings {
     }
   }
 
+  /** A text setting that may be empty ("" for none). */
+  public String optionalString(String path) {
+    try {
+      return config.getString(path).trim();
+    } catch (ConfigException e) {
+      throw new SettingsException("bad setting " + path + ": " + e.getMessage(), e);
+    }
+  }
+
   public int positiveInt(String path) {
     int v;
     try {

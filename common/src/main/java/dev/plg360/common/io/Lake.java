@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_json;
 
+import dev.plg360.common.config.Settings;
 import dev.plg360.common.privacy.PersonalData;
 import dev.plg360.common.spark.Kept;
 import dev.plg360.common.tables.Col;
@@ -58,12 +59,24 @@ public final class Lake {
 
   private final SparkSession spark;
   private final String root;
+  private final CatalogNames names;
   private final Set<String> ensured = new HashSet<>();
   /** By table path, for the whole JVM: a chain's steps and its heartbeat hold Lakes of their own over one lake. */
   private static final Map<String, Object> WRITE_LOCKS = new ConcurrentHashMap<>();
 
+  /** The lake at {@code root}, its tables registered under plg360's own names ({@link CatalogNames#DEFAULT}). */
   public Lake(SparkSession spark, String root) {
+    this(spark, root, CatalogNames.DEFAULT);
+  }
+
+  /** The lake of the settings, its tables registered under the names {@code plg360.catalog} gives. */
+  public static Lake of(SparkSession spark, Settings settings) {
+    return new Lake(spark, settings.lakeRoot(), CatalogNames.of(settings));
+  }
+
+  public Lake(SparkSession spark, String root, CatalogNames names) {
     this.spark = spark;
+    this.names = names;
     // Made absolute once (a relative root is taken from the working folder): Delta refuses relative table paths.
     // Local paths stay plain paths; Delta compares "file:/x" and "file:///x" as different locations.
     URI uri = qualified(root);
@@ -77,6 +90,10 @@ public final class Lake {
 
   public String root() {
     return root;
+  }
+
+  public CatalogNames names() {
+    return names;
   }
 
   public String path(TableDef t) {
@@ -157,7 +174,11 @@ public final class Lake {
   }
 
   private void register(TableDef t) {
-    spark.sql("CREATE DATABASE IF NOT EXISTS " + t.layer());
+    if (names.catalog().isPresent()) {
+      registerByName(t);
+      return;
+    }
+    spark.sql("CREATE DATABASE IF NOT EXISTS " + names.schema(t));
     Optional<CatalogTable> entry = catalogEntry(t);
     if (entry.isPresent()) {
       boolean here = entry.get().tableType() != CatalogTableType.VIEW()
@@ -167,20 +188,39 @@ public final class Lake {
       }
       unregister(t);
     }
-    spark.sql("CREATE TABLE " + t.qualifiedName() + " USING delta LOCATION '" + qualified(path(t)) + "'");
+    spark.sql("CREATE TABLE " + names.sessionName(t) + " USING delta LOCATION '" + qualified(path(t)) + "'");
+  }
+
+  /**
+   * Registers the table under a three-part name, through SQL alone: a catalog other than the session's (Unity
+   * Catalog, say) is reached only through Spark's catalog plugins. A name that stands for another location is
+   * replaced.
+   */
+  private void registerByName(TableDef t) {
+    String name = names.name(t);
+    spark.sql("CREATE SCHEMA IF NOT EXISTS " + names.schemaName(t.layer()));
+    if (spark.catalog().tableExists(name)) {
+      String location = spark.sql("DESCRIBE DETAIL " + name).select("location").first().getString(0);
+      if (qualified(location).equals(qualified(path(t)))) {
+        return;
+      }
+      spark.sql("DROP TABLE " + name);
+    }
+    spark.sql("CREATE TABLE " + name + " USING delta LOCATION '" + qualified(path(t)) + "'");
   }
 
   /**
    * Registers the name as a view over the table that shows its personal columns masked ({@link PersonalData}), with
-   * the table's grain and column comments, replacing what the name stood for before.
+   * the table's grain and column comments, replacing what the name stood for before. Views live in the session's
+   * catalog: the masked tables are what one plg360 process (serve-sql, sql) shows its own clients.
    */
   private void registerMasked(TableDef t) {
-    spark.sql("CREATE DATABASE IF NOT EXISTS " + t.layer());
+    spark.sql("CREATE DATABASE IF NOT EXISTS " + names.schema(t));
     catalogEntry(t).filter(e -> e.tableType() != CatalogTableType.VIEW()).ifPresent(e -> unregister(t));
     List<String> columns = List.of(DeltaTable.forPath(spark, path(t)).toDF().schema().fieldNames());
     String commented = String.join(", ", columns.stream().map(c -> "`" + c + "`"
         + t.column(c).map(col -> " COMMENT " + sqlString(col.comment())).orElse("")).toList());
-    spark.sql("CREATE OR REPLACE VIEW " + t.qualifiedName() + " (" + commented + ") COMMENT " + sqlString(t.grain())
+    spark.sql("CREATE OR REPLACE VIEW " + names.sessionName(t) + " (" + commented + ") COMMENT " + sqlString(t.grain())
         + " AS SELECT " + PersonalData.shownSql(t, columns, true) + " FROM delta.`" + qualified(path(t)) + "`");
   }
 
@@ -189,14 +229,15 @@ public final class Lake {
     Optional<CatalogTable> entry = catalogEntry(t);
     if (entry.isPresent()) {
       boolean view = entry.get().tableType() == CatalogTableType.VIEW();
-      spark.sql((view ? "DROP VIEW IF EXISTS " : "DROP TABLE IF EXISTS ") + t.qualifiedName());
+      spark.sql((view ? "DROP VIEW IF EXISTS " : "DROP TABLE IF EXISTS ") + names.sessionName(t));
     }
   }
 
   private Optional<CatalogTable> catalogEntry(TableDef t) {
     SessionCatalog catalog = spark.sessionState().catalog();
-    TableIdentifier id = new TableIdentifier(t.name(), Option.apply(t.layer()));
-    if (!catalog.databaseExists(t.layer()) || !catalog.tableExists(id)) {
+    String schema = names.schema(t);
+    TableIdentifier id = new TableIdentifier(t.name(), Option.apply(schema));
+    if (!catalog.databaseExists(schema) || !catalog.tableExists(id)) {
       return Optional.empty();
     }
     try {
@@ -217,6 +258,41 @@ public final class Lake {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot resolve " + p, e);
     }
+  }
+
+  /**
+   * Registers every table the lake holds under its name ({@link CatalogNames}), in the session's catalog or the one
+   * {@code plg360.catalog.name} gives, as external Delta tables at their paths; leaves every other name alone and
+   * creates no table. Returns the names, in catalog order.
+   */
+  public List<String> registerAll() {
+    List<String> registered = new ArrayList<>();
+    for (TableDef t : Tables.all()) {
+      if (exists(t)) {
+        register(t);
+        registered.add(names.name(t));
+      }
+    }
+    return registered;
+  }
+
+  /**
+   * The SQL that registers every table the lake holds, for a catalog a plg360 process does not reach (run it in the
+   * platform's SQL editor): a schema per layer, then an external Delta table per table, at its path. The tables'
+   * column comments and grain are in their Delta logs, which the catalog reads.
+   */
+  public List<String> registrationSql() {
+    List<String> sql = new ArrayList<>();
+    Set<String> schemas = new java.util.LinkedHashSet<>();
+    for (TableDef t : Tables.all()) {
+      if (exists(t)) {
+        if (schemas.add(t.layer())) {
+          sql.add("CREATE SCHEMA IF NOT EXISTS " + names.schemaName(t.layer()) + ";");
+        }
+        sql.add("CREATE TABLE IF NOT EXISTS " + names.name(t) + " USING DELTA LOCATION '" + qualified(path(t)) + "';");
+      }
+    }
+    return sql;
   }
 
   /** Registers every catalog table that exists in the lake by its name, for SQL; creates none. */

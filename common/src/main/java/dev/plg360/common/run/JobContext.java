@@ -14,6 +14,6 @@ public record JobContext(Settings settings, SparkSession spark, Lake lake, Local
                          Instant startedAt, RunMetrics metrics) {
 
   public static JobContext create(Settings settings, SparkSession spark, LocalDate asOf, String runId, Instant startedAt) {
-    return new JobContext(settings, spark, new Lake(spark, settings.lakeRoot()), asOf, runId, startedAt, new RunMetrics());
+    return new JobContext(settings, spark, Lake.of(spark, settings), asOf, runId, startedAt, new RunMetrics());
   }
 }

@@ -137,4 +137,46 @@ class LakeTest extends SparkTestBase {
         .orderBy("_change_type").select("_change_type").as(Encoders.STRING()).collectAsList().stream().sorted(
             java.util.Comparator.reverseOrder()).toList(), "the change data feed is on from then");
   }
+
+  /** Names from plg360.catalog: a schema per layer, and a catalog for three-part names (here Spark's own, by name). */
+  @Test
+  void tablesAreRegisteredUnderTheConfiguredNames(@TempDir Path dir) {
+    CatalogNames names = CatalogNames.of(dev.plg360.common.config.Settings.defaults().with(java.util.Map.of(
+        "plg360.catalog.schemas.ops", "plg360_ops")));
+    Lake lake = new Lake(spark(), dir.resolve("a").toString(), names);
+    lake.upsert(files(file("a", 1), file("b", 2)), IngestedFiles.TABLE);
+    assertEquals(List.of("a", "b"), spark().sql("SELECT path FROM plg360_ops.ingested_files ORDER BY path")
+        .as(Encoders.STRING()).collectAsList());
+    assertEquals(List.of("plg360_ops.ingested_files"), lake.registerAll());
+    assertEquals(List.of("CREATE SCHEMA IF NOT EXISTS plg360_ops;",
+        "CREATE TABLE IF NOT EXISTS plg360_ops.ingested_files USING DELTA LOCATION 'file://" + dir.resolve("a/ops/ingested_files") + "';"),
+        lake.registrationSql());
+
+    // Three-part names go through SQL alone; registering another lake under the same names moves them there.
+    CatalogNames threePart = CatalogNames.of(dev.plg360.common.config.Settings.defaults().with(java.util.Map.of(
+        "plg360.catalog.name", "spark_catalog", "plg360.catalog.schemas.ops", "lakehouse_ops")));
+    Lake first = new Lake(spark(), dir.resolve("a").toString(), threePart);
+    assertEquals(List.of("spark_catalog.lakehouse_ops.ingested_files"), first.registerAll());
+    assertEquals(2, spark().table("spark_catalog.lakehouse_ops.ingested_files").count());
+    Lake second = new Lake(spark(), dir.resolve("b").toString(), threePart);
+    second.upsert(files(file("c", 3)), IngestedFiles.TABLE);
+    assertEquals(List.of("c"), spark().sql("SELECT path FROM spark_catalog.lakehouse_ops.ingested_files")
+        .as(Encoders.STRING()).collectAsList(), "the name now stands for the second lake's table");
+    assertEquals(List.of("spark_catalog.lakehouse_ops.ingested_files"), first.registerAll());
+    assertEquals(List.of("a", "b"), spark().sql("SELECT path FROM spark_catalog.lakehouse_ops.ingested_files ORDER BY path")
+        .as(Encoders.STRING()).collectAsList(), "and back");
+  }
+
+  @Test
+  void aCatalogNameThatIsNotAPlainIdentifierFailsNamingItsKey() {
+    var defaults = dev.plg360.common.config.Settings.defaults();
+    var bad = assertThrows(dev.plg360.common.config.SettingsException.class, () -> CatalogNames.of(
+        defaults.with(java.util.Map.of("plg360.catalog.schemas.gold", "gold; DROP TABLE x"))));
+    assertTrue(bad.getMessage().startsWith("plg360.catalog.schemas.gold must be a plain name"), bad.getMessage());
+    var shared = assertThrows(dev.plg360.common.config.SettingsException.class, () -> CatalogNames.of(
+        defaults.with(java.util.Map.of("plg360.catalog.schemas.gold", "silver"))));
+    assertTrue(shared.getMessage().startsWith("plg360.catalog.schemas must give each layer a schema of its own"),
+        shared.getMessage());
+    assertEquals(CatalogNames.DEFAULT, CatalogNames.of(defaults));
+  }
 }

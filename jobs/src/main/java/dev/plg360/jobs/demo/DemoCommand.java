@@ -132,7 +132,7 @@ public final class DemoCommand implements Callable<Integer> {
     LocalDate asOf = options.asOfOr(LocalDate.parse(settings.string("plg360.generate.end-date")));
     out.printf("%nRunning the chain as of %s%n", asOf);
     out.flush();
-    Lake lake = new Lake(spark, settings.lakeRoot());
+    Lake lake = Lake.of(spark, settings);
     String[] noModel = {null};
     List<ActivateJob.Delivery> delivered = new ArrayList<>();
     List<String> reports = new ArrayList<>();

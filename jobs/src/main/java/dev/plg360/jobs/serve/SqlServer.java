@@ -1,12 +1,12 @@
 package dev.plg360.jobs.serve;
 
 import dev.plg360.common.config.Settings;
+import dev.plg360.common.io.CatalogNames;
 import dev.plg360.common.io.Lake;
 import dev.plg360.common.privacy.PersonalData;
 import dev.plg360.common.privacy.QueryGuard;
 import dev.plg360.common.spark.SparkSessions;
 import dev.plg360.common.tables.TableDef;
-import dev.plg360.common.tables.Tables;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -69,8 +69,9 @@ public final class SqlServer implements AutoCloseable {
     conf.put("spark.sql.extensions",
         SparkSessions.conf(settings).get("spark.sql.extensions") + "," + QueryGuard.Extension.class.getName());
     SparkSession spark = SparkSessions.createWithHiveMetastore(settings, conf);
-    int before = registeredNames(spark);
-    List<TableDef> shown = new Lake(spark, settings.lakeRoot()).publish(s.layers(), mask);
+    Lake lake = Lake.of(spark, settings);
+    int before = registeredNames(spark, lake.names());
+    List<TableDef> shown = lake.publish(s.layers(), mask);
     // From here on every statement of every connection is a BI user's: read-only, published tables, no reflection.
     QueryGuard.guardEverySession();
     LOG.info("{} tables registered ({} names were in the metastore before), personal data {}", shown.size(), before,
@@ -88,11 +89,11 @@ public final class SqlServer implements AutoCloseable {
   }
 
   /** plg360's table names the metastore held before this run registered any: what earlier runs left. */
-  private static int registeredNames(SparkSession spark) {
+  private static int registeredNames(SparkSession spark, CatalogNames names) {
     int n = 0;
-    for (String layer : Tables.layers()) {
-      if (spark.catalog().databaseExists(layer)) {
-        n += (int) spark.sql("SHOW TABLES IN " + layer).count();
+    for (String schema : names.schemas().values()) {
+      if (spark.catalog().databaseExists(schema)) {
+        n += (int) spark.sql("SHOW TABLES IN " + schema).count();
       }
     }
     return n;
