@@ -162,6 +162,40 @@ class LauncherIT {
     assertEquals(version, unset.out().lines().reduce((a, b) -> b).orElse(""), unset.describe());
   }
 
+  /**
+   * PLG360_LOG_FORMAT=json: every line on stderr a JSON object, Spark's included, and the lines of a run carry its id;
+   * a value other than text or json stops plg360 before it starts, naming the variable.
+   */
+  @Test
+  void jsonLogsCarryTheRunIdOfEveryLineOfARun() throws Exception {
+    Run run = realLauncher(Map.of("PLG360_LOG_FORMAT", "json"), "maintain", "--as-of", "2026-10-31",
+        "-D", "plg360.lake.root=" + tmp.resolve("json-lake"));
+    assertEquals(0, run.exit(), run.describe());
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+    List<com.fasterxml.jackson.databind.JsonNode> lines = new ArrayList<>();
+    for (String line : run.err().lines().toList()) {
+      lines.add(json.readTree(line));
+    }
+    String started = lines.stream().map(l -> l.path("message").asText())
+        .filter(m -> m.matches("run maintain-\\S+: maintain as of 2026-10-31 started")).findFirst()
+        .orElseThrow(() -> new AssertionError("no start line:\n" + run.err()));
+    String runId = started.substring("run ".length(), started.indexOf(':'));
+    for (var l : lines) {
+      assertTrue(l.has("time") && l.has("level") && l.has("logger") && l.has("message"), l.toString());
+      if (l.path("message").asText().contains(runId) || l.path("logger").asText().equals("dev.plg360.common.io.Lake")) {
+        assertEquals(runId, l.path("run_id").asText(), "a line of the run carries its id: " + l);
+      }
+    }
+    assertTrue(lines.stream().anyMatch(l -> l.path("message").asText().equals("created table ops.job_runs at "
+        + tmp.resolve("json-lake/ops/job_runs")) && l.path("run_id").asText().equals(runId)), run.err());
+    assertTrue(lines.stream().anyMatch(l -> l.path("logger").asText().startsWith("org.apache.spark") && !l.has("run_id")),
+        "Spark's lines before the run are JSON too, without a run id:\n" + run.err());
+
+    Run bad = realLauncher(Map.of("PLG360_LOG_FORMAT", "yaml"), "--version");
+    assertEquals(2, bad.exit(), bad.describe());
+    assertEquals("plg360: configuration error: PLG360_LOG_FORMAT must be text or json, was 'yaml'", bad.err().strip());
+  }
+
   // ---------------------------------------------------------------------------------------------------- rebuilds
 
   @Test

@@ -35,6 +35,11 @@ import picocli.CommandLine.Command;
 public final class Cli implements Runnable {
 
   public static void main(String[] args) {
+    java.util.Optional<String> badFormat = LogFormat.apply(System.getenv(LogFormat.VARIABLE));
+    if (badFormat.isPresent()) {
+      System.err.println("plg360: configuration error: " + badFormat.get());
+      System.exit(2);
+    }
     System.exit(execute(args));
   }
 

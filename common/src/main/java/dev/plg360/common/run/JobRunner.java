@@ -13,6 +13,7 @@ import org.apache.spark.SparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /** Runs a job inside its run-log record: RUNNING when it starts, SUCCEEDED or FAILED with the reason when it ends. */
 public final class JobRunner {
@@ -20,6 +21,8 @@ public final class JobRunner {
 
   /** The local property that names a thread's Spark job group (what {@code SparkContext.setJobGroup} sets). */
   public static final String JOB_GROUP = "spark.jobGroup.id";
+  /** The logging context's key for the run a log line belongs to (the JSON logs' {@code run_id}). */
+  public static final String RUN_ID = "run_id";
 
   private final Clock clock;
 
@@ -46,16 +49,24 @@ public final class JobRunner {
    * process, or another run of the job, is alive), saying it is alive every {@code plg360.run-log.heartbeat} until it
    * ends; a run that loses the lock on the way fails (its Spark jobs are cancelled). The Spark jobs it starts
    * belong to the job group named by its run id (Spark's UI, event log and history server show which plg360 run each
-   * came from); the group before it (a chain's run) is the group again after it.
+   * came from), and its log lines carry its run id in the logging context ({@link #RUN_ID}); a chain's run is the
+   * group and the run id again after it.
    */
   public void run(Job job, JobContext ctx) throws Exception {
     SparkContext sc = ctx.spark().sparkContext();
     String outer = sc.getLocalProperty(JOB_GROUP);
+    String outerLogged = MDC.get(RUN_ID);
     sc.setLocalProperty(JOB_GROUP, ctx.runId());
+    MDC.put(RUN_ID, ctx.runId());
     try {
       runLogged(job, ctx);
     } finally {
       sc.setLocalProperty(JOB_GROUP, outer);
+      if (outerLogged == null) {
+        MDC.remove(RUN_ID);
+      } else {
+        MDC.put(RUN_ID, outerLogged);
+      }
     }
   }
 

@@ -12,14 +12,18 @@ import dev.plg360.common.tables.Tables.IngestedFiles;
 import dev.plg360.common.tables.Tables.JobRuns;
 import dev.plg360.common.tables.Tables.Quarantine;
 import dev.plg360.testkit.SparkTestBase;
+import io.openlineage.spark.agent.OpenLineageSparkListener;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Stream;
+import org.apache.spark.SparkConf;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -76,7 +80,43 @@ class IngestJobTest extends SparkTestBase {
   void landTheSamplesOnce() throws Exception {
     startSpark();
     settings = landSamples();
-    first = runJob(new IngestJob(), settings, date("2026-05-02"));
+    // With the OpenLineage listener a data engineer adds to spark-submit (docs/OPERATIONS.md, "Lineage"), set up
+    // from the same settings, writing its events to a file.
+    SparkConf lineage = spark().sparkContext().getConf().clone()
+        .set("spark.openlineage.transport.type", "file")
+        .set("spark.openlineage.transport.location", dir.resolve("lineage.jsonl").toString())
+        .set("spark.openlineage.namespace", "plg360-tests");
+    OpenLineageSparkListener listener = new OpenLineageSparkListener(lineage);
+    spark().sparkContext().addSparkListener(listener);
+    try {
+      first = runJob(new IngestJob(), settings, date("2026-05-02"));
+    } finally {
+      spark().sparkContext().listenerBus().waitUntilEmpty();
+      spark().sparkContext().removeSparkListener(listener);
+      listener.close();
+    }
+  }
+
+  /** The lineage of the first ingest: each bronze table it wrote is an output of a completed Spark job. */
+  @Test
+  @Order(0)
+  void openLineageSeesEveryBronzeTableIngestWrote() throws Exception {
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+    Set<String> written = new TreeSet<>();
+    for (String line : Files.readAllLines(dir.resolve("lineage.jsonl"))) {
+      var event = json.readTree(line);
+      assertEquals("plg360-tests", event.path("job").path("namespace").asText(), line);
+      if (event.path("eventType").asText().equals("COMPLETE")) {
+        event.path("outputs").forEach(o -> written.add(o.path("name").asText()));
+      }
+    }
+    Set<String> bronze = new TreeSet<>();
+    ACCEPTED.keySet().forEach(t -> bronze.add(first.lake().path(t)));
+    bronze.add(first.lake().path(Quarantine.TABLE));
+    bronze.add(first.lake().path(IngestedFiles.TABLE));
+    Set<String> missing = new TreeSet<>(bronze);
+    missing.removeAll(written);
+    assertTrue(missing.isEmpty(), "tables with no lineage event: " + missing + "; outputs seen: " + written);
   }
 
   private Settings landSamples() throws IOException {
