@@ -35,14 +35,23 @@ public abstract class JobCommand implements Callable<Integer> {
   /** Prints what the run did, after it succeeded. */
   protected void report(Job job, PrintWriter out) {}
 
+  /** Prints what a run that failed did before it failed (the error itself is printed by the command line). */
+  protected void reportFailure(Job job, PrintWriter out) {}
+
   @Override
   public Integer call() throws Exception {
     Settings settings = SettingsCheck.check(options.settings(settingsFromOptions()));
     check(settings);
     Job job = job();
     SparkSession spark = SparkSessions.create(settings);
-    new JobRunner(Clock.systemUTC()).run(job, settings, spark, options.asOf());
     PrintWriter out = spec.commandLine().getOut();
+    try {
+      new JobRunner(Clock.systemUTC()).run(job, settings, spark, options.asOf());
+    } catch (Exception e) {
+      reportFailure(job, out);
+      out.flush();
+      throw e;
+    }
     report(job, out);
     out.flush();
     return 0;

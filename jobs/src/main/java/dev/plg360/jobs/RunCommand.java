@@ -47,6 +47,12 @@ final class RunCommand extends JobCommand {
     print((RunJob) done, out);
   }
 
+  /** A chain that failed prints its steps too: which ran, which failed, which never started. */
+  @Override
+  protected void reportFailure(Job done, PrintWriter out) {
+    print((RunJob) done, out);
+  }
+
   static void print(RunJob run, PrintWriter out) {
     out.printf("%-10s %-10s %8s  %s%n", "step", "as of", "seconds", "outcome");
     for (Step s : run.steps()) {

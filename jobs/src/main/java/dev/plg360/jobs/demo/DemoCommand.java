@@ -137,7 +137,7 @@ public final class DemoCommand implements Callable<Integer> {
     List<ActivateJob.Delivery> delivered = new ArrayList<>();
     List<String> reports = new ArrayList<>();
     // plg360 run, training whatever the cadence says (each demo shows its model), printing each step as it ends.
-    RunJob run = new RunJob(Optional.empty(), Optional.empty(), true, Clock.systemUTC()).onStep(step -> {
+    RunJob run = new RunJob(Optional.empty(), Optional.empty(), true, Clock.systemUTC()).modelNotRequired().onStep(step -> {
       if (step.outcome() == RunJob.Outcome.NO_MODEL) { // a company too small or too young to learn from: the rest still shows
         noModel[0] = step.detail();
         out.printf("  %-10s no model after %.1f s: %s%n", step.name(), step.seconds(), step.detail());

@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * a job with its own row in ops.job_runs and this run a row of its own (job {@code run}). It stops at the first step
  * that fails, and its row says which. Run again for the same date after a failure, it resumes: steps that succeeded
  * since the failed run started are not run again. Train runs on its cadence ({@code plg360.run.train-every}) or when
- * asked. Before the day's snapshots, the snapshots of earlier days whose product data changed since they were built
+ * asked; when it was due and learned nothing (too little history), the steps after it still run and the run fails.
+ * Before the day's snapshots, the snapshots of earlier days whose product data changed since they were built
  * (late events) are rebuilt, oldest first.
  */
 public final class RunJob implements Job {
@@ -63,12 +64,23 @@ public final class RunJob implements Job {
   private final Clock clock;
   private final List<Step> steps = new ArrayList<>();
   private Consumer<Step> listener = step -> {};
+  private boolean modelRequired = true;
 
   public RunJob(Optional<String> from, Optional<String> to, boolean train, Clock clock) {
     this.from = from;
     this.to = to;
     this.train = train;
     this.clock = clock;
+  }
+
+  /**
+   * A train that learns nothing (too little history) does not fail the run: for the demo, which shows a young
+   * company's chain without a model. Otherwise a run in which train was due and trained no model ends FAILED, after
+   * the steps that follow train have run.
+   */
+  public RunJob modelNotRequired() {
+    this.modelRequired = false;
+    return this;
   }
 
   /** Is told of each step as it ends (the demo prints it at once). */
@@ -129,6 +141,14 @@ public final class RunJob implements Job {
         }
         runStep(runner, step, ctx, ctx.asOf());
       }
+    }
+    Optional<Step> noModel = steps.stream().filter(st -> st.outcome() == Outcome.NO_MODEL).findFirst();
+    if (noModel.isPresent() && modelRequired) {
+      // The steps after train have run (score with the model there was): the run still says train failed, so that
+      // a scheduler alerts, and a re-run of the day tries train again.
+      throw new StepFailedException("train was due as of " + ctx.asOf() + " and trained no model: "
+          + noModel.get().detail() + " (the other steps ran; to leave train out until there is enough history: "
+          + "plg360.run.skip = [train])", null);
     }
   }
 

@@ -6,6 +6,7 @@ import dev.plg360.common.io.Lake;
 import dev.plg360.common.io.WriteResult;
 import dev.plg360.common.run.Job;
 import dev.plg360.common.run.JobContext;
+import dev.plg360.common.run.RunLog;
 import dev.plg360.common.spark.Kept;
 import dev.plg360.common.tables.GoldTables.Account360;
 import dev.plg360.common.tables.GoldTables.Signals;
@@ -20,7 +21,9 @@ import dev.plg360.common.tables.Tables.Accounts;
 import dev.plg360.common.tables.Tables.Firmographics;
 import dev.plg360.common.tables.Tables.FormSubmissions;
 import dev.plg360.common.tables.Tables.IdentityLinks;
+import dev.plg360.common.tables.Tables.JobRuns;
 import dev.plg360.common.tables.Tables.ProductDaily;
+import dev.plg360.common.tables.Tables.Quarantine;
 import dev.plg360.common.tables.Tables.SfLeads;
 import dev.plg360.common.tables.Tables.SubscriptionEvents;
 import dev.plg360.common.tables.Tables.Workspaces;
@@ -67,8 +70,7 @@ public final class ScoreJob implements Job {
     Dataset<Row> planned = AccountScoring.enriched(accounts, workspaces, PqlScoring.none(ctx.spark()), signals, asOf, s);
     LeadScoring.statuses(LeadScoring.facts(leadInputs(lake, day, planned), asOf, s.leads()), s.leads());
     if (accounts.isEmpty()) {
-      throw new IllegalStateException("gold.account_360 has no snapshot as of " + asOf + ": run build360 --as-of " + asOf
-          + " first");
+      throw new IllegalStateException(noSnapshot(lake, asOf));
     }
     IdentityAsOf identity = IdentityAsOf.of(lake.read(IdentityLinks.TABLE), asOf);
     TrainingSet.Inputs in = new TrainingSet.Inputs(lake.read(Workspaces.TABLE), lake.read(ProductDaily.TABLE),
@@ -128,5 +130,20 @@ public final class ScoreJob implements Job {
       WriteResult w = lake.replaceWhere(day, LeadFunnel.TABLE, "as_of = '" + asOf + "'");
       ctx.metrics().wrote(w);
     }
+  }
+
+  /** Why there is no snapshot to score: build360 did not run for the day, or ran and found no account. */
+  static String noSnapshot(Lake lake, LocalDate asOf) {
+    List<Row> built = lake.exists(JobRuns.TABLE) ? lake.read(JobRuns.TABLE).where(JobRuns.JOB.col().equalTo("build360")
+        .and(JobRuns.AS_OF.col().equalTo(Date.valueOf(asOf))).and(JobRuns.STATUS.col().equalTo(RunLog.SUCCEEDED)))
+        .orderBy(JobRuns.STARTED_AT.col().desc()).select(JobRuns.RUN_ID.col()).limit(1).collectAsList() : List.of();
+    if (built.isEmpty()) {
+      return Account360.TABLE.qualifiedName() + " has no snapshot as of " + asOf + ": run build360 --as-of " + asOf
+          + " first";
+    }
+    return "build360 ran as of " + asOf + " (run " + built.get(0).getString(0) + ") and wrote no account to "
+        + Account360.TABLE.qualifiedName() + ": no workspace or CRM account was linked to a company by then ("
+        + IdentityLinks.TABLE.qualifiedName() + "); see what resolve as of " + asOf + " linked and quarantined ("
+        + Quarantine.TABLE.qualifiedName() + ")";
   }
 }

@@ -155,12 +155,23 @@ class RunJobTest extends SparkTestBase {
   void runsTheChainAndTrainsOnItsCadence() throws Exception {
     LocalDate day = END.minusDays(3);
     landThrough(day);
-    String out = succeeds(day, "-D", "plg360.run.skip=[activate, report]");
-    assertEquals(RunLog.SUCCEEDED, lastChain(day).getAs(JobRuns.STATUS.name()), out);
+    // Train is due (no model yet) and learns nothing (no labelled workspace has paid): score still runs, with no
+    // model, and the run fails saying so.
+    Map.Entry<Integer, String> noModel = run(day, "-D", "plg360.run.skip=[activate, report]");
+    String out = noModel.getValue();
+    assertEquals(1, noModel.getKey(), out);
+    Row chain = lastChain(day);
+    assertEquals(RunLog.FAILED, chain.getAs(JobRuns.STATUS.name()), out);
+    assertTrue(chain.<String>getAs(JobRuns.ERROR.name()).startsWith("train was due as of " + day
+        + " and trained no model: "), chain.toString());
+    assertTrue(out.contains("(the other steps ran; to leave train out until there is enough history: "
+        + "plg360.run.skip = [train])"), out);
     for (String step : List.of("ingest", "resolve", "build360", "train", "score")) {
       assertEquals(1, runs(step, day).size(), step + " ran once as of " + day + ":\n" + out);
       assertTrue(out.lines().anyMatch(l -> l.startsWith(step + " ")), out);
     }
+    assertEquals(RunLog.FAILED, runs("train", day).get(0).getAs(JobRuns.STATUS.name()));
+    assertEquals(RunLog.SUCCEEDED, runs("score", day).get(0).getAs(JobRuns.STATUS.name()));
     assertTrue(out.contains("skipped: left out (plg360.run.skip)"), out);
     assertTrue(snapshot(Account360.TABLE, day).size() > 20, "the day's snapshot is built");
 
