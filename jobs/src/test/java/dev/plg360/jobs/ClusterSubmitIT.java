@@ -137,6 +137,22 @@ class ClusterSubmitIT extends SparkTestBase {
           .filter(e -> e.startsWith(provided) && !e.endsWith("/") && !delta.contains(e)).limit(3).toList();
       assertTrue(found.isEmpty(), thinJar + " holds no " + provided + " but Delta's own: " + found);
     }
+    // The Databricks jar is the thin jar without Delta, every other entry the same: the runtime brings its own Delta.
+    Path databricksJar = Path.of(System.getProperty("cluster-it.databricks-jar", "missing: set cluster-it.databricks-jar"));
+    Set<String> withoutDelta = new java.util.TreeSet<>(entries);
+    withoutDelta.removeIf(e -> delta.contains(e) && !e.endsWith("/") || e.startsWith("io/delta/"));
+    Set<String> databricks = new java.util.TreeSet<>(entries(databricksJar));
+    // Folders, the embedded poms and the manifest (Delta's jar has one too) are not classes or resources of either.
+    java.util.function.Predicate<String> packaging = e -> e.endsWith("/") || e.startsWith("META-INF/maven/")
+        || e.equals("META-INF/MANIFEST.MF");
+    databricks.removeIf(packaging);
+    withoutDelta.removeIf(packaging);
+    Set<String> differ = new java.util.TreeSet<>(withoutDelta);
+    differ.removeAll(databricks);
+    Set<String> extra = new java.util.TreeSet<>(databricks);
+    extra.removeAll(withoutDelta);
+    assertTrue(databricks.contains("dev/plg360/jobs/Cli.class") && differ.isEmpty() && extra.isEmpty(),
+        databricksJar + ": missing " + differ.stream().limit(5).toList() + ", extra " + extra.stream().limit(5).toList());
   }
 
   /** The generator's tasks on the executors write what they write in this JVM: the same records, file by file. */
