@@ -123,7 +123,7 @@ public final class IngestJob implements Job {
     LOG.info("{}: {} new files, {} MB -> {}", spec.name(), files.size(), bytes / 1_000_000, spec.table());
     Timestamp at = Timestamp.from(ctx.startedAt());
 
-    Dataset<Row> raw = raw(ctx, landing, spec, files);
+    Dataset<Row> raw = withFileTimes(ctx, spec, raw(ctx, landing, spec, files), files);
     // Read three times (the counts, bronze, quarantine), kept on local disk only. A partition is up to 128 MB of
     // landing files, some 400 MB as checked rows; with MEMORY_AND_DISK_SER such a block, once spilled, is put back in
     // memory as one array of its size when read, which ended a 100,000-workspace ingest with 8 GiB of heap, half free.
@@ -144,6 +144,9 @@ public final class IngestJob implements Job {
       // Against what earlier runs landed: the frame is read again after this run's insert, and must then say the same.
       Dataset<Row> earlier = lake.read(spec.table()).where(Lineage.RUN_ID.col().notEqual(ctx.runId()));
       Dataset<Row> classified = IngestTransforms.classifyAgainstExisting(checked, earlier, spec.key(), newVersions);
+      if (spec.versionFromFile().isPresent()) {
+        classified = IngestTransforms.markUnchanged(classified, earlier, spec);
+      }
 
       // One pass counts every outcome per file, so writes with nothing to write are skipped.
       Map<String, Long> perFile = new HashMap<>();
@@ -185,6 +188,21 @@ public final class IngestJob implements Job {
     return ctx.spark().createDataFrame(rows, new org.apache.spark.sql.types.StructType()
         .add(Lineage.SOURCE_FILE.name(), org.apache.spark.sql.types.DataTypes.StringType)
         .add(Quarantine.FILE_CHECKSUM.name(), org.apache.spark.sql.types.DataTypes.StringType));
+  }
+
+  /** For a snapshot export, each record with its file's modification time: the version of what it says. */
+  private static Dataset<Row> withFileTimes(JobContext ctx, SourceSpec spec, Dataset<Row> raw,
+                                            Map<LandingFile, LandingZone.Scanned> files) {
+    if (spec.versionFromFile().isEmpty()) {
+      return raw;
+    }
+    List<Row> rows = new ArrayList<>();
+    files.keySet().forEach(f -> rows.add(RowFactory.create(f.path(), new Timestamp(f.modifiedAt()))));
+    Dataset<Row> times = ctx.spark().createDataFrame(rows, new org.apache.spark.sql.types.StructType()
+        .add(RawRecords.FILE, org.apache.spark.sql.types.DataTypes.StringType)
+        .add(RawRecords.FILE_TIME, org.apache.spark.sql.types.DataTypes.TimestampType));
+    return raw.join(org.apache.spark.sql.functions.broadcast(times),
+        scala.collection.JavaConverters.asScalaBuffer(List.of(RawRecords.FILE)).toSeq(), "left");
   }
 
   /** The records of the new files; a file that cannot be read is one record, quarantined with why. */

@@ -16,8 +16,11 @@ import static org.apache.spark.sql.functions.map_filter;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.regexp_replace;
 import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.sha2;
+import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.substring;
 import static org.apache.spark.sql.functions.timestamp_micros;
+import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.to_timestamp;
 import static org.apache.spark.sql.functions.trim;
@@ -32,6 +35,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -75,6 +79,7 @@ public final class IngestTransforms {
     stage1.add(col(RawRecords.PARSE_ERROR));
     stage1.add(col(RawRecords.PARSE_DETAIL));
     stage1.add(extraFields(spec).as(Lineage.EXTRA.name()));
+    spec.versionFromFile().ifPresent(v -> stage1.add(col(RawRecords.FILE_TIME)));
     for (Map.Entry<Col, FieldPath> e : spec.fields().entrySet()) {
       Column text = blankToNull(extract(col(RawRecords.FIELDS), e.getValue()));
       stage1.add(text.as(RAW_PREFIX + e.getKey().name()));
@@ -91,6 +96,8 @@ public final class IngestTransforms {
       if (spec.fields().containsKey(c)) {
         stage2.add(col(RAW_PREFIX + c.name()));
         stage2.add(typed(col(RAW_PREFIX + c.name()), c.type(), spec.timestampFormats().get(c)).as(c.name()));
+      } else if (spec.versionFromFile().equals(Optional.of(c))) {
+        stage2.add(col(RawRecords.FILE_TIME).cast(c.type()).as(c.name()));
       } else if (!isLineage(c) && !spec.derived().containsKey(c)) {
         stage2.add(lit(null).cast(c.type()).as(c.name()));
       }
@@ -133,6 +140,11 @@ public final class IngestTransforms {
     rules.add(new Column[] {col(RawRecords.PARSE_ERROR).isNotNull(), col(RawRecords.PARSE_ERROR),
         coalesce(col(RawRecords.PARSE_DETAIL), lit("record could not be split into fields"))});
     for (Col c : spec.required()) {
+      if (spec.versionFromFile().equals(Optional.of(c))) {
+        rules.add(new Column[] {col(c.name()).isNull(), lit(Reason.MISSING_REQUIRED_FIELD.name()),
+            lit(c.name() + " (the file's time) is unknown")});
+        continue;
+      }
       rules.add(new Column[] {col(RAW_PREFIX + c.name()).isNull(), lit(Reason.MISSING_REQUIRED_FIELD.name()),
           lit(c.name() + " (" + spec.fields().get(c) + ") is missing or blank")});
     }
@@ -316,6 +328,35 @@ public final class IngestTransforms {
         coalesce(col(RawRecords.RAW), rendered).as(Quarantine.RAW.name()),
         lit(runId).as(Quarantine.RUN_ID.name()),
         lit(at).as(Quarantine.QUARANTINED_AT.name()));
+  }
+
+  /**
+   * For a snapshot export ({@link SourceSpec#versionFromFile}): an accepted record whose values (every mapped and
+   * derived column but the version) are those of the newest version of its record already in bronze
+   * ({@code existing}, rows of the bronze table) is that version again, exported unchanged:
+   * {@link #ALREADY_INGESTED}, neither a new version nor a duplicate. A record that changed is a new version, dated
+   * by its file.
+   */
+  public static Dataset<Row> markUnchanged(Dataset<Row> classified, Dataset<Row> existing, SourceSpec spec) {
+    Col version = spec.versionFromFile().orElseThrow();
+    List<Col> id = spec.key().stream().filter(k -> !k.equals(version)).toList();
+    List<Col> compared = spec.table().columns().stream()
+        .filter(c -> !isLineage(c) && !c.equals(version) && (spec.fields().containsKey(c) || spec.derived().containsKey(c)))
+        .toList();
+    Column content = sha2(to_json(struct(compared.stream().map(c -> c.col().as(c.name())).toArray(Column[]::new))), 256);
+    WindowSpec newest = Window.partitionBy(id.stream().map(Col::col).toArray(Column[]::new)).orderBy(version.col().desc());
+    List<Column> kept = new ArrayList<>();
+    id.forEach(k -> kept.add(k.col().as("__u_" + k.name())));
+    kept.add(col("__u_content"));
+    Dataset<Row> latest = existing.withColumn("__u_n", row_number().over(newest)).where(col("__u_n").equalTo(1))
+        .withColumn("__u_content", content).select(kept.toArray(Column[]::new));
+    Column on = id.stream().map(k -> k.col().equalTo(col("__u_" + k.name()))).reduce(Column::and).orElseThrow();
+    Column unchanged = col(REASON).isNull().and(col("__u_content").equalTo(content));
+    Dataset<Row> joined = classified.join(latest, on, "left");
+    List<String> drop = new ArrayList<>(id.stream().map(k -> "__u_" + k.name()).toList());
+    drop.add("__u_content");
+    return joined.withColumn(ALREADY_INGESTED, col(ALREADY_INGESTED).or(coalesce(unchanged, lit(false))))
+        .drop(drop.toArray(String[]::new));
   }
 
   /** Accepted records not yet in bronze, with the lineage of this run. */

@@ -49,6 +49,8 @@ public final class RawRecords {
   public static final String FIELDS = "fields";
   public static final String PARSE_ERROR = "parse_error";
   public static final String PARSE_DETAIL = "parse_detail";
+  /** The file's modification time, for a snapshot export's version (added by ingest where a source asks for it). */
+  public static final String FILE_TIME = "file_time";
 
   public static final StructType SCHEMA = new StructType()
       .add(FILE, DataTypes.StringType, false)

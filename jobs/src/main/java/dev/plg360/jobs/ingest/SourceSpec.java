@@ -2,6 +2,7 @@ package dev.plg360.jobs.ingest;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueType;
 import dev.plg360.common.config.Settings;
 import dev.plg360.common.config.SettingsException;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import org.apache.spark.sql.catalyst.parser.CatalystSqlParser$;
 import org.apache.spark.sql.types.DataTypes;
@@ -34,7 +36,8 @@ public record SourceSpec(
     Map<Col, FieldPath> fields,
     Map<Col, String> timestampFormats,
     Map<String, Expectation> expectations,
-    Map<Col, String> derived) {
+    Map<Col, String> derived,
+    Optional<Col> versionFromFile) {
 
   public enum Format { JSON_LINES, CSV }
 
@@ -73,7 +76,7 @@ public record SourceSpec(
         fields.put(column(table, column, where + ".fields"), FieldPath.parse(f.getString(column), where + ".fields." + column));
       }
       Map<Col, String> timestamps = new LinkedHashMap<>();
-      Config ts = c.getConfig("timestamps");
+      Config ts = c.hasPath("timestamps") ? c.getConfig("timestamps") : ConfigFactory.empty();
       for (String column : ts.root().keySet()) {
         Col col = column(table, column, where + ".timestamps");
         String fmt = ts.getString(column);
@@ -81,7 +84,7 @@ public record SourceSpec(
         timestamps.put(col, fmt);
       }
       Map<String, Expectation> expectations = new LinkedHashMap<>();
-      Config ex = c.getConfig("expectations");
+      Config ex = c.hasPath("expectations") ? c.getConfig("expectations") : ConfigFactory.empty();
       for (String rule : ex.root().keySet()) {
         expectations.put(rule, expectation(ex, rule, where + ".expectations." + rule));
       }
@@ -94,18 +97,32 @@ public record SourceSpec(
           derived.put(column(table, column, where + ".derived"), sql);
         }
       }
+      // A snapshot export (a CRM report of current values) has no version column: its file's time is each record's.
+      Optional<Col> versionFromFile = c.hasPath("version-from-file")
+          ? Optional.of(column(table, c.getString("version-from-file"), where + ".version-from-file")) : Optional.empty();
+      if (versionFromFile.isPresent()) {
+        Col v = versionFromFile.get();
+        if (!v.type().equals(DataTypes.TimestampType) || !table.key().contains(v)) {
+          throw new SettingsException(where + ".version-from-file names " + v + ", which is not a timestamp column of "
+              + table + "'s key " + table.key());
+        }
+        if (fields.containsKey(v) || derived.containsKey(v)) {
+          throw new SettingsException(where + ".version-from-file names " + v + ", which fields or derived map too:"
+              + " take it from one place");
+        }
+      }
       List<Col> key = columns(table, c.getStringList("key"), where + ".key");
       if (!key.equals(table.key())) {
         throw new SettingsException(where + ".key " + key + " differs from " + table + "'s key " + table.key());
       }
       List<Col> required = columns(table, c.getStringList("required"), where + ".required");
       for (Col k : key) {
-        if (!required.contains(k)) {
+        if (!required.contains(k) && !versionFromFile.equals(Optional.of(k))) {
           throw new SettingsException(where + ".required must include the key column " + k);
         }
       }
       for (Col r : required) {
-        if (!fields.containsKey(r)) {
+        if (!fields.containsKey(r) && !versionFromFile.equals(Optional.of(r))) {
           throw new SettingsException(where + ".required names " + r + ", which has no entry in fields");
         }
       }
@@ -120,7 +137,7 @@ public record SourceSpec(
       }
       String pattern = c.hasPath("file-pattern") ? c.getString("file-pattern") : "*";
       return new SourceSpec(name, format, c.getString("dir"), pattern, table, key, required, fields, timestamps,
-          expectations, derived);
+          expectations, derived, versionFromFile);
     } catch (ConfigException e) {
       throw new SettingsException("bad source " + where + ": " + e.getMessage(), e);
     }

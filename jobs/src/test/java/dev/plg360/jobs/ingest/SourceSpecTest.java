@@ -56,4 +56,14 @@ class SourceSpecTest {
         .stream().filter(x -> x.name().equals("segment")).findFirst().orElseThrow();
     assertEquals("event_time", s.fields().get(dev.plg360.common.tables.Tables.ProductEvents.EVENT_TS).top());
   }
+
+  @Test
+  void versionFromFileNamesAKeyTimestampThatNoFieldMaps() {
+    SettingsException mapped = failure("plg360.ingest.sources.salesforce-account.version-from-file", "last_modified_at");
+    assertEquals("plg360.ingest.sources.salesforce-account.version-from-file names last_modified_at, which fields or"
+        + " derived map too: take it from one place", mapped.getMessage());
+    SettingsException notKey = failure("plg360.ingest.sources.salesforce-account.version-from-file", "created_at");
+    assertEquals("plg360.ingest.sources.salesforce-account.version-from-file names created_at, which is not a timestamp"
+        + " column of bronze.sf_accounts's key [id, last_modified_at]", notKey.getMessage());
+  }
 }
