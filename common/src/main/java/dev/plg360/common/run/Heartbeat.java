@@ -11,16 +11,23 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.apache.spark.JobExecutionStatus;
 import org.apache.spark.SparkContext;
+import org.apache.spark.SparkJobInfo;
+import org.apache.spark.SparkStageInfo;
+import org.apache.spark.SparkStatusTracker;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import scala.Option;
 
 /**
  * The heartbeat of this process's runs on one lake: one write of ops.job_runs every {@code plg360.run-log.heartbeat}
  * says every live run alive, however many are nested (a chain and its step), and only while they are RUNNING, so a
- * late beat never revives a row that ended or was abandoned.
+ * late beat never revives a row that ended or was abandoned. At each beat every live run logs how far it is
+ * ({@link #progress}).
  *
  * <p>It is also how a run learns that it lost the lake's lock: its row is no longer RUNNING after a beat (another
  * process abandoned it), or no beat has been recorded for {@code plg360.run-log.stale-after} (a process on another
@@ -41,7 +48,8 @@ final class Heartbeat {
   private final String lake;
   private final RunLog log;
   private final Duration staleAfter;
-  private final Set<String> runs = ConcurrentHashMap.newKeySet();
+  /** The live runs, with when each joined (for the progress lines). */
+  private final Map<String, Instant> runs = new ConcurrentHashMap<>();
   private final ScheduledExecutorService timer;
   private volatile Instant lastBeat = Instant.now();
 
@@ -63,7 +71,7 @@ final class Heartbeat {
     guard(log.sparkContext());
     synchronized (BY_LAKE) {
       Heartbeat h = BY_LAKE.computeIfAbsent(log.table(), lake -> new Heartbeat(lake, log, timing));
-      h.runs.add(runId);
+      h.runs.put(runId, Instant.now());
       return h;
     }
   }
@@ -90,13 +98,19 @@ final class Heartbeat {
   }
 
   private void beat() {
-    List<String> alive = List.copyOf(runs);
+    List<String> alive = List.copyOf(runs.keySet());
     if (alive.isEmpty()) {
       return;
     }
     try {
       Set<String> stillRunning = log.heartbeat(alive);
       lastBeat = Instant.now();
+      for (String run : alive) {
+        Instant joined = runs.get(run);
+        if (joined != null) {
+          logProgress(run, progress(log.sparkContext(), run, Duration.between(joined, lastBeat)));
+        }
+      }
       for (String run : alive) {
         if (!stillRunning.contains(run)) {
           stop(run, "its row in ops.job_runs is no longer RUNNING: another process took the lake's lock");
@@ -110,6 +124,52 @@ final class Heartbeat {
             + "plg360.run-log.stale-after (" + staleAfter + "): another process may have taken the lake's lock"));
       }
     }
+  }
+
+  /** A long step says how far it is, once a beat, in the run's own logging context (its JSON lines' run_id). */
+  private static void logProgress(String run, String progress) {
+    MDC.put(JobRunner.RUN_ID, run);
+    try {
+      LOG.info("run {}: {}", run, progress);
+    } finally {
+      MDC.remove(JobRunner.RUN_ID);
+    }
+  }
+
+  /**
+   * How far a run is, from Spark's status tracker: how long it has run, its Spark jobs done and running (those of its
+   * job group), and the running stages' tasks.
+   */
+  static String progress(SparkContext sc, String run, Duration running) {
+    SparkStatusTracker tracker = sc.statusTracker();
+    int done = 0;
+    int active = 0;
+    for (int id : tracker.getJobIdsForGroup(run)) {
+      Option<SparkJobInfo> job = tracker.getJobInfo(id);
+      if (job.isDefined()) {
+        if (job.get().status() == JobExecutionStatus.RUNNING) {
+          active++;
+        } else if (job.get().status() == JobExecutionStatus.SUCCEEDED) {
+          done++;
+        }
+      }
+    }
+    StringBuilder stages = new StringBuilder();
+    if (active > 0) {
+      for (int id : tracker.getActiveStageIds()) {
+        Option<SparkStageInfo> stage = tracker.getStageInfo(id);
+        if (stage.isDefined()) {
+          stages.append(stages.length() == 0 ? " (" : ", ").append("stage ").append(id).append(": ")
+              .append(stage.get().numCompletedTasks()).append(" of ").append(stage.get().numTasks()).append(" tasks");
+        }
+      }
+      if (stages.length() > 0) {
+        stages.append(')');
+      }
+    }
+    long s = running.toSeconds();
+    String took = s < 60 ? s + " s" : s / 60 + " min " + s % 60 + " s";
+    return "running for " + took + ": " + done + " Spark jobs done, " + (active == 0 ? "none" : active) + " running" + stages;
   }
 
   /** Stops a run that lost the lock: its running Spark jobs are cancelled now, and later ones as they start. */
