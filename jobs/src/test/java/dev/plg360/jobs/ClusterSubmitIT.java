@@ -125,7 +125,7 @@ class ClusterSubmitIT extends SparkTestBase {
     for (String needed : List.of("dev/plg360/jobs/Cli.class", "dev/plg360/common/spark/SparkSessions.class",
         "io/delta/tables/DeltaTable.class", "io/delta/storage/LogStore.class", "com/typesafe/config/Config.class",
         "picocli/CommandLine.class", "org/postgresql/Driver.class", "org/knowm/xchart/XYChart.class",
-        "dev/plg360/shaded/guava/net/InternetDomainName.class")) {
+        "dev/plg360/shaded/guava/net/InternetDomainName.class", "META-INF/NOTICE", "META-INF/LICENSE")) {
       assertTrue(entries.contains(needed), thinJar + " holds " + needed);
     }
     // Spark's, Scala's and Hadoop's classes come from the cluster, and Guava's only relocated (clusters carry an old
