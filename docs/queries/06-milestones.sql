@@ -1,8 +1,8 @@
 -- When do accounts hit the product milestones that indicate they are getting value from the product?
 --
 -- One row per MILESTONE_REACHED signal in the 30 days up to the latest snapshot date: a workspace used a
--- milestone's product event for the first time (plg360.build360.milestones: first_project, first_invite,
--- first_teammate_joined, first_integration, first_dashboard_shared, first_api_call). Next to it, from the
+-- milestone's product event for the first time (of plg360.build360.signals.milestones: first_teammate_joined,
+-- first_integration, first_dashboard_shared, first_api_call; at most one a workspace a week). Next to it, from the
 -- latest snapshot, where the whole account stands: how many milestones it has reached, and when it reached
 -- first value (plg360.build360.first-value-milestone, first_integration) and how long that took.
 --

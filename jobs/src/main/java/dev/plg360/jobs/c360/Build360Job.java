@@ -310,7 +310,7 @@ public final class Build360Job implements Job {
     Dataset<Row> found = SignalTransforms.findInviteSpikes(activity, s.inviteEvent(), from, asOf, s.signals())
         .unionByName(SignalTransforms.findActivitySurges(activity, from, asOf, s.signals()))
         .unionByName(SignalTransforms.findCapsApproaching(workspaces, asOf, s.signals()))
-        .unionByName(SignalTransforms.findMilestonesReached(activity, s.milestones(), from, asOf))
+        .unionByName(SignalTransforms.findMilestonesReached(activity, s.milestones(), s.signals().milestones(), from, asOf))
         .unionByName(SignalTransforms.findNewWorkspaces(workspaces.select(col(Workspace360.WORKSPACE_ID.name()).as("workspace_id"),
             col(Workspace360.ACCOUNT_ID.name()).as("account_id"), col(Workspace360.CREATED_AT.name()).as("created_at")), from, asOf))
         .unionByName(SignalTransforms.findChampions(people, asOf))

@@ -2,6 +2,7 @@ package dev.plg360.jobs.c360;
 
 import static org.apache.spark.sql.functions.aggregate;
 import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.array_position;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
@@ -9,6 +10,7 @@ import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.date_format;
 import static org.apache.spark.sql.functions.date_sub;
+import static org.apache.spark.sql.functions.date_trunc;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.filter;
 import static org.apache.spark.sql.functions.format_number;
@@ -19,6 +21,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.map_entries;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.array_join;
 import static org.apache.spark.sql.functions.array_sort;
 import static org.apache.spark.sql.functions.element_at;
@@ -167,16 +170,25 @@ public final class SignalTransforms {
   }
 
   /**
-   * The first time each workspace reached each milestone, when that day is in the period; the person is who
-   * did it first.
+   * The first time each workspace reached each milestone that is a signal ({@code signalled}, the most meaningful
+   * first), when that day is in the period; the person is who did it first. At most one a workspace a week (weeks
+   * from Monday): the first reached that week (on a tie, the more meaningful), so that a later run, whose period
+   * overlaps, never adds a second one to a week.
    */
-  public static Dataset<Row> findMilestonesReached(Dataset<Row> activity, Map<String, String> milestones, LocalDate from,
-                                                   LocalDate asOf) {
-    Dataset<Row> named = ActivityTransforms.milestoneEvents(activity, milestones);
+  public static Dataset<Row> findMilestonesReached(Dataset<Row> activity, Map<String, String> milestones,
+                                                   List<String> signalled, LocalDate from, LocalDate asOf) {
+    Map<String, String> signals = new java.util.TreeMap<>(milestones);
+    signals.keySet().retainAll(signalled);
+    Dataset<Row> named = ActivityTransforms.milestoneEvents(activity, signals);
+    Column meaning = array_position(array(signalled.stream().map(m -> lit(m)).toArray(Column[]::new)), col("milestone"));
+    WindowSpec week = Window.partitionBy(col("workspace_id"), date_trunc("week", col("first_ts")))
+        .orderBy(col("first_ts"), meaning);
     Dataset<Row> firsts = activity.where(col("workspace_id").isNotNull().and(col("account_id").isNotNull()))
         .join(named, "event_name")
         .groupBy("account_id", "workspace_id", "milestone")
         .agg(min("first_ts").as("first_ts"), Picks.earliest(col("person_id"), col("first_ts")).as("person_id"))
+        .withColumn("__first_of_week", row_number().over(week))
+        .where(col("__first_of_week").equalTo(1)).drop("__first_of_week")
         .withColumn("event_date", to_date(col("first_ts")))
         .where(col("event_date").between(day(from), day(asOf)));
     return signal(firsts, MILESTONE_REACHED, concat_ws("|", col("workspace_id"), col("milestone")), col("event_date"),

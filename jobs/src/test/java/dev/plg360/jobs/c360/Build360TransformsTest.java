@@ -344,5 +344,9 @@ class Build360TransformsTest extends SparkTestBase {
     e = org.junit.jupiter.api.Assertions.assertThrows(dev.plg360.common.config.SettingsException.class, () ->
         Build360Settings.from(settings(java.nio.file.Path.of("unused"), "plg360.build360.first-value-milestone", "first_party")));
     assertTrue(e.getMessage().contains("first_party"), e.getMessage());
+    e = org.junit.jupiter.api.Assertions.assertThrows(dev.plg360.common.config.SettingsException.class, () ->
+        Build360Settings.from(settings(java.nio.file.Path.of("unused"), "plg360.build360.signals.milestones", "[first_party]")));
+    assertTrue(e.getMessage().startsWith("plg360.build360.signals.milestones names 'first_party', which is not under"),
+        e.getMessage());
   }
 }

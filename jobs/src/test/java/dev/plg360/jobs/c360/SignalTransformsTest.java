@@ -74,7 +74,11 @@ class SignalTransformsTest extends SparkTestBase {
 
   private static final Map<String, String> MILESTONES = Map.of(
       "first_invite", "User Invited",
-      "first_integration", "Integration Connected");
+      "first_integration", "Integration Connected",
+      "first_project", "Project Created",
+      "first_dashboard_shared", "Dashboard Shared");
+  /** The milestones that are signals, the most meaningful first: a first project is not. */
+  private static final List<String> SIGNALLED = List.of("first_integration", "first_dashboard_shared", "first_invite");
 
   /** One row of the activity frame build360 passes (TimelineTransforms.ACTIVITY_COLUMNS): its first event at. */
   private static void act(FrameBuilder f, String account, String workspace, String person, String event, String at) {
@@ -104,6 +108,15 @@ class SignalTransformsTest extends SparkTestBase {
     // No workspace, or no account: not a workspace's milestone.
     act(f, ACME, null, "amy@acme.io", "Integration Connected", "2026-05-26T12:00:00Z");
     act(f, null, "w4", "eve@example.com", "User Invited", "2026-05-26T12:00:00Z");
+    // w5: a first project is no signal; of its three milestones in the week of Monday 05-25 only the first reached
+    // (the invite on Tuesday, though the integration on Wednesday means more).
+    act(f, ACME, "w5", "cy@acme.io", "Project Created", "2026-05-25T09:00:00Z");
+    act(f, ACME, "w5", "cy@acme.io", "User Invited", "2026-05-26T09:00:00Z");
+    act(f, ACME, "w5", "cy@acme.io", "Integration Connected", "2026-05-27T09:00:00Z");
+    act(f, ACME, "w5", "cy@acme.io", "Dashboard Shared", "2026-05-29T09:00:00Z");
+    // w6: two milestones at the same moment: the more meaningful.
+    act(f, ACME, "w6", "di@acme.io", "User Invited", "2026-05-27T09:00:00Z");
+    act(f, ACME, "w6", "di@acme.io", "Dashboard Shared", "2026-05-27T09:00:00Z");
 
     assertEquals(List.of(
         signal("MILESTONE_REACHED|w1|first_invite", "2026-05-26", "MILESTONE_REACHED", ACME, "w1", "zed@acme.io",
@@ -111,8 +124,12 @@ class SignalTransformsTest extends SparkTestBase {
         signal("MILESTONE_REACHED|w2|first_integration", "2026-05-31", "MILESTONE_REACHED", ACME, "w2", "bob@acme.io",
             "first_integration", 1.0, "workspace w2 reached first_integration on 2026-05-31 (first by bob@acme.io)"),
         signal("MILESTONE_REACHED|w3|first_integration", "2026-05-29", "MILESTONE_REACHED", ACME, "w3", null,
-            "first_integration", 1.0, "workspace w3 reached first_integration on 2026-05-29")),
-        signals(SignalTransforms.findMilestonesReached(f.build(), MILESTONES, FROM, AS_OF)));
+            "first_integration", 1.0, "workspace w3 reached first_integration on 2026-05-29"),
+        signal("MILESTONE_REACHED|w5|first_invite", "2026-05-26", "MILESTONE_REACHED", ACME, "w5", "cy@acme.io",
+            "first_invite", 1.0, "workspace w5 reached first_invite on 2026-05-26 (first by cy@acme.io)"),
+        signal("MILESTONE_REACHED|w6|first_dashboard_shared", "2026-05-27", "MILESTONE_REACHED", ACME, "w6", "di@acme.io",
+            "first_dashboard_shared", 1.0, "workspace w6 reached first_dashboard_shared on 2026-05-27 (first by di@acme.io)")),
+        signals(SignalTransforms.findMilestonesReached(f.build(), MILESTONES, SIGNALLED, FROM, AS_OF)));
   }
 
   // New workspaces ------------------------------------------------------------------------------------------------
