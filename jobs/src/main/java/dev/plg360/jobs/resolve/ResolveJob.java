@@ -120,11 +120,15 @@ public final class ResolveJob implements Job {
           .join(known.select(ProductEvents.WORKSPACE_ID.name()), new String[] {ProductEvents.WORKSPACE_ID.name()}, "left_semi"));
       Dataset<Row> profiles = kept.keep(ResolveTransforms.classifyEmail(ResolveTransforms.userProfiles(facts), "email"));
 
-      // The company a gmail founder's CRM record names: a workspace with no business-domain member goes there.
+      // The company a gmail founder's CRM record names, else the work address they wrote to support or a form
+      // from: a workspace with no business-domain member goes there.
       Dataset<Row> crmDomains = ResolveTransforms.crmDomainsByEmail(contacts, leads, crmAccounts);
+      Dataset<Row> byCrm = profiles.join(crmDomains, "email_norm").select("user_id", "crm_domain");
+      Dataset<Row> byWorkAddress = ResolveTransforms.workDomainsByName(profiles.select("user_id", "name", "business"),
+              sentFrom(lake, asOfEnd))
+          .join(byCrm.select("user_id"), new String[] {"user_id"}, "left_anti");
       Dataset<Row> workspaces = kept.keep(ResolveTransforms.assignWorkspaces(known, members,
-          profiles.select("user_id", "domain", "business"),
-          profiles.join(crmDomains, "email_norm").select("user_id", "crm_domain")));
+          profiles.select("user_id", "domain", "business"), byCrm.unionByName(byWorkAddress)));
       ctx.metrics().wrote(lake.overwrite(workspaces.select(
           col("workspace_id").as(Workspaces.WORKSPACE_ID.name()), col("name").as(Workspaces.NAME.name()),
           col("account_id").as(Workspaces.ACCOUNT_ID.name()), col("is_personal").as(Workspaces.IS_PERSONAL.name()),
@@ -237,6 +241,15 @@ public final class ResolveJob implements Job {
   }
 
   /** Everyone seen anywhere, one row per normalised email (or per product user with none), with their account. */
+  /** Who sent each support ticket and form submission up to the as-of time: email, name. */
+  private static Dataset<Row> sentFrom(Lake lake, Timestamp asOfEnd) {
+    return lake.read(SupportTickets.TABLE).where(SupportTickets.CREATED_AT.col().lt(asOfEnd))
+        .select(SupportTickets.REQUESTER_EMAIL.col().as("email"), SupportTickets.REQUESTER_NAME.col().as("name"))
+        .unionByName(lake.read(FormSubmissions.TABLE).where(FormSubmissions.SUBMITTED_AT.col().lt(asOfEnd))
+            .select(FormSubmissions.EMAIL.col().as("email"),
+                concat_ws(" ", FormSubmissions.FIRST_NAME.col(), FormSubmissions.LAST_NAME.col()).as("name")));
+  }
+
   private static Dataset<Row> people(Lake lake, Timestamp asOfEnd, Dataset<Row> leads, Dataset<Row> contacts,
                                      Dataset<Row> profiles, Dataset<Row> members, Dataset<Row> stitch,
                                      Dataset<Row> workspaces) {

@@ -174,7 +174,8 @@ public final class ResolveTransforms {
   /**
    * One row per known workspace: the account it rolls up to by the majority of its members' business domains; when
    * none has one (founders who signed up with gmail), by the majority of the domains their CRM records name
-   * (MEMBER_CRM_RECORD: a Contact's Account, a Lead's Website); else a personal account. {@code members}:
+   * (MEMBER_CRM_RECORD: a Contact's Account, a Lead's Website; else the work address of their support tickets and
+   * forms, {@link #workDomainsByName}); else a personal account. {@code members}:
    * workspace_id, user_id, joined_at; {@code userDomains}: user_id, domain, business; {@code userCrmDomains}: user_id,
    * crm_domain (see {@link #crmDomainsByEmail}).
    */
@@ -202,7 +203,7 @@ public final class ResolveTransforms {
             when(business, concat(lit("members by business domain: "), col("domains"),
                     when(col("tied").gt(1), tie).otherwise(lit(""))))
                 .when(crm, concat(lit("no member with a business-domain email; members by the domain of their CRM "
-                    + "record: "), col("crm_domains"), when(col("crm_tied").gt(1), tie).otherwise(lit(""))))
+                    + "record or work address: "), col("crm_domains"), when(col("crm_tied").gt(1), tie).otherwise(lit(""))))
                 .otherwise(lit("no member with a business-domain email or a CRM record naming a company"))
                 .as("evidence"),
             coalesce(col("members"), lit(0L)).as("members"),
@@ -255,6 +256,27 @@ public final class ResolveTransforms {
         .withColumn("rank", row_number().over(Window.partitionBy("email_norm")
             .orderBy(col("strength").asc(), col("created_at").desc(), col("crm_domain").asc())))
         .where(col("rank").equalTo(1)).select("email_norm", "crm_domain");
+  }
+
+  /**
+   * The company a free-mail product user works at, from a support ticket or form they sent from their work address:
+   * the same person by full name (two words or more, case and spacing aside). Only where the name is unambiguous:
+   * one product user has it, and every business address sent under it is of one registrable domain. {@code profiles}:
+   * user_id, name, business (see {@link #classifyEmail}); {@code records}: email, name (the sender as the ticket or
+   * form gives them). Out: user_id, crm_domain.
+   */
+  public static Dataset<Row> workDomainsByName(Dataset<Row> profiles, Dataset<Row> records) {
+    Column fullName = functions.lower(functions.trim(functions.regexp_replace(col("name"), "\\s+", " ")));
+    Column twoWords = col("full_name").contains(" ");
+    Dataset<Row> users = profiles.withColumn("full_name", fullName).where(col("full_name").isNotNull().and(twoWords));
+    Dataset<Row> unique = users.groupBy("full_name").agg(count(lit(1)).as("users"), functions.first("user_id").as("user_id"),
+            functions.first("business").as("business"))
+        .where(col("users").equalTo(1).and(not(col("business"))));
+    Dataset<Row> sent = classifyEmail(records, "email").where(col("business")).withColumn("full_name", fullName)
+        .where(col("full_name").isNotNull().and(twoWords))
+        .groupBy("full_name").agg(functions.countDistinct("domain").as("domains"), functions.first("domain").as("crm_domain"))
+        .where(col("domains").equalTo(1));
+    return unique.join(sent, "full_name").select("user_id", "crm_domain");
   }
 
   /** For each user, the workspace they are most active in (ties: the one they joined first). */

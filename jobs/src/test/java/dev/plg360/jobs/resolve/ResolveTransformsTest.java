@@ -82,7 +82,7 @@ class ResolveTransformsTest extends SparkTestBase {
     assertEquals("personal:ws_free", ws.get("ws_free").getAs("account_id"));
     assertEquals("PERSONAL_WORKSPACE", ws.get("ws_free").getAs("rule"));
     assertEquals(List.of("initech.com", false, "MEMBER_CRM_RECORD",
-            "no member with a business-domain email; members by the domain of their CRM record: initech.com: 1"),
+            "no member with a business-domain email; members by the domain of their CRM record or work address: initech.com: 1"),
         List.of(ws.get("ws_founders").getAs("account_id"), ws.get("ws_founders").getAs("is_personal"),
             ws.get("ws_founders").getAs("rule"), ws.get("ws_founders").getAs("evidence")),
         "gmail founders belong to the company sales knows them by");
@@ -160,5 +160,35 @@ class ResolveTransformsTest extends SparkTestBase {
         "a gmail user in a business workspace belongs to its company");
     assertEquals(List.of("personal:ws_free", "PERSONAL_WORKSPACE"), assigned.get("fred@gmail.com"));
     assertEquals(java.util.Arrays.asList(null, null), assigned.get("lead@yahoo.com"), "free mail and no workspace: no company");
+  }
+
+  /**
+   * A gmail user's company from the work address they wrote to support or a form from, by full name: only where no
+   * other product user has the name and every business address sent under it is of one company.
+   */
+  @Test
+  void aFreeMailUsersWorkAddressInATicketOrFormNamesTheirCompany() {
+    ResolveTransforms.registerUdfs(spark());
+    StructType userSchema = new StructType().add("user_id", DataTypes.StringType).add("name", DataTypes.StringType)
+        .add("business", DataTypes.BooleanType);
+    FrameBuilder users = frame(userSchema)
+        .row("user_id", "u1", "name", "Jane Roe", "business", false)
+        .row("user_id", "u2", "name", "John Smith", "business", false)
+        .row("user_id", "u3", "name", "john  smith", "business", false) // the same name: which John wrote?
+        .row("user_id", "u4", "name", "Ann Lee", "business", false)
+        .row("user_id", "u5", "name", "Bo", "business", false) // one word: too common to tell people apart
+        .row("user_id", "u6", "name", "Kim Park", "business", true); // a business email says it already
+    StructType sentSchema = new StructType().add("email", DataTypes.StringType).add("name", DataTypes.StringType);
+    FrameBuilder sent = frame(sentSchema)
+        .row("email", "jane.roe@Acme.io", "name", " Jane   ROE ")
+        .row("email", "jane@gmail.com", "name", "Jane Roe") // her product address: says nothing of her company
+        .row("email", "john@globex.com", "name", "John Smith")
+        .row("email", "ann@initech.com", "name", "Ann Lee")
+        .row("email", "ann.lee@umbrella.com", "name", "Ann Lee") // two companies under one name: neither
+        .row("email", "bo@acme.io", "name", "Bo")
+        .row("email", "kim@hooli.com", "name", "Kim Park");
+    List<String> found = ResolveTransforms.workDomainsByName(users.build(), sent.build()).orderBy("user_id")
+        .selectExpr("concat(user_id, ' ', crm_domain)").as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+    assertEquals(List.of("u1 acme.io"), found);
   }
 }
