@@ -176,8 +176,13 @@ public final class Lake {
   private void register(TableDef t) {
     if (names.catalog().isPresent()) {
       registerByName(t);
-      return;
+    } else {
+      registerInSession(t);
     }
+  }
+
+  /** Registers the table under its two-part name in the session's own catalog, replacing a name that points elsewhere. */
+  private void registerInSession(TableDef t) {
     spark.sql("CREATE DATABASE IF NOT EXISTS " + names.schema(t));
     Optional<CatalogTable> entry = catalogEntry(t);
     if (entry.isPresent()) {
@@ -304,7 +309,9 @@ public final class Lake {
    * Gives SQL the lake's tables of the given layers by name, as BI tools see them: each existing table itself, or
    * with {@code mask} a view of it in which personal columns are masked; a table holding personal data that no
    * column mask reaches ({@link TableDef#personalDataInText()}) is then not shown. A name registered earlier (in a
-   * persistent metastore) that is not shown now is removed. Creates no table; returns the tables shown.
+   * persistent metastore) that is not shown now is removed. Always in the session's own catalog, under the
+   * configured schemas: what this process (serve-sql, sql) shows its clients. Creates no table; returns the tables
+   * shown.
    */
   public List<TableDef> publish(Set<String> layers, boolean mask) {
     List<TableDef> shown = new ArrayList<>();
@@ -316,7 +323,7 @@ public final class Lake {
         registerMasked(t);
         shown.add(t);
       } else {
-        register(t);
+        registerInSession(t);
         shown.add(t);
       }
     }
