@@ -37,7 +37,9 @@ public final class Settings {
       "plg360.plans",
       "plg360.build360.milestones",
       "plg360.build360.meters",
-      "plg360.model.features");
+      "plg360.model.features",
+      // A feature added by configuration gets its reason phrase beside the shipped ones.
+      "plg360.score.pql.reasons");
 
   private final Config config;
   private final Optional<Path> file;
@@ -86,14 +88,18 @@ public final class Settings {
 
   /**
    * key=value overrides; a value written as a HOCON list ({@code -D plg360.run.skip=[activate, report]}) is a list,
-   * every other value is taken as it is written.
+   * {@code null} is HOCON's null (it removes a shipped entry: {@link #named}), every other value is taken as it is
+   * written.
    */
   private static Config parseOverrides(Map<String, String> overrides, String origin) {
     Map<String, String> plain = new LinkedHashMap<>();
     Config lists = ConfigFactory.empty();
     for (Map.Entry<String, String> e : overrides.entrySet()) {
       String v = e.getValue().trim();
-      if (v.startsWith("[") && v.endsWith("]")) {
+      if (v.equals("null")) {
+        // Removes a shipped entry of a block of named ones (a source's field, a feature), as null does in a file.
+        lists = lists.withValue(e.getKey(), com.typesafe.config.ConfigValueFactory.fromAnyRef(null));
+      } else if (v.startsWith("[") && v.endsWith("]")) {
         try {
           lists = lists.withValue(e.getKey(), ConfigFactory.parseString("v = " + v).getValue("v"));
         } catch (ConfigException bad) {
@@ -172,6 +178,21 @@ public final class Settings {
       throw new SettingsException("unknown setting " + String.join(", ", unknown) + " (in " + origin
           + "); every setting has a default in reference.conf, check the spelling");
     }
+  }
+
+  /**
+   * The names of a block of named entries (sources, a source's fields and rules, features, reason phrases), leaving
+   * out those set to null: configuration replaces what reference.conf ships by merging, so null is how a shipped
+   * entry is removed ({@code plg360.model.features.trial = null}).
+   */
+  public static java.util.Set<String> named(Config block) {
+    java.util.Set<String> out = new java.util.LinkedHashSet<>();
+    block.root().forEach((name, value) -> {
+      if (value.valueType() != com.typesafe.config.ConfigValueType.NULL) {
+        out.add(name);
+      }
+    });
+    return out;
   }
 
   private static boolean isUnderOpenPath(String key) {

@@ -50,7 +50,7 @@ public record SourceSpec(
   public static List<SourceSpec> all(Settings settings) {
     Config sources = settings.config().getConfig(SOURCES);
     List<SourceSpec> out = new ArrayList<>();
-    for (String name : sources.root().keySet()) {
+    for (String name : Settings.named(sources)) {
       out.add(read(name, sources.getConfig(quoteKey(name))));
     }
     return out;
@@ -72,12 +72,12 @@ public record SourceSpec(
       };
       Map<Col, FieldPath> fields = new LinkedHashMap<>();
       Config f = c.getConfig("fields");
-      for (String column : f.root().keySet()) {
+      for (String column : Settings.named(f)) {
         fields.put(column(table, column, where + ".fields"), FieldPath.parse(f.getString(column), where + ".fields." + column));
       }
       Map<Col, String> timestamps = new LinkedHashMap<>();
       Config ts = c.hasPath("timestamps") ? c.getConfig("timestamps") : ConfigFactory.empty();
-      for (String column : ts.root().keySet()) {
+      for (String column : Settings.named(ts)) {
         Col col = column(table, column, where + ".timestamps");
         String fmt = ts.getString(column);
         checkTimestampFormat(fmt, where + ".timestamps." + column);
@@ -85,13 +85,13 @@ public record SourceSpec(
       }
       Map<String, Expectation> expectations = new LinkedHashMap<>();
       Config ex = c.hasPath("expectations") ? c.getConfig("expectations") : ConfigFactory.empty();
-      for (String rule : ex.root().keySet()) {
+      for (String rule : Settings.named(ex)) {
         expectations.put(rule, expectation(ex, rule, where + ".expectations." + rule));
       }
       Map<Col, String> derived = new LinkedHashMap<>();
       if (c.hasPath("derived")) {
         Config d = c.getConfig("derived");
-        for (String column : d.root().keySet()) {
+        for (String column : Settings.named(d)) {
           String sql = d.getString(column);
           checkSql(sql, where + ".derived." + column);
           derived.put(column(table, column, where + ".derived"), sql);

@@ -3,12 +3,13 @@ package dev.plg360.jobs.model;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigValueType;
+import dev.plg360.common.config.Settings;
 import dev.plg360.common.config.SettingsException;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.apache.spark.sql.catalyst.parser.ParseException;
 import org.apache.spark.sql.functions;
@@ -45,7 +46,7 @@ public record FeatureDef(String name, Kind kind, String sql) implements Serializ
    */
   public static List<FeatureDef> parse(Config block, String where, boolean sqlRequired) {
     List<FeatureDef> out = new ArrayList<>();
-    for (String name : new TreeMap<>(block.root()).keySet()) {
+    for (String name : new TreeSet<>(Settings.named(block))) {
       String key = where + "." + name;
       if (!NAME.matcher(name).matches()) {
         throw new SettingsException(key + ": a feature name is lower-case letters, digits and _, starting with a letter");

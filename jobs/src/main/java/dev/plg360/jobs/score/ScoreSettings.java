@@ -178,7 +178,7 @@ public record ScoreSettings(
 
   private static Map<String, Phrase> phrases(Config block) {
     Map<String, Phrase> out = new TreeMap<>();
-    for (String name : block.root().keySet()) {
+    for (String name : Settings.named(block)) {
       String quoted = "\"" + name + "\"";
       if (block.getValue(quoted).valueType() == ConfigValueType.STRING) {
         out.put(name, new Phrase(block.getString(quoted), null, null));
