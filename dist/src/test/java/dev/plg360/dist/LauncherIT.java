@@ -168,8 +168,9 @@ class LauncherIT {
    */
   @Test
   void jsonLogsCarryTheRunIdOfEveryLineOfARun() throws Exception {
-    Run run = realLauncher(Map.of("PLG360_LOG_FORMAT", "json"), "maintain", "--as-of", "2026-10-31",
-        "-D", "plg360.lake.root=" + tmp.resolve("json-lake"));
+    // Ingest logs from a thread per source, threads the run starts.
+    Run run = realLauncher(Map.of("PLG360_LOG_FORMAT", "json"), "ingest", "--as-of", "2026-10-31",
+        "-D", "plg360.lake.root=" + tmp.resolve("json-lake"), "-D", "plg360.landing.dir=" + ROOT.resolve("samples/landing"));
     assertEquals(0, run.exit(), run.describe());
     var json = new com.fasterxml.jackson.databind.ObjectMapper();
     List<com.fasterxml.jackson.databind.JsonNode> lines = new ArrayList<>();
@@ -177,7 +178,7 @@ class LauncherIT {
       lines.add(json.readTree(line));
     }
     String started = lines.stream().map(l -> l.path("message").asText())
-        .filter(m -> m.matches("run maintain-\\S+: maintain as of 2026-10-31 started")).findFirst()
+        .filter(m -> m.matches("run ingest-\\S+: ingest as of 2026-10-31 started")).findFirst()
         .orElseThrow(() -> new AssertionError("no start line:\n" + run.err()));
     String runId = started.substring("run ".length(), started.indexOf(':'));
     for (var l : lines) {
@@ -188,6 +189,9 @@ class LauncherIT {
     }
     assertTrue(lines.stream().anyMatch(l -> l.path("message").asText().equals("created table ops.job_runs at "
         + tmp.resolve("json-lake/ops/job_runs")) && l.path("run_id").asText().equals(runId)), run.err());
+    List<String> sourceThreads = lines.stream().filter(l -> l.path("thread").asText().startsWith("ingest-"))
+        .map(l -> l.path("run_id").asText()).distinct().toList();
+    assertEquals(List.of(runId), sourceThreads, "the lines of the threads the run started carry its id");
     assertTrue(lines.stream().anyMatch(l -> l.path("logger").asText().startsWith("org.apache.spark") && !l.has("run_id")),
         "Spark's lines before the run are JSON too, without a run id:\n" + run.err());
 

@@ -6,6 +6,7 @@ import dev.plg360.common.run.RunLog;
 import dev.plg360.jobs.demo.DemoCommand;
 import dev.plg360.jobs.generate.GenerateCommand;
 import java.io.PrintWriter;
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -35,7 +36,7 @@ import picocli.CommandLine.Command;
 public final class Cli implements Runnable {
 
   public static void main(String[] args) {
-    java.util.Optional<String> badFormat = LogFormat.apply(System.getenv(LogFormat.VARIABLE));
+    Optional<String> badFormat = LogFormat.apply(System.getenv(LogFormat.VARIABLE));
     if (badFormat.isPresent()) {
       System.err.println("plg360: configuration error: " + badFormat.get());
       System.exit(2);
