@@ -113,23 +113,54 @@ public final class Lake {
       return;
     }
     if (!exists(t)) {
-      DeltaTableBuilder b = DeltaTable.createIfNotExists(spark).location(path(t)).comment(t.grain());
-      for (StructField f : t.schema().fields()) {
-        b = b.addColumn(f);
-      }
-      if (!t.partitionBy().isEmpty()) {
-        b = b.partitionedBy(t.partitionBy().stream().map(Col::name).toArray(String[]::new));
-      }
-      if (t.changeDataFeed()) {
-        b = b.property("delta.enableChangeDataFeed", "true");
-      }
-      b.execute();
-      LOG.info("created table {} at {}", t.qualifiedName(), path(t));
+      createExclusively(t);
     } else {
       evolve(t);
     }
     register(t);
     ensured.add(t.qualifiedName());
+  }
+
+  /**
+   * Creates the table unless another process did first. The lake's run lock keeps a second writer away from every
+   * table but the lock's own, ops.job_runs, which two processes starting on an empty lake both create. On a local
+   * disk Delta's log store cannot make two processes' first commits exclusive (a rename replaces what the other
+   * wrote, leaving a checksum file of the other's bytes, and the table unreadable), so creation there takes a file
+   * lock in the lake's root; a store that makes commits exclusive needs none.
+   */
+  private void createExclusively(TableDef t) {
+    if (!root.startsWith("/")) {
+      create(t);
+      return;
+    }
+    java.nio.file.Path lock = java.nio.file.Path.of(root, ".plg360-create.lock");
+    try {
+      java.nio.file.Files.createDirectories(lock.getParent());
+      try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(lock,
+               java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+           java.nio.channels.FileLock held = channel.lock()) {
+        if (!DeltaTable.isDeltaTable(spark, path(t))) {
+          create(t);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot lock " + lock + " to create " + t.qualifiedName(), e);
+    }
+  }
+
+  private void create(TableDef t) {
+    DeltaTableBuilder b = DeltaTable.createIfNotExists(spark).location(path(t)).comment(t.grain());
+    for (StructField f : t.schema().fields()) {
+      b = b.addColumn(f);
+    }
+    if (!t.partitionBy().isEmpty()) {
+      b = b.partitionedBy(t.partitionBy().stream().map(Col::name).toArray(String[]::new));
+    }
+    if (t.changeDataFeed()) {
+      b = b.property("delta.enableChangeDataFeed", "true");
+    }
+    b.execute();
+    LOG.info("created table {} at {}", t.qualifiedName(), path(t));
   }
 
   /**
