@@ -124,8 +124,9 @@ public final class ResolveJob implements Job {
       // from: a workspace with no business-domain member goes there.
       Dataset<Row> crmDomains = ResolveTransforms.crmDomainsByEmail(contacts, leads, crmAccounts);
       Dataset<Row> byCrm = profiles.join(crmDomains, "email_norm").select("user_id", "crm_domain");
+      Dataset<Row> sent = sentFrom(lake, asOfEnd);
       Dataset<Row> byWorkAddress = ResolveTransforms.workDomainsByName(profiles.select("user_id", "name", "business"),
-              sentFrom(lake, asOfEnd))
+              sent.select("email", "name"))
           .join(byCrm.select("user_id"), new String[] {"user_id"}, "left_anti");
       Dataset<Row> workspaces = kept.keep(ResolveTransforms.assignWorkspaces(known, members,
           profiles.select("user_id", "domain", "business"), byCrm.unionByName(byWorkAddress)));
@@ -136,7 +137,7 @@ public final class ResolveJob implements Job {
           col("members").as(Workspaces.MEMBERS.name()), col("business_members").as(Workspaces.BUSINESS_MEMBERS.name()),
           col("created_at").as(Workspaces.CREATED_AT.name())), Workspaces.TABLE));
 
-      Dataset<Row> people = kept.keep(people(lake, asOfEnd, leads, contacts, profiles, members, stitch, workspaces));
+      Dataset<Row> people = kept.keep(people(lake, asOfEnd, leads, contacts, sent, profiles, members, stitch, workspaces));
       ctx.metrics().wrote(lake.overwrite(people.select(People.TABLE.columns().stream().map(c -> c.col()).toArray(Column[]::new)),
           People.TABLE));
       Dataset<Row> accounts = kept.keep(accounts(lake, asOfEnd, workspaces, people));
@@ -241,18 +242,23 @@ public final class ResolveJob implements Job {
   }
 
   /** Everyone seen anywhere, one row per normalised email (or per product user with none), with their account. */
-  /** Who sent each support ticket and form submission up to the as-of time: email, name. */
+  /**
+   * Who sent each support ticket and form submission up to the as-of time (email, name, source, seen_at): people of
+   * their own, and the work address of a free-mail user.
+   */
   private static Dataset<Row> sentFrom(Lake lake, Timestamp asOfEnd) {
     return lake.read(SupportTickets.TABLE).where(SupportTickets.CREATED_AT.col().lt(asOfEnd))
-        .select(SupportTickets.REQUESTER_EMAIL.col().as("email"), SupportTickets.REQUESTER_NAME.col().as("name"))
+        .select(SupportTickets.REQUESTER_EMAIL.col().as("email"), SupportTickets.REQUESTER_NAME.col().as("name"),
+            lit("support").as("source"), SupportTickets.CREATED_AT.col().as("seen_at"))
         .unionByName(lake.read(FormSubmissions.TABLE).where(FormSubmissions.SUBMITTED_AT.col().lt(asOfEnd))
             .select(FormSubmissions.EMAIL.col().as("email"),
-                concat_ws(" ", FormSubmissions.FIRST_NAME.col(), FormSubmissions.LAST_NAME.col()).as("name")));
+                concat_ws(" ", FormSubmissions.FIRST_NAME.col(), FormSubmissions.LAST_NAME.col()).as("name"),
+                lit("form").as("source"), FormSubmissions.SUBMITTED_AT.col().as("seen_at")));
   }
 
   private static Dataset<Row> people(Lake lake, Timestamp asOfEnd, Dataset<Row> leads, Dataset<Row> contacts,
-                                     Dataset<Row> profiles, Dataset<Row> members, Dataset<Row> stitch,
-                                     Dataset<Row> workspaces) {
+                                     Dataset<Row> sent, Dataset<Row> profiles, Dataset<Row> members,
+                                     Dataset<Row> stitch, Dataset<Row> workspaces) {
     Column none = lit(null).cast("string");
     Column leadName = concat_ws(" ", SfContacts.FIRST_NAME.col(), SfContacts.LAST_NAME.col());
     List<Dataset<Row>> branches = List.of(profiles.select(col("email"), col("name"), none.as("title"), lit("product").as("source"),
@@ -267,15 +273,8 @@ public final class ResolveJob implements Job {
             .groupBy(EmailEvents.RECIPIENT.col().as("email")).agg(min(EmailEvents.EVENT_TS.col()).as("seen_at"))
             .select(col("email"), none.as("name"), none.as("title"), lit("email").as("source"), none.as("user_id"),
                 none.as("lead_id"), none.as("contact_id"), col("seen_at")),
-        lake.read(FormSubmissions.TABLE).where(FormSubmissions.SUBMITTED_AT.col().lt(asOfEnd))
-            .select(FormSubmissions.EMAIL.col().as("email"),
-                concat_ws(" ", FormSubmissions.FIRST_NAME.col(), FormSubmissions.LAST_NAME.col()).as("name"), none.as("title"),
-                lit("form").as("source"), none.as("user_id"), none.as("lead_id"), none.as("contact_id"),
-                FormSubmissions.SUBMITTED_AT.col().as("seen_at")),
-        lake.read(SupportTickets.TABLE).where(SupportTickets.CREATED_AT.col().lt(asOfEnd))
-            .select(SupportTickets.REQUESTER_EMAIL.col().as("email"), SupportTickets.REQUESTER_NAME.col().as("name"),
-                none.as("title"), lit("support").as("source"), none.as("user_id"), none.as("lead_id"),
-                none.as("contact_id"), SupportTickets.CREATED_AT.col().as("seen_at")),
+        sent.select(col("email"), col("name"), none.as("title"), col("source"), none.as("user_id"), none.as("lead_id"),
+            none.as("contact_id"), col("seen_at")),
         // Product users with no email still count as people, keyed by their user id.
         members.groupBy("user_id").agg(min("joined_at").as("seen_at"))
             .join(profiles.where(col("email_norm").isNotNull()).select("user_id"), new String[] {"user_id"}, "left_anti")
