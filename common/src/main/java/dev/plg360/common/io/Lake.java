@@ -224,7 +224,7 @@ public final class Lake {
       }
       unregister(t);
     }
-    spark.sql("CREATE TABLE " + names.sessionName(t) + " USING delta LOCATION '" + qualified(path(t)) + "'");
+    spark.sql("CREATE TABLE " + names.sessionName(t) + atItsPath(t));
   }
 
   /**
@@ -242,7 +242,7 @@ public final class Lake {
       }
       spark.sql("DROP TABLE " + name);
     }
-    spark.sql("CREATE TABLE " + name + " USING delta LOCATION '" + qualified(path(t)) + "'");
+    spark.sql("CREATE TABLE " + name + atItsPath(t));
   }
 
   /**
@@ -281,6 +281,11 @@ public final class Lake {
     } catch (Exception e) { // Scala declares NoSuchTableException; tableExists was just true
       throw new IllegalStateException("cannot read the catalog entry of " + id, e);
     }
+  }
+
+  /** The end of the DDL that registers the table as the external Delta table at its path. */
+  private String atItsPath(TableDef t) {
+    return " USING DELTA LOCATION '" + qualified(path(t)) + "'";
   }
 
   private static String sqlString(String text) {
@@ -325,7 +330,7 @@ public final class Lake {
         if (schemas.add(t.layer())) {
           sql.add("CREATE SCHEMA IF NOT EXISTS " + names.schemaName(t.layer()) + ";");
         }
-        sql.add("CREATE TABLE IF NOT EXISTS " + names.name(t) + " USING DELTA LOCATION '" + qualified(path(t)) + "';");
+        sql.add("CREATE TABLE IF NOT EXISTS " + names.name(t) + atItsPath(t) + ";");
       }
     }
     return sql;
