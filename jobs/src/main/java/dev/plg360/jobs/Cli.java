@@ -3,8 +3,6 @@ package dev.plg360.jobs;
 import dev.plg360.common.config.SettingsException;
 import dev.plg360.common.run.RunLockedException;
 import dev.plg360.common.run.RunLog;
-import dev.plg360.jobs.demo.DemoCommand;
-import dev.plg360.jobs.generate.GenerateCommand;
 import java.io.PrintWriter;
 import java.util.Optional;
 import picocli.CommandLine;

@@ -2,13 +2,13 @@ package dev.plg360.jobs;
 
 import dev.plg360.common.config.Settings;
 import dev.plg360.common.io.CatalogNames;
+import dev.plg360.common.model.ModelSettings;
 import dev.plg360.common.privacy.PersonalData;
 import dev.plg360.common.run.RunLog;
+import dev.plg360.common.source.SourceSpec;
 import dev.plg360.jobs.activate.ActivateSettings;
 import dev.plg360.jobs.c360.Build360Settings;
 import dev.plg360.jobs.ingest.IngestJob;
-import dev.plg360.jobs.ingest.SourceSpec;
-import dev.plg360.jobs.model.ModelSettings;
 import dev.plg360.jobs.ops.MaintainSettings;
 import dev.plg360.jobs.ops.RunSettings;
 import dev.plg360.jobs.report.ReportSettings;

@@ -2,13 +2,13 @@ package dev.plg360.jobs;
 
 import com.univocity.parsers.csv.CsvWriter;
 import dev.plg360.common.config.Settings;
+import dev.plg360.common.identity.IdentityRules;
 import dev.plg360.common.io.Csv;
 import dev.plg360.common.io.Lake;
 import dev.plg360.common.privacy.PersonalData;
 import dev.plg360.common.privacy.QueryGuard;
 import dev.plg360.common.spark.SparkSessions;
 import dev.plg360.common.tables.Tables;
-import dev.plg360.jobs.resolve.ResolveTransforms;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -94,7 +94,7 @@ public final class SqlCommand implements Callable<Integer> {
     QueryGuard.checkText(query);
     SparkSession spark = SparkSessions.create(settings);
     Lake.of(spark, settings).publish(Tables.layers(), mask);
-    ResolveTransforms.registerUdfs(spark);
+    IdentityRules.registerUdfs(spark);
     // Checked as parsed, before Spark resolves it: commands run as soon as they are planned.
     QueryGuard.checkParsed(spark.sessionState().sqlParser().parsePlan(query), policy,
         db -> spark.sessionState().catalog().databaseExists(db));

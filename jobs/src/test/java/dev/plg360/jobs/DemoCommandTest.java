@@ -5,7 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.plg360.common.config.Settings;
+import dev.plg360.common.identity.Domains;
+import dev.plg360.common.identity.IdentityRules;
 import dev.plg360.common.io.Lake;
+import dev.plg360.common.model.ConversionPipeline;
+import dev.plg360.common.model.ModelRegistry;
 import dev.plg360.common.tables.GoldTables.Account360;
 import dev.plg360.common.tables.GoldTables.CustomerTimeline;
 import dev.plg360.common.tables.GoldTables.Signals;
@@ -24,11 +28,6 @@ import dev.plg360.common.tables.Tables.People;
 import dev.plg360.common.tables.Tables.ProductEvents;
 import dev.plg360.jobs.c360.Build360Job;
 import dev.plg360.jobs.c360.SignalTransforms;
-import dev.plg360.jobs.demo.DemoCommand;
-import dev.plg360.jobs.model.ConversionPipeline;
-import dev.plg360.jobs.model.ModelRegistry;
-import dev.plg360.jobs.resolve.Domains;
-import dev.plg360.jobs.resolve.ResolveTransforms;
 import dev.plg360.testkit.SparkTestBase;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -649,7 +648,7 @@ class DemoCommandTest extends SparkTestBase {
         .select(explode(People.USER_IDS.col()).as("user_id"), People.ACCOUNT_ID.col()).collectAsList();
     for (Row r : resolved) {
       String user = r.getString(0);
-      String got = r.isNullAt(1) || r.getString(1).startsWith(ResolveTransforms.PERSONAL_PREFIX) ? "personal" : r.getString(1);
+      String got = r.isNullAt(1) || r.getString(1).startsWith(IdentityRules.PERSONAL_PREFIX) ? "personal" : r.getString(1);
       boolean ok = got.equals(company.get(user));
       right += ok ? 1 : 0;
       if (java.util.Arrays.stream(workspacesOfUser.get(user)).anyMatch(businessDomainsOfWorkspace::containsKey)) {

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.plg360.common.asof.AsOf;
 import dev.plg360.common.config.Settings;
+import dev.plg360.common.identity.EmailRules;
 import dev.plg360.common.io.Lake;
 import dev.plg360.common.privacy.PersonalData;
 import dev.plg360.common.tables.Col;
@@ -24,11 +26,9 @@ import dev.plg360.common.tables.Tables.EmailEvents;
 import dev.plg360.common.tables.Tables.Opportunities;
 import dev.plg360.common.tables.Tables.SfCommon;
 import dev.plg360.common.tables.Tables.SfTasks;
-import dev.plg360.jobs.c360.Build360Job;
 import dev.plg360.jobs.c360.Build360Settings;
 import dev.plg360.jobs.c360.SignalTransforms;
 import dev.plg360.jobs.c360.TimelineTransforms;
-import dev.plg360.jobs.resolve.EmailRules;
 import dev.plg360.testkit.SparkTestBase;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -250,7 +250,7 @@ class DocumentedQueriesTest extends SparkTestBase {
     Set<String> ids = people.stream().map(p -> p.<String>getAs(User360.PERSON_ID.name())).collect(Collectors.toSet());
     Column person = EmailRules.normalize(EmailEvents.RECIPIENT.col());
     List<Row> events = table(EmailEvents.TABLE)
-        .where(person.isin(ids.toArray()).and(EmailEvents.EVENT_TS.col().lt(Build360Job.endOf(asOf))))
+        .where(person.isin(ids.toArray()).and(EmailEvents.EVENT_TS.col().lt(AsOf.endOf(asOf))))
         .select(person.as(User360.PERSON_ID.name()), EmailEvents.CAMPAIGN_ID.col(), EmailEvents.EVENT_TYPE.col(),
             EmailEvents.URL.col(), EmailEvents.EVENT_TS.col())
         .collectAsList();

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.plg360.common.config.Settings;
 import dev.plg360.common.io.Lake;
+import dev.plg360.common.model.ModelRegistry;
+import dev.plg360.common.model.ModelSettings;
 import dev.plg360.common.run.Job;
 import dev.plg360.common.run.RunLog;
 import dev.plg360.common.tables.Col;
@@ -19,8 +21,6 @@ import dev.plg360.jobs.activate.ActivateSettings;
 import dev.plg360.jobs.activate.EmbeddedPostgresServer;
 import dev.plg360.jobs.c360.Build360Job;
 import dev.plg360.jobs.ingest.IngestJob;
-import dev.plg360.jobs.model.ModelRegistry;
-import dev.plg360.jobs.model.ModelSettings;
 import dev.plg360.jobs.model.TrainJob;
 import dev.plg360.jobs.report.ReportJob;
 import dev.plg360.jobs.resolve.ResolveJob;

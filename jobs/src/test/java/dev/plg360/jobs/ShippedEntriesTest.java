@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.plg360.common.config.Settings;
-import dev.plg360.jobs.ingest.SourceSpec;
-import dev.plg360.jobs.model.FeatureDef;
-import dev.plg360.jobs.model.ModelSettings;
+import dev.plg360.common.model.FeatureDef;
+import dev.plg360.common.model.ModelSettings;
+import dev.plg360.common.source.SourceSpec;
 import dev.plg360.jobs.score.ScoreSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;

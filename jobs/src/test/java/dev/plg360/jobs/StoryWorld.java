@@ -9,7 +9,6 @@ import dev.plg360.common.tables.TableDef;
 import dev.plg360.common.tables.Tables;
 import dev.plg360.common.tables.Tables.JobRuns;
 import dev.plg360.common.tables.Tables.SyncState;
-import dev.plg360.jobs.demo.DemoCommand;
 import dev.plg360.jobs.ops.RunJob;
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -12,6 +12,7 @@ import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
+import dev.plg360.common.billing.Paying;
 import dev.plg360.common.tables.GoldTables.Billing;
 import dev.plg360.common.tables.GoldTables.Workspace360;
 import dev.plg360.jobs.c360.Build360Settings.Measure;
@@ -26,7 +27,6 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
-import org.apache.spark.sql.expressions.WindowSpec;
 import org.apache.spark.sql.functions;
 
 /**
@@ -53,7 +53,7 @@ public final class BillingTransforms {
       byStripeId.add(lit(p.stripePlanId()));
       byStripeId.add(lit(p.name()));
     }
-    Dataset<Row> latest = withPaying(subscriptionEvents.where(col("event_ts").lt(asOfEnd)), s.billing())
+    Dataset<Row> latest = Paying.withPaying(subscriptionEvents.where(col("event_ts").lt(asOfEnd)), s.billing())
         .withColumn("workspace_id", element_at(col("metadata"), "workspace_id"))
         .where(col("workspace_id").isNotNull())
         .withColumn("pick", row_number().over(Window.partitionBy("subscription_id")
@@ -65,7 +65,7 @@ public final class BillingTransforms {
     Column canceled = col("status").equalTo("canceled");
     Column plan = when(canceled, lit(s.defaultPlan()))
         .otherwise(coalesce(element_at(literalMap(byStripeId), col("plan_id")), lit(s.defaultPlan())));
-    Column paid = col(PAYING);
+    Column paid = col(Paying.PAYING);
     Column monthly = col("plan_amount_cents").multiply(col("quantity")).divide(100.0)
         .divide(when(col("plan_interval").equalTo("year"), lit(12.0)).otherwise(lit(1.0)));
     return latest.select(
@@ -76,25 +76,6 @@ public final class BillingTransforms {
         when(col("status").equalTo("trialing"), col("trial_end")).as(Billing.TRIAL_ENDS_AT.name()),
         coalesce(col("quantity"), lit(0L)).as(Billing.SEATS_BOUGHT.name()),
         when(paid, monthly).otherwise(lit(0.0)).as(Billing.MRR.name()));
-  }
-
-  /** The column {@link #withPaying} adds. */
-  public static final String PAYING = "paying";
-
-  /**
-   * Subscription events with {@value #PAYING}: the event bills, its subscription in a paid status on a plan with a
-   * price (Stripe's active), or in a retrying one after it was (past_due). A trial that ends without a payment method
-   * goes from trialing to past_due in Stripe (its first invoice unpaid): that subscription never paid, and a workspace
-   * on it has not converted.
-   */
-  public static Dataset<Row> withPaying(Dataset<Row> subscriptionEvents, BillingStatuses statuses) {
-    Column priced = coalesce(col("plan_amount_cents"), lit(0L)).gt(0);
-    Column paid = col("status").isin(statuses.paid().toArray()).and(priced);
-    WindowSpec soFar = Window.partitionBy("subscription_id").orderBy(col("event_ts"), col("event_id"))
-        .rowsBetween(Window.unboundedPreceding(), Window.currentRow());
-    Column wasPaid = max(paid.cast("int")).over(soFar).equalTo(1);
-    return subscriptionEvents.withColumn(PAYING,
-        paid.or(col("status").isin(statuses.retrying().toArray()).and(priced).and(wasPaid)));
   }
 
   /** The plan's monthly price per seat, to rank plans: {@code plan} column -> double. */

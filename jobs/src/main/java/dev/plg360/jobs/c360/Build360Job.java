@@ -11,6 +11,10 @@ import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
+import dev.plg360.common.asof.AsOf;
+import dev.plg360.common.identity.AccountRecords;
+import dev.plg360.common.identity.IdentityAsOf;
+import dev.plg360.common.identity.IdentityRules;
 import dev.plg360.common.io.Lake;
 import dev.plg360.common.run.Job;
 import dev.plg360.common.run.JobContext;
@@ -41,11 +45,9 @@ import dev.plg360.common.tables.Tables.SfTasks;
 import dev.plg360.common.tables.Tables.SubscriptionEvents;
 import dev.plg360.common.tables.Tables.SupportTickets;
 import dev.plg360.common.tables.Tables.Workspaces;
-import dev.plg360.jobs.resolve.ResolveTransforms;
 import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -73,14 +75,14 @@ public final class Build360Job implements Job {
   @Override
   public void run(JobContext ctx) {
     Build360Settings s = Build360Settings.from(ctx.settings());
-    ResolveTransforms.registerUdfs(ctx.spark());
+    IdentityRules.registerUdfs(ctx.spark());
     Lake lake = ctx.lake();
     LocalDate asOf = ctx.asOf();
     try (Kept kept = new Kept()) {
       IdentityAsOf identity = IdentityAsOf.of(lake.read(IdentityLinks.TABLE), asOf).keptIn(kept);
       Dataset<Row> activity = kept.keep(activity(lake, identity, asOf, s));
       Dataset<Row> workspaces = kept.keep(workspace360(lake, identity, activity, asOf, s));
-      Dataset<Row> tasks = kept.keep(EngagementTransforms.tasksAsOf(lake.read(SfTasks.TABLE), endOf(asOf), identity));
+      Dataset<Row> tasks = kept.keep(EngagementTransforms.tasksAsOf(lake.read(SfTasks.TABLE), AsOf.endOf(asOf), identity));
       Dataset<Row> people = kept.keep(user360(lake, identity, activity, tasks, asOf, s));
       Dataset<Row> accounts = account360(lake, identity, activity, workspaces, people, tasks, asOf, s);
       writeSnapshot(ctx, workspaces, Workspace360.TABLE);
@@ -88,13 +90,8 @@ public final class Build360Job implements Job {
       writeSnapshot(ctx, accounts, Account360.TABLE);
       kept.release(tasks);
       writeSignals(ctx, activity, workspaces, people, s);
-      writeTimeline(ctx, identity, activity, endOf(asOf));
+      writeTimeline(ctx, identity, activity, AsOf.endOf(asOf));
     }
-  }
-
-  /** The end of the as-of day, UTC: data strictly before it is data of the day or earlier. */
-  public static Timestamp endOf(LocalDate asOf) {
-    return Timestamp.from(asOf.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant());
   }
 
   /**
@@ -136,12 +133,12 @@ public final class Build360Job implements Job {
   /** Workspaces that existed on the date, with their account, plan, caps and activity. */
   static Dataset<Row> workspace360(Lake lake, IdentityAsOf identity, Dataset<Row> activity, LocalDate asOf,
                                    Build360Settings s) {
-    Timestamp asOfEnd = endOf(asOf);
+    Timestamp asOfEnd = AsOf.endOf(asOf);
     Dataset<Row> known = lake.read(Workspaces.TABLE).where(Workspaces.CREATED_AT.col().lt(asOfEnd))
         .select(Workspaces.WORKSPACE_ID.col(), Workspaces.NAME.col(), Workspaces.CREATED_AT.col())
         .join(identity.accountOfWorkspace(Workspace360.WORKSPACE_ID.name(), Workspace360.ACCOUNT_ID.name()),
             new String[] {Workspace360.WORKSPACE_ID.name()}, "left")
-        .withColumn(Workspace360.IS_PERSONAL.name(), col(Workspace360.ACCOUNT_ID.name()).startsWith(ResolveTransforms.PERSONAL_PREFIX));
+        .withColumn(Workspace360.IS_PERSONAL.name(), col(Workspace360.ACCOUNT_ID.name()).startsWith(IdentityRules.PERSONAL_PREFIX));
     Dataset<Row> billed = known
         .join(BillingTransforms.subscriptionsAsOf(lake.read(SubscriptionEvents.TABLE), asOfEnd, s), new String[] {"workspace_id"}, "left")
         .withColumn(Billing.PLAN.name(), coalesce(col(Billing.PLAN.name()), lit(s.defaultPlan())))
@@ -158,18 +155,18 @@ public final class Build360Job implements Job {
   /** People seen by the date, with their account as of it, activity, touches and champions. */
   static Dataset<Row> user360(Lake lake, IdentityAsOf identity, Dataset<Row> activity, Dataset<Row> tasks, LocalDate asOf,
                               Build360Settings s) {
-    Timestamp asOfEnd = endOf(asOf);
+    Timestamp asOfEnd = AsOf.endOf(asOf);
     Dataset<Row> seen = lake.read(People.TABLE).where(People.FIRST_SEEN_AT.col().lt(asOfEnd))
         .select(People.PERSON_ID.col(), People.EMAIL.col(), People.NAME.col(), People.TITLE.col(), People.FIRST_SEEN_AT.col());
     Dataset<Row> product = activity.where(col("person_id").isNotNull()).groupBy("person_id").agg(
-        ResolveTransforms.sortedSet("user_id").as(User360.USER_IDS.name()),
-        ResolveTransforms.sortedSet("workspace_id").as(User360.WORKSPACE_IDS.name()));
-    Dataset<Row> leads = ResolveTransforms.latestVersions(lake.read(SfLeads.TABLE), lit(asOfEnd)).select(col("id").as("lead_id"))
+        Picks.sortedSet("user_id").as(User360.USER_IDS.name()),
+        Picks.sortedSet("workspace_id").as(User360.WORKSPACE_IDS.name()));
+    Dataset<Row> leads = AsOf.latestVersions(lake.read(SfLeads.TABLE), lit(asOfEnd)).select(col("id").as("lead_id"))
         .join(identity.personOfLead("lead_id", "person_id"), "lead_id")
-        .groupBy("person_id").agg(ResolveTransforms.sortedSet("lead_id").as(User360.LEAD_IDS.name()));
-    Dataset<Row> contacts = ResolveTransforms.latestVersions(lake.read(SfContacts.TABLE), lit(asOfEnd)).select(col("id").as("contact_id"))
+        .groupBy("person_id").agg(Picks.sortedSet("lead_id").as(User360.LEAD_IDS.name()));
+    Dataset<Row> contacts = AsOf.latestVersions(lake.read(SfContacts.TABLE), lit(asOfEnd)).select(col("id").as("contact_id"))
         .join(identity.personOfContact("contact_id", "person_id"), "contact_id")
-        .groupBy("person_id").agg(ResolveTransforms.sortedSet("contact_id").as(User360.CONTACT_IDS.name()));
+        .groupBy("person_id").agg(Picks.sortedSet("contact_id").as(User360.CONTACT_IDS.name()));
     Dataset<Row> joined = seen
         .join(identity.accountOfPersonWithRule("person_id", User360.ACCOUNT_ID.name(), User360.ACCOUNT_RULE.name()),
             new String[] {"person_id"}, "left")
@@ -192,10 +189,10 @@ public final class Build360Job implements Job {
   /** Accounts with a workspace, a person or a CRM account by the date: firmographics, rollups, touches, pipeline. */
   static Dataset<Row> account360(Lake lake, IdentityAsOf identity, Dataset<Row> activity, Dataset<Row> workspaces,
                                  Dataset<Row> people, Dataset<Row> tasks, LocalDate asOf, Build360Settings s) {
-    Timestamp asOfEnd = endOf(asOf);
+    Timestamp asOfEnd = AsOf.endOf(asOf);
     String id = Account360.ACCOUNT_ID.name();
-    Dataset<Row> crm = ResolveTransforms.crmAccounts(lake.read(SfAccounts.TABLE), asOfEnd);
-    Dataset<Row> firmo = ResolveTransforms.firmographics(lake.read(Firmographics.TABLE), asOfEnd);
+    Dataset<Row> crm = AccountRecords.crmAccounts(lake.read(SfAccounts.TABLE), asOfEnd);
+    Dataset<Row> firmo = AccountRecords.firmographics(lake.read(Firmographics.TABLE), asOfEnd);
     Dataset<Row> ids = workspaces.select(col(Workspace360.ACCOUNT_ID.name()).as(id))
         .union(people.select(col(User360.ACCOUNT_ID.name()).as(id)))
         .union(crm.select(col("account_id").as(id)))
@@ -204,7 +201,7 @@ public final class Build360Job implements Job {
     Column rank = BillingTransforms.planRank(col(Billing.PLAN.name()), s);
     Dataset<Row> rolled = workspaces.groupBy(col(Workspace360.ACCOUNT_ID.name()).as(id)).agg(
         count(lit(1)).as(Account360.WORKSPACES.name()),
-        ResolveTransforms.sortedSet(Workspace360.WORKSPACE_ID.name()).as(Account360.WORKSPACE_IDS.name()),
+        Picks.sortedSet(Workspace360.WORKSPACE_ID.name()).as(Account360.WORKSPACE_IDS.name()),
         Picks.earliest(col(Workspace360.NAME.name()), col(Workspace360.CREATED_AT.name())).as("workspace_name"),
         Picks.latest(struct(col(Billing.PLAN.name()), col(Billing.BILLING_STATUS.name())),
             struct(rank, col(Workspace360.CREATED_AT.name()))).as("top_plan"),
@@ -232,18 +229,18 @@ public final class Build360Job implements Job {
             max(Engagement.LAST_MARKETING_TOUCH_AT.name()).as(Engagement.LAST_MARKETING_TOUCH_AT.name()),
             sum(Engagement.TICKETS_OPEN.name()).as(Engagement.TICKETS_OPEN.name()),
             sum(Engagement.TICKETS_30D.name()).as(Engagement.TICKETS_30D.name()));
-    Dataset<Row> opportunities = ResolveTransforms.dedupeOpportunitiesByDomain(
-            ResolveTransforms.latestVersions(lake.read(SfOpportunities.TABLE), lit(asOfEnd)),
+    Dataset<Row> opportunities = AccountRecords.dedupeOpportunitiesByDomain(
+            AsOf.latestVersions(lake.read(SfOpportunities.TABLE), lit(asOfEnd)),
             identity.accountOfCrmAccount("crm_account_id", "account_id"))
         .where(not(coalesce(col("is_closed"), lit(false))).and(col("duplicate_of").isNull()).and(col("account_id").isNotNull()))
         .groupBy(col("account_id").as(id)).agg(count(lit(1)).as(Account360.OPEN_OPPORTUNITIES.name()),
             sum("amount").as(Account360.OPEN_PIPELINE_AMOUNT.name()));
-    Dataset<Row> leadOwners = ResolveTransforms.latestVersions(lake.read(SfLeads.TABLE), lit(asOfEnd))
+    Dataset<Row> leadOwners = AsOf.latestVersions(lake.read(SfLeads.TABLE), lit(asOfEnd))
         .select(col("id").as("lead_id"), col("owner_id"), col("last_modified_at"))
         .join(identity.personOfLead("lead_id", "person_id"), "lead_id")
         .join(identity.accountOfPerson("person_id", id), "person_id")
         .groupBy(id).agg(Picks.latest(col("owner_id"), col("last_modified_at")).as("lead_owner_id"));
-    Column personal = col(id).startsWith(ResolveTransforms.PERSONAL_PREFIX);
+    Column personal = col(id).startsWith(IdentityRules.PERSONAL_PREFIX);
     return ids
         .join(crm.withColumnRenamed("account_id", id), new String[] {id}, "left")
         .join(firmo.withColumnRenamed("account_id", id), new String[] {id}, "left")

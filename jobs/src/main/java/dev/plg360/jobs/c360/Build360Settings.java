@@ -2,6 +2,7 @@ package dev.plg360.jobs.c360;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import dev.plg360.common.billing.BillingStatuses;
 import dev.plg360.common.config.Settings;
 import dev.plg360.common.config.SettingsException;
 import java.io.Serializable;

@@ -10,6 +10,9 @@ import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.when;
 
+import dev.plg360.common.asof.AsOf;
+import dev.plg360.common.identity.EmailRules;
+import dev.plg360.common.identity.IdentityAsOf;
 import dev.plg360.common.tables.GoldTables.Engagement;
 import dev.plg360.common.tables.Tables.EmailEvents;
 import dev.plg360.common.tables.Tables.FormSubmissions;
@@ -17,8 +20,6 @@ import dev.plg360.common.tables.Tables.SfCommon;
 import dev.plg360.common.tables.Tables.SfContacts;
 import dev.plg360.common.tables.Tables.SfTasks;
 import dev.plg360.common.tables.Tables.SupportTickets;
-import dev.plg360.jobs.resolve.EmailRules;
-import dev.plg360.jobs.resolve.ResolveTransforms;
 import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.LocalDate;
@@ -87,7 +88,7 @@ public final class EngagementTransforms {
   public static Dataset<Row> tasksAsOf(Dataset<Row> taskVersions, Timestamp asOfEnd, IdentityAsOf identity) {
     String who = SfTasks.WHO_ID.name();
     Dataset<Row> personOfWho = identity.personOfLead(who, "person_id").unionByName(identity.personOfContact(who, "person_id"));
-    return ResolveTransforms.latestVersions(taskVersions, lit(asOfEnd))
+    return AsOf.latestVersions(taskVersions, lit(asOfEnd))
         .withColumnRenamed(SfContacts.ACCOUNT_ID.name(), "crm_account_id")
         .withColumn("crm_linked", coalesce(col("crm_account_id"), SfTasks.WHAT_ID.col()))
         .join(personOfWho, new String[] {who}, "left")

@@ -24,6 +24,8 @@ import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.upper;
 import static org.apache.spark.sql.functions.when;
 
+import dev.plg360.common.identity.EmailRules;
+import dev.plg360.common.identity.IdentityAsOf;
 import dev.plg360.common.tables.Col;
 import dev.plg360.common.tables.GoldTables.CustomerTimeline;
 import dev.plg360.common.tables.Tables.EmailEvents;
@@ -35,7 +37,6 @@ import dev.plg360.common.tables.Tables.SfOpportunities;
 import dev.plg360.common.tables.Tables.SfTasks;
 import dev.plg360.common.tables.Tables.SubscriptionEvents;
 import dev.plg360.common.tables.Tables.SupportTickets;
-import dev.plg360.jobs.resolve.EmailRules;
 import java.sql.Timestamp;
 import java.util.List;
 import org.apache.spark.sql.Column;

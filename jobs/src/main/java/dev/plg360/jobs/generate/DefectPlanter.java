@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.plg360.common.quality.Reason;
-import dev.plg360.jobs.ingest.FieldPath;
+import dev.plg360.common.source.FieldPath;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.EnumMap;

@@ -1,9 +1,9 @@
 package dev.plg360.jobs.generate;
 
 import dev.plg360.common.config.SettingsException;
+import dev.plg360.common.source.FieldPath;
+import dev.plg360.common.source.SourceSpec;
 import dev.plg360.common.tables.Col;
-import dev.plg360.jobs.ingest.FieldPath;
-import dev.plg360.jobs.ingest.SourceSpec;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.EnumMap;

@@ -7,6 +7,7 @@ import dev.plg360.common.io.Lake;
 import dev.plg360.common.run.Job;
 import dev.plg360.common.run.JobContext;
 import dev.plg360.common.run.RunLog;
+import dev.plg360.common.source.SourceSpec;
 import dev.plg360.common.tables.Tables.IngestedFiles;
 import dev.plg360.common.tables.Tables.Lineage;
 import dev.plg360.common.tables.Tables.Quarantine;

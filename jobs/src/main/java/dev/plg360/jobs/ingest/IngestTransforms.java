@@ -27,6 +27,8 @@ import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
 
 import dev.plg360.common.quality.Reason;
+import dev.plg360.common.source.FieldPath;
+import dev.plg360.common.source.SourceSpec;
 import dev.plg360.common.tables.Col;
 import dev.plg360.common.tables.Tables.Lineage;
 import dev.plg360.common.tables.Tables.Quarantine;

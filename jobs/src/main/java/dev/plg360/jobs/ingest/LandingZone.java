@@ -2,6 +2,7 @@ package dev.plg360.jobs.ingest;
 
 import dev.plg360.common.io.Lake;
 import dev.plg360.common.run.RunLog;
+import dev.plg360.common.source.SourceSpec;
 import dev.plg360.common.tables.Tables.IngestedFiles;
 import java.io.IOException;
 import java.io.InputStream;

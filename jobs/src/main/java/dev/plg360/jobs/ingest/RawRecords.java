@@ -15,6 +15,7 @@ import static org.apache.spark.sql.functions.when;
 import com.univocity.parsers.csv.CsvParser;
 import com.univocity.parsers.csv.CsvParserSettings;
 import dev.plg360.common.quality.Reason;
+import dev.plg360.common.source.SourceSpec;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;

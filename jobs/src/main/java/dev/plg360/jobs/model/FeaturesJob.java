@@ -2,8 +2,12 @@ package dev.plg360.jobs.model;
 
 import static org.apache.spark.sql.functions.col;
 
+import dev.plg360.common.identity.IdentityAsOf;
+import dev.plg360.common.identity.IdentityRules;
 import dev.plg360.common.io.Lake;
 import dev.plg360.common.io.WriteResult;
+import dev.plg360.common.model.ModelSettings;
+import dev.plg360.common.model.TrainingSet;
 import dev.plg360.common.run.Job;
 import dev.plg360.common.run.JobContext;
 import dev.plg360.common.tables.ModelTables.ConversionTraining;
@@ -13,8 +17,6 @@ import dev.plg360.common.tables.Tables.IdentityLinks;
 import dev.plg360.common.tables.Tables.ProductDaily;
 import dev.plg360.common.tables.Tables.SubscriptionEvents;
 import dev.plg360.common.tables.Tables.Workspaces;
-import dev.plg360.jobs.c360.IdentityAsOf;
-import dev.plg360.jobs.resolve.ResolveTransforms;
 import java.util.Arrays;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -41,7 +43,7 @@ public final class FeaturesJob implements Job {
 
   /** Builds and writes the set; returns the table's Delta version that holds it. */
   static long write(JobContext ctx, ModelSettings s) {
-    ResolveTransforms.registerUdfs(ctx.spark());
+    IdentityRules.registerUdfs(ctx.spark());
     TrainingSet.checkFeatures(ctx.spark(), s.features());
     Lake lake = ctx.lake();
     IdentityAsOf identity = IdentityAsOf.of(lake.read(IdentityLinks.TABLE), ctx.asOf());

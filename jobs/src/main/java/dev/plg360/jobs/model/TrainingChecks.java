@@ -7,6 +7,8 @@ import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 
+import dev.plg360.common.model.FeatureDef;
+import dev.plg360.common.model.ModelSettings;
 import dev.plg360.common.tables.Col;
 import dev.plg360.common.tables.ModelTables.ConversionTraining;
 import java.util.ArrayList;

@@ -6,14 +6,14 @@ import static dev.plg360.jobs.report.Html.num;
 import static dev.plg360.jobs.report.Html.percent;
 
 import dev.plg360.common.io.Lake;
+import dev.plg360.common.model.ModelMetrics;
+import dev.plg360.common.model.ModelRegistry;
 import dev.plg360.common.run.RunMetrics;
 import dev.plg360.common.tables.Col;
 import dev.plg360.common.tables.ModelTables.Calibration;
 import dev.plg360.common.tables.ModelTables.Coefficients;
 import dev.plg360.common.tables.ModelTables.Predictions;
 import dev.plg360.common.tables.ModelTables.Versions;
-import dev.plg360.jobs.model.ModelMetrics;
-import dev.plg360.jobs.model.ModelRegistry;
 import dev.plg360.jobs.report.Charts.Bars;
 import dev.plg360.jobs.report.Charts.Line;
 import java.util.ArrayList;

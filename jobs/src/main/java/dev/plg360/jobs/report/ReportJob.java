@@ -1,9 +1,9 @@
 package dev.plg360.jobs.report;
 
+import dev.plg360.common.model.ModelRegistry;
+import dev.plg360.common.model.ModelSettings;
 import dev.plg360.common.run.Job;
 import dev.plg360.common.run.JobContext;
-import dev.plg360.jobs.model.ModelRegistry;
-import dev.plg360.jobs.model.ModelSettings;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;

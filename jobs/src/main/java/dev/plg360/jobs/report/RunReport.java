@@ -10,7 +10,6 @@ import dev.plg360.common.tables.ScoreTables.AccountScores;
 import dev.plg360.common.tables.ScoreTables.LeadScores;
 import dev.plg360.common.tables.Tables.JobRuns;
 import dev.plg360.common.tables.Tables.Quarantine;
-import dev.plg360.jobs.demo.LakeSummary;
 import dev.plg360.jobs.report.Charts.Bars;
 import java.sql.Timestamp;
 import java.time.Duration;

@@ -18,6 +18,10 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.when;
 
+import dev.plg360.common.asof.AsOf;
+import dev.plg360.common.identity.AccountRecords;
+import dev.plg360.common.identity.EmailRules;
+import dev.plg360.common.identity.IdentityRules;
 import dev.plg360.common.io.Lake;
 import dev.plg360.common.quality.Reason;
 import dev.plg360.common.run.Job;
@@ -49,7 +53,6 @@ import dev.plg360.common.tables.Tables.SupportTickets;
 import dev.plg360.common.tables.Tables.Workspaces;
 import java.sql.Date;
 import java.sql.Timestamp;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -84,8 +87,8 @@ public final class ResolveJob implements Job {
   @Override
   public void run(JobContext ctx) {
     Lake lake = ctx.lake();
-    ResolveTransforms.registerUdfs(ctx.spark());
-    Timestamp asOfEnd = Timestamp.from(ctx.asOf().plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant());
+    IdentityRules.registerUdfs(ctx.spark());
+    Timestamp asOfEnd = AsOf.endOf(ctx.asOf());
     Timestamp runAt = Timestamp.from(ctx.startedAt());
 
     // Only the days not yet summed up (all of them on a first run, one on a daily run, the days of a late file) are
@@ -111,14 +114,14 @@ public final class ResolveJob implements Job {
           lake.read(SubscriptionEvents.TABLE).where(SubscriptionEvents.EVENT_TS.col().lt(asOfEnd))));
       Dataset<Row> newDays = onDays(events, rollupDays);
       // The CRM records as they were last modified by the as-of time: quarantine, workspaces and people read them.
-      Dataset<Row> crmAccounts = ResolveTransforms.latestVersions(lake.read(SfAccounts.TABLE), lit(asOfEnd));
-      Dataset<Row> leads = ResolveTransforms.latestVersions(lake.read(SfLeads.TABLE), lit(asOfEnd));
-      Dataset<Row> contacts = ResolveTransforms.latestVersions(lake.read(SfContacts.TABLE), lit(asOfEnd));
+      Dataset<Row> crmAccounts = AsOf.latestVersions(lake.read(SfAccounts.TABLE), lit(asOfEnd));
+      Dataset<Row> leads = AsOf.latestVersions(lake.read(SfLeads.TABLE), lit(asOfEnd));
+      Dataset<Row> contacts = AsOf.latestVersions(lake.read(SfContacts.TABLE), lit(asOfEnd));
       quarantine(ctx, lake, asOfEnd, newDays, known, crmAccounts);
       Dataset<Row> stitch = ResolveTransforms.stitchAnonymous(facts);
       Dataset<Row> members = kept.keep(ResolveTransforms.members(facts)
           .join(known.select(ProductEvents.WORKSPACE_ID.name()), new String[] {ProductEvents.WORKSPACE_ID.name()}, "left_semi"));
-      Dataset<Row> profiles = kept.keep(ResolveTransforms.classifyEmail(ResolveTransforms.userProfiles(facts), "email"));
+      Dataset<Row> profiles = kept.keep(IdentityRules.classifyEmail(ResolveTransforms.userProfiles(facts), "email"));
 
       // The company a gmail founder's CRM record names, else the work address they wrote to support or a form
       // from: a workspace with no business-domain member goes there.
@@ -144,8 +147,8 @@ public final class ResolveJob implements Job {
       ctx.metrics().wrote(lake.overwrite(accounts, Accounts.TABLE));
       Dataset<Row> crmToAccount = accounts.select(explode(Accounts.CRM_ACCOUNT_IDS.col()).as("crm_account_id"),
           Accounts.ACCOUNT_ID.col().as("account_id"));
-      ctx.metrics().wrote(lake.overwrite(ResolveTransforms.dedupeOpportunitiesByDomain(
-          ResolveTransforms.latestVersions(lake.read(SfOpportunities.TABLE), lit(asOfEnd)), crmToAccount), Opportunities.TABLE));
+      ctx.metrics().wrote(lake.overwrite(AccountRecords.dedupeOpportunitiesByDomain(
+          AsOf.latestVersions(lake.read(SfOpportunities.TABLE), lit(asOfEnd)), crmToAccount), Opportunities.TABLE));
       writeLinks(ctx, lake, runAt, stitch, people, workspaces, accounts);
       rollUpDays(ctx, lake, newDays, rollupDays, known);
       LOG.info("resolve: {} people, {} workspaces, {} accounts", people.count(), workspaces.count(), accounts.count());
@@ -208,7 +211,7 @@ public final class ResolveJob implements Job {
           email));
     });
     Column website = SfAccounts.WEBSITE.col();
-    parts.add(rejected(crmAccounts.where(ResolveTransforms.websiteDomain(website).isNull()), Reason.NO_DOMAIN,
+    parts.add(rejected(crmAccounts.where(IdentityRules.websiteDomain(website).isNull()), Reason.NO_DOMAIN,
         concat(lit("Website '"), coalesce(website, lit("")), lit("' names no registrable domain: the account is matched "
             + "to no company")), SfCommon.ID.col(), SfAccounts.NAME.col(), website));
     try (Kept kept = new Kept()) {
@@ -285,7 +288,7 @@ public final class ResolveJob implements Job {
     Column personKey = coalesce(col("email_norm"),
         when(col("user_id").isNotNull(), concat(lit(ResolveTransforms.USER_PREFIX), col("user_id"))));
     Dataset<Row> classified = branches.stream()
-        .map(b -> ResolveTransforms.classifyEmail(b, "email").withColumn("person_key", personKey)
+        .map(b -> IdentityRules.classifyEmail(b, "email").withColumn("person_key", personKey)
             .withColumn("email", when(col("email_norm").isNotNull(), col("email"))))
         .reduce(Dataset::unionByName).orElseThrow()
         .where(col("person_key").isNotNull());
@@ -297,10 +300,10 @@ public final class ResolveJob implements Job {
         coalesce(max(col("business")), lit(false)).as("business"),
         Picks.latest(col("name"), when(col("name").isNotNull().and(col("name").notEqual("")), col("seen_at"))).as("name"),
         Picks.latest(col("title"), when(col("title").isNotNull(), col("seen_at"))).as("title"),
-        ResolveTransforms.sortedSet("user_id").as("user_ids"),
-        ResolveTransforms.sortedSet("lead_id").as("lead_ids"),
-        ResolveTransforms.sortedSet("contact_id").as("contact_ids"),
-        ResolveTransforms.sortedSet("source").as("sources"),
+        Picks.sortedSet("user_id").as("user_ids"),
+        Picks.sortedSet("lead_id").as("lead_ids"),
+        Picks.sortedSet("contact_id").as("contact_ids"),
+        Picks.sortedSet("source").as("sources"),
         min(col("seen_at")).as("first_seen_at"));
     // Main workspace of a person: the most active one over all their user ids.
     Dataset<Row> personWorkspace = all.select(col("person_id"), explode(col("user_ids")).as("user_id"))
@@ -334,10 +337,10 @@ public final class ResolveJob implements Job {
 
   /** One row per account: every domain a workspace, a person or a CRM account names, enriched with firmographics. */
   private static Dataset<Row> accounts(Lake lake, Timestamp asOfEnd, Dataset<Row> workspaces, Dataset<Row> people) {
-    Dataset<Row> crm = ResolveTransforms.crmAccounts(lake.read(SfAccounts.TABLE), asOfEnd);
-    Dataset<Row> firmo = ResolveTransforms.firmographics(lake.read(Firmographics.TABLE), asOfEnd);
+    Dataset<Row> crm = AccountRecords.crmAccounts(lake.read(SfAccounts.TABLE), asOfEnd);
+    Dataset<Row> firmo = AccountRecords.firmographics(lake.read(Firmographics.TABLE), asOfEnd);
     Dataset<Row> fromWorkspaces = workspaces.groupBy("account_id").agg(
-        ResolveTransforms.sortedSet("workspace_id").as("workspace_ids"), bool_or(col("is_personal")).as("is_personal"),
+        Picks.sortedSet("workspace_id").as("workspace_ids"), bool_or(col("is_personal")).as("is_personal"),
         Picks.earliest(col("name"), col("created_at")).as("ws_name"));
     Dataset<Row> ids = workspaces.select("account_id")
         .union(people.where(col(People.ACCOUNT_ID.name()).isNotNull()).select(People.ACCOUNT_ID.name()))

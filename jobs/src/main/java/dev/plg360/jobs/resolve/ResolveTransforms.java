@@ -1,11 +1,9 @@
 package dev.plg360.jobs.resolve;
 
-import static org.apache.spark.sql.functions.array_distinct;
 import static org.apache.spark.sql.functions.array_sort;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
-import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.count;
@@ -18,10 +16,11 @@ import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.row_number;
-import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
+import dev.plg360.common.identity.EmailRules;
+import dev.plg360.common.identity.IdentityRules;
 import dev.plg360.common.spark.Picks;
 import java.util.Arrays;
 import java.util.List;
@@ -47,7 +46,6 @@ import org.apache.spark.sql.functions;
 public final class ResolveTransforms {
   private ResolveTransforms() {}
 
-  public static final String PERSONAL_PREFIX = "personal:";
   static final String USER_PREFIX = "user:";
 
   /** The kinds of row of silver.identity_daily. */
@@ -136,42 +134,6 @@ public final class ResolveTransforms {
   }
 
   /**
-   * Adds {@code email_norm}, {@code domain} (registrable), {@code business} (neither free-mail nor disposable)
-   * and {@code disposable} to a frame with an email column, using the UDFs registered by {@link #registerUdfs}.
-   */
-  public static Dataset<Row> classifyEmail(Dataset<Row> df, String emailColumn) {
-    Column norm = EmailRules.normalize(col(emailColumn));
-    Dataset<Row> withNorm = df.withColumn("email_norm", norm);
-    Column host = EmailRules.host(col("email_norm"));
-    Column domain = functions.call_udf(REGISTRABLE, host);
-    return withNorm
-        .withColumn("domain", domain)
-        // The lookup takes the host as it is and as its registrable domain (Domains.isFreeMail).
-        .withColumn("free_mail", functions.call_udf(FREE_MAIL, host))
-        .withColumn("disposable", functions.call_udf(DISPOSABLE, col("domain")))
-        .withColumn("business", col("domain").isNotNull().and(not(col("free_mail"))).and(not(col("disposable"))));
-  }
-
-  static final String REGISTRABLE = "plg360_registrable_domain";
-  static final String FREE_MAIL = "plg360_is_free_mail";
-  static final String DISPOSABLE = "plg360_is_disposable";
-
-  /** The account id of a domain as typed: its registrable domain (needs {@link #registerUdfs}). */
-  public static Column registrableDomain(Column domain) {
-    return functions.call_udf(REGISTRABLE, domain);
-  }
-
-  /** The domain functions as SQL functions of the session (also usable from notebooks and docs/queries). */
-  public static void registerUdfs(org.apache.spark.sql.SparkSession spark) {
-    spark.udf().register(REGISTRABLE, (org.apache.spark.sql.api.java.UDF1<String, String>) Domains::registrable,
-        org.apache.spark.sql.types.DataTypes.StringType);
-    spark.udf().register(FREE_MAIL, (org.apache.spark.sql.api.java.UDF1<String, Boolean>) Domains::isFreeMail,
-        org.apache.spark.sql.types.DataTypes.BooleanType);
-    spark.udf().register(DISPOSABLE, (org.apache.spark.sql.api.java.UDF1<String, Boolean>) Domains::isDisposable,
-        org.apache.spark.sql.types.DataTypes.BooleanType);
-  }
-
-  /**
    * One row per known workspace: the account it rolls up to by the majority of its members' business domains; when
    * none has one (founders who signed up with gmail), by the majority of the domains their CRM records name
    * (MEMBER_CRM_RECORD: a Contact's Account, a Lead's Website; else the work address of their support tickets and
@@ -196,7 +158,7 @@ public final class ResolveTransforms {
             col("workspace_id"),
             col("name"),
             when(business, col("winner")).when(crm, col("crm_winner"))
-                .otherwise(concat(lit(PERSONAL_PREFIX), col("workspace_id"))).as("account_id"),
+                .otherwise(concat(lit(IdentityRules.PERSONAL_PREFIX), col("workspace_id"))).as("account_id"),
             personal.as("is_personal"),
             when(business, lit("MEMBER_DOMAIN_MAJORITY")).when(crm, lit("MEMBER_CRM_RECORD"))
                 .otherwise(lit("PERSONAL_WORKSPACE")).as("rule"),
@@ -241,16 +203,16 @@ public final class ResolveTransforms {
    */
   public static Dataset<Row> crmDomainsByEmail(Dataset<Row> contacts, Dataset<Row> leads, Dataset<Row> crmAccounts) {
     Dataset<Row> accountSite = crmAccounts.select(col("id").as("account_ref"),
-        websiteDomain(col("website")).as("crm_domain"));
+        IdentityRules.websiteDomain(col("website")).as("crm_domain"));
     Dataset<Row> fromContacts = contacts
         .join(accountSite, contacts.col("account_id").equalTo(accountSite.col("account_ref")))
         .select(EmailRules.normalize(col("email")).as("email_norm"), col("crm_domain"), lit(0).as("strength"),
             col("created_at"));
     Dataset<Row> fromLeads = leads.where(not(coalesce(col("is_converted"), lit(false))))
-        .select(EmailRules.normalize(col("email")).as("email_norm"), websiteDomain(col("website")).as("crm_domain"),
-            lit(1).as("strength"), col("created_at"));
-    Column business = not(functions.call_udf(FREE_MAIL, col("crm_domain")))
-        .and(not(functions.call_udf(DISPOSABLE, col("crm_domain"))));
+        .select(EmailRules.normalize(col("email")).as("email_norm"),
+            IdentityRules.websiteDomain(col("website")).as("crm_domain"), lit(1).as("strength"), col("created_at"));
+    Column business = not(functions.call_udf(IdentityRules.FREE_MAIL, col("crm_domain")))
+        .and(not(functions.call_udf(IdentityRules.DISPOSABLE, col("crm_domain"))));
     return fromContacts.unionByName(fromLeads)
         .where(col("email_norm").isNotNull().and(col("crm_domain").isNotNull()).and(business))
         .withColumn("rank", row_number().over(Window.partitionBy("email_norm")
@@ -262,8 +224,8 @@ public final class ResolveTransforms {
    * The company a free-mail product user works at, from a support ticket or form they sent from their work address:
    * the same person by full name (two words or more, case and spacing aside). Only where the name is unambiguous:
    * one product user has it, and every business address sent under it is of one registrable domain. {@code profiles}:
-   * user_id, name, business (see {@link #classifyEmail}); {@code records}: email, name (the sender as the ticket or
-   * form gives them). Out: user_id, crm_domain.
+   * user_id, name, business (see {@link IdentityRules#classifyEmail}); {@code records}: email, name (the sender as the
+   * ticket or form gives them). Out: user_id, crm_domain.
    */
   public static Dataset<Row> workDomainsByName(Dataset<Row> profiles, Dataset<Row> records) {
     Column fullName = functions.lower(functions.trim(functions.regexp_replace(col("name"), "\\s+", " ")));
@@ -272,7 +234,8 @@ public final class ResolveTransforms {
     Dataset<Row> unique = users.groupBy("full_name").agg(count(lit(1)).as("users"), functions.first("user_id").as("user_id"),
             functions.first("business").as("business"))
         .where(col("users").equalTo(1).and(not(col("business"))));
-    Dataset<Row> sent = classifyEmail(records, "email").where(col("business")).withColumn("full_name", fullName)
+    Dataset<Row> sent = IdentityRules.classifyEmail(records, "email").where(col("business"))
+        .withColumn("full_name", fullName)
         .where(col("full_name").isNotNull().and(twoWords))
         .groupBy("full_name").agg(functions.countDistinct("domain").as("domains"), functions.first("domain").as("crm_domain"))
         .where(col("domains").equalTo(1));
@@ -301,84 +264,6 @@ public final class ResolveTransforms {
                 .when(col("ws_account").isNotNull().and(not(col("ws_personal"))), lit("WORKSPACE_MEMBERSHIP"))
                 .when(col("ws_account").isNotNull(), lit("PERSONAL_WORKSPACE")))
         .drop("ws_account", "ws_personal");
-  }
-
-  /** Distinct non-empty values of a column, collected per key, sorted so re-runs write the same arrays. */
-  public static Column sortedSet(String column) {
-    return array_sort(array_distinct(collect_set(col(column))));
-  }
-
-  /** The rows of a versioned bronze table (id, last_modified_at) as they were last modified by the as-of time. */
-  public static Dataset<Row> latestVersions(Dataset<Row> versions, Column asOfEnd) {
-    return versions.where(col("last_modified_at").lt(asOfEnd))
-        .withColumn("rank", row_number().over(Window.partitionBy("id").orderBy(col("last_modified_at").desc())))
-        .where(col("rank").equalTo(1).and(not(coalesce(col("is_deleted"), lit(false))))).drop("rank");
-  }
-
-  /** The registrable domain a CRM account's Website names (https://www.acme.co.uk/about -> acme.co.uk), or null. */
-  public static Column websiteDomain(Column website) {
-    return functions.call_udf(REGISTRABLE,
-        functions.regexp_extract(functions.lower(website), "^(?:[a-z]+://)?([^/:?#]+)", 1));
-  }
-
-  /**
-   * Salesforce accounts as of the as-of time, one row per plg360 account (the registrable domain of the Website):
-   * account_id, crm_account_ids, and the most recently modified one's crm_owner_id, crm_name, crm_industry,
-   * crm_employees, crm_country.
-   */
-  public static Dataset<Row> crmAccounts(Dataset<Row> sfAccountVersions, java.sql.Timestamp asOfEnd) {
-    return latestVersions(sfAccountVersions, lit(asOfEnd))
-        .withColumn("account_id", websiteDomain(col("website")))
-        .where(col("account_id").isNotNull())
-        .groupBy("account_id").agg(
-            sortedSet("id").as("crm_account_ids"),
-            Picks.latest(struct(col("owner_id"), col("name"), col("industry"), col("employees"), col("billing_country"),
-                col("id")), col("last_modified_at")).as("_latest"))
-        .select(col("account_id"), col("crm_account_ids"), col("_latest.owner_id").as("crm_owner_id"),
-            col("_latest.name").as("crm_name"), col("_latest.industry").as("crm_industry"),
-            col("_latest.employees").as("crm_employees"), col("_latest.billing_country").as("crm_country"));
-  }
-
-  /**
-   * The latest Clearbit record indexed before the as-of time, per registrable domain: account_id, cb_name,
-   * cb_industry, cb_employees, cb_country, department_headcounts, tech.
-   */
-  public static Dataset<Row> firmographics(Dataset<Row> clearbitVersions, java.sql.Timestamp asOfEnd) {
-    return clearbitVersions.where(col("indexed_at").lt(asOfEnd))
-        .withColumn("account_id", registrableDomain(col("domain")))
-        .where(col("account_id").isNotNull())
-        .withColumn("rank", row_number().over(Window.partitionBy("account_id").orderBy(col("indexed_at").desc())))
-        .where(col("rank").equalTo(1))
-        .select(col("account_id"), col("name").as("cb_name"), col("industry").as("cb_industry"),
-            col("employees").as("cb_employees"), col("country").as("cb_country"), col("department_headcounts"), col("tech"));
-  }
-
-  /**
-   * Opportunities on their plg360 account, with duplicates by account domain marked (seed 002: a seller de-dupes
-   * opportunities on the domain): of the open opportunities of one account, the oldest is the one; each later
-   * open one is {@code duplicate_of} it. {@code latest}: the opportunities' latest versions; {@code crmToAccount}:
-   * crm_account_id, account_id. Columns: silver.opportunities'.
-   */
-  public static Dataset<Row> dedupeOpportunitiesByDomain(Dataset<Row> latest, Dataset<Row> crmToAccount) {
-    Dataset<Row> j = latest.withColumnRenamed("account_id", "crm_account_id")
-        .join(crmToAccount, new String[] {"crm_account_id"}, "left");
-    Column open = not(coalesce(col("is_closed"), lit(false)));
-    Column primary = functions.first(col("id")).over(Window.partitionBy(col("account_id"), open)
-        .orderBy(col("created_at"), col("id")).rowsBetween(Window.unboundedPreceding(), Window.currentRow()));
-    return j.withColumn("primary_id", primary).select(
-        col("id").as("opportunity_id"),
-        col("account_id"),
-        col("crm_account_id"),
-        col("name"),
-        col("stage_name"),
-        col("amount"),
-        col("is_closed"),
-        col("is_won"),
-        col("owner_id"),
-        col("created_at"),
-        col("last_modified_at"),
-        when(open.and(col("account_id").isNotNull()).and(col("primary_id").notEqual(col("id"))), col("primary_id"))
-            .as("duplicate_of"));
   }
 
   /**

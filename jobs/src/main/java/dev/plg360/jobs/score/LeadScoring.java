@@ -20,14 +20,14 @@ import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
 
+import dev.plg360.common.asof.AsOf;
+import dev.plg360.common.identity.EmailRules;
+import dev.plg360.common.identity.IdentityRules;
 import dev.plg360.common.spark.Picks;
 import dev.plg360.common.tables.Col;
 import dev.plg360.common.tables.ScoreTables;
 import dev.plg360.common.tables.ScoreTables.LeadFunnel;
 import dev.plg360.common.tables.ScoreTables.LeadScores;
-import dev.plg360.jobs.c360.Build360Job;
-import dev.plg360.jobs.resolve.EmailRules;
-import dev.plg360.jobs.resolve.ResolveTransforms;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -66,11 +66,11 @@ public final class LeadScoring {
    */
   public static Dataset<Row> facts(Inputs in, LocalDate asOf, ScoreSettings.Leads s) {
     Column day = lit(Date.valueOf(asOf));
-    Dataset<Row> open = ResolveTransforms.latestVersions(in.leads(), lit(Build360Job.endOf(asOf)))
+    Dataset<Row> open = AsOf.latestVersions(in.leads(), lit(AsOf.endOf(asOf)))
         .where(not(coalesce(col("is_converted"), lit(false))))
         .select(col("id").as("lead_id"), col("first_name"), col("last_name"), col("email"), col("company"), col("title"),
             col("lead_source"), col("status").as("crm_status"), col("owner_id"), col("created_at"));
-    Dataset<Row> classified = ResolveTransforms.classifyEmail(open, "email")
+    Dataset<Row> classified = IdentityRules.classifyEmail(open, "email")
         .withColumn("channel", when(col("lead_source").isin(s.plgSources().toArray()), lit("PLG")).otherwise(lit("SLG")))
         .withColumn("age_days", datediff(day, to_date(col("created_at"))))
         .withColumn("junk_detail", junk(s))
@@ -88,8 +88,8 @@ public final class LeadScoring {
         .where(col("_p").equalTo(1)).drop("_p");
     Dataset<Row> forms = in.forms()
         .where(col("form_name").isin(s.handRaiseForms().toArray())
-            .and(col("submitted_at").lt(Build360Job.endOf(asOf)))
-            .and(col("submitted_at").geq(Build360Job.endOf(asOf.minusDays(s.handRaiseDays())))))
+            .and(col("submitted_at").lt(AsOf.endOf(asOf)))
+            .and(col("submitted_at").geq(AsOf.endOf(asOf.minusDays(s.handRaiseDays())))))
         .withColumn("email_norm", EmailRules.normalize(col("email")))
         .groupBy("email_norm").agg(Picks.latest(col("form_name"), col("submitted_at")).as("hand_raise_form"));
     Dataset<Row> accounts = in.accounts().select(col("account_id"), col("pql_score"), col("pql_tier"), col("pql_reasons"),

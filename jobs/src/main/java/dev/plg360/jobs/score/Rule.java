@@ -8,7 +8,7 @@ import static org.apache.spark.sql.functions.lit;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import dev.plg360.common.config.SettingsException;
-import dev.plg360.jobs.model.FeatureDef;
+import dev.plg360.common.model.FeatureDef;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;

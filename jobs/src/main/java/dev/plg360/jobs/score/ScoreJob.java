@@ -2,8 +2,13 @@ package dev.plg360.jobs.score;
 
 import static org.apache.spark.sql.functions.col;
 
+import dev.plg360.common.identity.IdentityAsOf;
+import dev.plg360.common.identity.IdentityRules;
 import dev.plg360.common.io.Lake;
 import dev.plg360.common.io.WriteResult;
+import dev.plg360.common.model.ModelRegistry;
+import dev.plg360.common.model.ModelSettings;
+import dev.plg360.common.model.TrainingSet;
 import dev.plg360.common.run.Job;
 import dev.plg360.common.run.JobContext;
 import dev.plg360.common.run.RunLog;
@@ -27,11 +32,6 @@ import dev.plg360.common.tables.Tables.Quarantine;
 import dev.plg360.common.tables.Tables.SfLeads;
 import dev.plg360.common.tables.Tables.SubscriptionEvents;
 import dev.plg360.common.tables.Tables.Workspaces;
-import dev.plg360.jobs.c360.IdentityAsOf;
-import dev.plg360.jobs.model.ModelRegistry;
-import dev.plg360.jobs.model.ModelSettings;
-import dev.plg360.jobs.model.TrainingSet;
-import dev.plg360.jobs.resolve.ResolveTransforms;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.List;
@@ -61,7 +61,7 @@ public final class ScoreJob implements Job {
     ModelSettings m = ModelSettings.from(ctx.settings());
     Lake lake = ctx.lake();
     LocalDate asOf = ctx.asOf();
-    ResolveTransforms.registerUdfs(ctx.spark());
+    IdentityRules.registerUdfs(ctx.spark());
     Column day = Snapshot.AS_OF.col().equalTo(Date.valueOf(asOf));
     Dataset<Row> accounts = lake.read(Account360.TABLE).where(day);
     Dataset<Row> signals = lake.read(Signals.TABLE);

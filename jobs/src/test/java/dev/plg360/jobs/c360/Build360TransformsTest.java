@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.plg360.common.identity.IdentityAsOf;
 import dev.plg360.common.tables.GoldTables.Activity;
 import dev.plg360.common.tables.GoldTables.Billing;
 import dev.plg360.common.tables.GoldTables.Signals;
@@ -318,7 +319,7 @@ class Build360TransformsTest extends SparkTestBase {
         .row("crm_account_id", "001A", "account_id", "acme.io").row("crm_account_id", "001B", "account_id", "acme.io")
         .row("crm_account_id", "001C", "account_id", "globex.com");
     Map<String, String> duplicateOf = new HashMap<>();
-    for (Row r : dev.plg360.jobs.resolve.ResolveTransforms.dedupeOpportunitiesByDomain(f.build(), crm.build()).collectAsList()) {
+    for (Row r : dev.plg360.common.identity.AccountRecords.dedupeOpportunitiesByDomain(f.build(), crm.build()).collectAsList()) {
       duplicateOf.put(r.getAs("opportunity_id"), r.getAs("duplicate_of"));
     }
     java.util.Map<String, String> expected = new HashMap<>();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.plg360.common.identity.IdentityAsOf;
 import dev.plg360.common.tables.Col;
 import dev.plg360.common.tables.GoldTables.CustomerTimeline;
 import dev.plg360.common.tables.Tables.EmailEvents;

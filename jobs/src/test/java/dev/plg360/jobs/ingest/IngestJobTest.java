@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.plg360.common.config.Settings;
 import dev.plg360.common.io.Lake;
 import dev.plg360.common.run.JobContext;
+import dev.plg360.common.source.SourceSpec;
 import dev.plg360.common.tables.TableDef;
 import dev.plg360.common.tables.Tables;
 import dev.plg360.common.tables.Tables.IngestedFiles;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.plg360.common.config.Settings;
+import dev.plg360.common.source.SourceSpec;
 import dev.plg360.common.tables.Tables.Lineage;
 import dev.plg360.testkit.SparkTestBase;
 import java.nio.file.Files;

@@ -2,13 +2,13 @@ package dev.plg360.jobs.ingest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.plg360.common.asof.AsOf;
 import dev.plg360.common.config.Settings;
 import dev.plg360.common.io.Lake;
 import dev.plg360.common.run.JobContext;
 import dev.plg360.common.tables.Tables.Quarantine;
 import dev.plg360.common.tables.Tables.SfAccounts;
 import dev.plg360.common.tables.Tables.SfCommon;
-import dev.plg360.jobs.resolve.ResolveTransforms;
 import dev.plg360.testkit.SparkTestBase;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -95,7 +95,7 @@ class SnapshotExportTest extends SparkTestBase {
   }
 
   private List<String> latest(Lake lake, String asOfEnd) {
-    return ResolveTransforms.latestVersions(lake.read(SfAccounts.TABLE),
+    return AsOf.latestVersions(lake.read(SfAccounts.TABLE),
             functions.lit(java.sql.Timestamp.from(Instant.parse(asOfEnd))))
         .orderBy(SfCommon.ID.col()).select(functions.concat_ws(" ", SfCommon.ID.col(), SfAccounts.INDUSTRY.col()))
         .as(Encoders.STRING()).collectAsList();

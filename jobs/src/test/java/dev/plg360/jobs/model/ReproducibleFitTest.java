@@ -5,8 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.plg360.common.model.ConversionPipeline;
+import dev.plg360.common.model.ConversionPipeline.Params;
 import dev.plg360.common.spark.SparkSessions;
-import dev.plg360.jobs.model.ConversionPipeline.Params;
 import dev.plg360.testkit.SparkTestBase;
 import java.util.ArrayList;
 import java.util.Arrays;

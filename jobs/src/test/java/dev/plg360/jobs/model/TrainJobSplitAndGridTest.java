@@ -6,9 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.plg360.common.config.Settings;
+import dev.plg360.common.model.ConversionPipeline;
+import dev.plg360.common.model.ConversionPipeline.Params;
+import dev.plg360.common.model.FeatureDef;
+import dev.plg360.common.model.FeatureDef.Kind;
+import dev.plg360.common.model.ModelSettings;
 import dev.plg360.common.tables.ModelTables.ConversionTraining;
-import dev.plg360.jobs.model.ConversionPipeline.Params;
-import dev.plg360.jobs.model.FeatureDef.Kind;
 import dev.plg360.jobs.model.TrainJob.Fit;
 import dev.plg360.jobs.model.TrainJob.Split;
 import dev.plg360.testkit.FrameBuilder;

@@ -7,15 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.plg360.common.config.Settings;
 import dev.plg360.common.config.SettingsException;
+import dev.plg360.common.identity.IdentityAsOf;
+import dev.plg360.common.identity.IdentityRules;
+import dev.plg360.common.model.FeatureDef;
+import dev.plg360.common.model.FeatureDef.Kind;
+import dev.plg360.common.model.ModelSettings;
+import dev.plg360.common.model.ModelSettings.Population;
+import dev.plg360.common.model.TrainingSet;
 import dev.plg360.common.tables.Tables.Firmographics;
 import dev.plg360.common.tables.Tables.IdentityLinks;
 import dev.plg360.common.tables.Tables.ProductDaily;
 import dev.plg360.common.tables.Tables.SubscriptionEvents;
 import dev.plg360.common.tables.Tables.Workspaces;
-import dev.plg360.jobs.c360.IdentityAsOf;
-import dev.plg360.jobs.model.FeatureDef.Kind;
-import dev.plg360.jobs.model.ModelSettings.Population;
-import dev.plg360.jobs.resolve.ResolveTransforms;
 import dev.plg360.testkit.FrameBuilder;
 import dev.plg360.testkit.SparkTestBase;
 import com.typesafe.config.ConfigFactory;
@@ -85,7 +88,7 @@ class TrainingSetTest extends SparkTestBase {
   @BeforeAll
   void world() {
     startSpark();
-    ResolveTransforms.registerUdfs(spark());
+    IdentityRules.registerUdfs(spark());
     FrameBuilder ws = frame(Workspaces.TABLE.schema());
     workspace(ws, "ws_a", "2026-05-01T10:00:00Z"); // free, pays on 05-20, inside the horizon: 1
     workspace(ws, "ws_b", "2026-05-01T11:00:00Z"); // trial, never pays: 0

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.plg360.common.io.Lake;
+import dev.plg360.common.model.ModelRegistry;
 import dev.plg360.common.tables.ModelTables.Calibration;
 import dev.plg360.common.tables.ModelTables.Coefficients;
 import dev.plg360.common.tables.ModelTables.Predictions;
@@ -15,7 +16,6 @@ import dev.plg360.common.tables.ScoreTables.LeadScores;
 import dev.plg360.common.tables.Tables.JobRuns;
 import dev.plg360.common.tables.Tables.Quarantine;
 import dev.plg360.jobs.Cli;
-import dev.plg360.jobs.model.ModelRegistry;
 import dev.plg360.testkit.FrameBuilder;
 import dev.plg360.testkit.SparkTestBase;
 import java.awt.image.BufferedImage;

@@ -3,6 +3,7 @@ package dev.plg360.jobs.resolve;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.plg360.common.identity.IdentityRules;
 import dev.plg360.testkit.FrameBuilder;
 import dev.plg360.testkit.SparkTestBase;
 import java.sql.Timestamp;
@@ -96,7 +97,7 @@ class ResolveTransformsTest extends SparkTestBase {
   /** The company a CRM record names, by email: a Contact's Account first, then an unconverted Lead's Website. */
   @Test
   void aPersonsCrmRecordNamesTheirCompany() {
-    ResolveTransforms.registerUdfs(spark());
+    IdentityRules.registerUdfs(spark());
     StructType contactSchema = new StructType().add("id", DataTypes.StringType).add("account_id", DataTypes.StringType)
         .add("email", DataTypes.StringType).add("created_at", DataTypes.TimestampType);
     StructType leadSchema = new StructType().add("id", DataTypes.StringType).add("email", DataTypes.StringType)
@@ -168,7 +169,7 @@ class ResolveTransformsTest extends SparkTestBase {
    */
   @Test
   void aFreeMailUsersWorkAddressInATicketOrFormNamesTheirCompany() {
-    ResolveTransforms.registerUdfs(spark());
+    IdentityRules.registerUdfs(spark());
     StructType userSchema = new StructType().add("user_id", DataTypes.StringType).add("name", DataTypes.StringType)
         .add("business", DataTypes.BooleanType);
     FrameBuilder users = frame(userSchema)

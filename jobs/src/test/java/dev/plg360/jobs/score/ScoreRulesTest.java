@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.plg360.common.config.Settings;
 import dev.plg360.common.config.SettingsException;
+import dev.plg360.common.identity.IdentityRules;
 import dev.plg360.common.tables.GoldTables.Account360;
 import dev.plg360.common.tables.Tables.Accounts;
 import dev.plg360.common.tables.GoldTables.Signals;
@@ -16,7 +17,6 @@ import dev.plg360.common.tables.GoldTables.User360;
 import dev.plg360.common.tables.GoldTables.Workspace360;
 import dev.plg360.common.tables.Tables.FormSubmissions;
 import dev.plg360.common.tables.Tables.SfLeads;
-import dev.plg360.jobs.resolve.ResolveTransforms;
 import dev.plg360.testkit.FrameBuilder;
 import dev.plg360.testkit.SparkTestBase;
 import java.nio.file.Path;
@@ -68,7 +68,7 @@ class ScoreRulesTest extends SparkTestBase {
   @BeforeAll
   void score() {
     startSpark();
-    ResolveTransforms.registerUdfs(spark());
+    IdentityRules.registerUdfs(spark());
     Dataset<Row> a360 = account(account(account(account(account(account(account(account(
         frame(Account360.TABLE.schema()),
         "trial.io", "pro", 0, "trialing", "Software", 200L, "US", Map.of("engineering", "40", "design", "10"), 1, 5L, 4, 12),

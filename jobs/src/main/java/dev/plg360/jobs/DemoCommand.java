@@ -1,7 +1,9 @@
-package dev.plg360.jobs.demo;
+package dev.plg360.jobs;
 
 import dev.plg360.common.config.Settings;
 import dev.plg360.common.io.Lake;
+import dev.plg360.common.model.ModelRegistry;
+import dev.plg360.common.model.ModelSettings;
 import dev.plg360.common.run.JobRunner;
 import dev.plg360.common.spark.SparkSessions;
 import dev.plg360.common.tables.GoldTables.Account360;
@@ -18,16 +20,13 @@ import dev.plg360.common.tables.Tables.Accounts;
 import dev.plg360.common.tables.Tables.People;
 import dev.plg360.common.tables.Tables.SyncState;
 import dev.plg360.common.tables.Tables.Workspaces;
-import dev.plg360.jobs.JobOptions;
-import dev.plg360.jobs.SettingsCheck;
 import dev.plg360.jobs.activate.ActivateJob;
 import dev.plg360.jobs.activate.ActivateSettings;
 import dev.plg360.jobs.activate.EmbeddedPostgresServer;
 import dev.plg360.jobs.generate.Generator;
 import dev.plg360.jobs.generate.OracleAuc;
-import dev.plg360.jobs.model.ModelRegistry;
-import dev.plg360.jobs.model.ModelSettings;
 import dev.plg360.jobs.ops.RunJob;
+import dev.plg360.jobs.report.LakeSummary;
 import dev.plg360.jobs.report.ReportJob;
 import java.io.PrintWriter;
 import java.time.Clock;

@@ -1,4 +1,4 @@
-package dev.plg360.jobs.c360;
+package dev.plg360.common.billing;
 
 import com.typesafe.config.ConfigException;
 import dev.plg360.common.config.Settings;

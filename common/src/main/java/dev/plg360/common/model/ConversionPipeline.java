@@ -1,4 +1,4 @@
-package dev.plg360.jobs.model;
+package dev.plg360.common.model;
 
 import static org.apache.spark.ml.functions.vector_to_array;
 import static org.apache.spark.sql.functions.col;
@@ -126,7 +126,7 @@ public final class ConversionPipeline {
   }
 
   /** Fits the whole pipeline (preparation and regression) on the rows. */
-  static PipelineModel fit(Dataset<Row> rows, List<FeatureDef> features, Params p, int maxIter, boolean weighted) {
+  public static PipelineModel fit(Dataset<Row> rows, List<FeatureDef> features, Params p, int maxIter, boolean weighted) {
     List<PipelineStage> stages = preparation(features);
     stages.add(regression(p, maxIter, weighted));
     return new Pipeline().setStages(stages.toArray(PipelineStage[]::new)).fit(rows);
@@ -143,7 +143,7 @@ public final class ConversionPipeline {
   }
 
   /** Adds {@code probability} to rows a fitted regression (alone or at the end of the pipeline) has transformed. */
-  static Dataset<Row> withProbability(Dataset<Row> transformed) {
+  public static Dataset<Row> withProbability(Dataset<Row> transformed) {
     return transformed.withColumn("probability", vector_to_array(col(PROBABILITY_VECTOR), "float64").getItem(1));
   }
 

@@ -1,8 +1,9 @@
-package dev.plg360.jobs.generate;
+package dev.plg360.jobs;
 
 import dev.plg360.common.config.Settings;
 import dev.plg360.common.spark.SparkSessions;
-import dev.plg360.jobs.ConfOptions;
+import dev.plg360.jobs.generate.GenerateSettings;
+import dev.plg360.jobs.generate.Generator;
 import java.io.PrintWriter;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;

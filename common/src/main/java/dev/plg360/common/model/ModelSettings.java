@@ -1,4 +1,4 @@
-package dev.plg360.jobs.model;
+package dev.plg360.common.model;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
@@ -14,7 +14,7 @@ public record ModelSettings(
     int observationDays,
     int labelHorizonDays,
     java.time.Duration signupPlanWithin,
-    dev.plg360.jobs.c360.BillingStatuses billing,
+    dev.plg360.common.billing.BillingStatuses billing,
     List<String> passiveEvents,
     List<FeatureDef> features,
     double testShare,
@@ -62,7 +62,7 @@ public record ModelSettings(
           settings.positiveInt(M + "observation-days"),
           settings.positiveInt(M + "label-horizon-days"),
           settings.duration(M + "signup-plan-within", java.time.Duration.ZERO),
-          dev.plg360.jobs.c360.BillingStatuses.from(settings),
+          dev.plg360.common.billing.BillingStatuses.from(settings),
           c.getStringList("plg360.build360.passive-events"),
           FeatureDef.parse(c.getConfig(M + "features"), M + "features", true),
           test,

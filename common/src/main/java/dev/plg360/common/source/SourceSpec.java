@@ -1,4 +1,4 @@
-package dev.plg360.jobs.ingest;
+package dev.plg360.common.source;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;

@@ -1,4 +1,4 @@
-package dev.plg360.jobs.model;
+package dev.plg360.common.model;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;

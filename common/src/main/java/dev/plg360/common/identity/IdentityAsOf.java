@@ -1,4 +1,4 @@
-package dev.plg360.jobs.c360;
+package dev.plg360.common.identity;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;

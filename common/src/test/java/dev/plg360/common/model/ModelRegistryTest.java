@@ -1,4 +1,4 @@
-package dev.plg360.jobs.model;
+package dev.plg360.common.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,4 +1,4 @@
-package dev.plg360.jobs.resolve;
+package dev.plg360.common.identity;
 
 import com.google.common.net.InternetDomainName;
 import java.io.BufferedReader;

@@ -1,10 +1,10 @@
-package dev.plg360.jobs.model;
+package dev.plg360.common.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.plg360.common.model.ConversionPipeline.Term;
+import dev.plg360.common.model.FeatureDef.Kind;
 import dev.plg360.common.tables.ModelTables.Predictions;
-import dev.plg360.jobs.model.ConversionPipeline.Term;
-import dev.plg360.jobs.model.FeatureDef.Kind;
 import dev.plg360.testkit.FrameBuilder;
 import dev.plg360.testkit.SparkTestBase;
 import java.util.ArrayList;

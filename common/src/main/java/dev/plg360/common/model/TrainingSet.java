@@ -1,4 +1,4 @@
-package dev.plg360.jobs.model;
+package dev.plg360.common.model;
 
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
@@ -18,15 +18,15 @@ import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.to_timestamp;
 import static org.apache.spark.sql.functions.when;
 
+import dev.plg360.common.asof.AsOf;
+import dev.plg360.common.billing.Paying;
 import dev.plg360.common.config.SettingsException;
+import dev.plg360.common.identity.IdentityAsOf;
+import dev.plg360.common.identity.IdentityRules;
+import dev.plg360.common.model.ModelSettings.Population;
 import dev.plg360.common.tables.Col;
 import dev.plg360.common.tables.ModelTables.ConversionTraining;
 import dev.plg360.common.tables.TableDef;
-import dev.plg360.jobs.c360.BillingTransforms;
-import dev.plg360.jobs.c360.Build360Job;
-import dev.plg360.jobs.c360.IdentityAsOf;
-import dev.plg360.jobs.model.ModelSettings.Population;
-import dev.plg360.jobs.resolve.ResolveTransforms;
 import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.LocalDate;
@@ -173,7 +173,7 @@ public final class TrainingSet {
   static Dataset<Row> members(Inputs in, Population population) {
     Dataset<Row> ws = in.workspaces().select(col("workspace_id"), col("created_at"))
         .join(in.identity().accountOfWorkspace("workspace_id", "account_id"), new String[] {"workspace_id"}, "left")
-        .withColumn("account_id", coalesce(col("account_id"), concat(lit(ResolveTransforms.PERSONAL_PREFIX), col("workspace_id"))));
+        .withColumn("account_id", coalesce(col("account_id"), concat(lit(IdentityRules.PERSONAL_PREFIX), col("workspace_id"))));
     return ws.withColumn("entity_id", population == Population.WORKSPACE ? col("workspace_id") : col("account_id"));
   }
 
@@ -203,11 +203,11 @@ public final class TrainingSet {
    * free), account_id, converted_at (its first paid subscription event up to then).
    */
   private static Dataset<Row> entities(Inputs in, Dataset<Row> members, LocalDate asOf, ModelSettings s) {
-    Timestamp asOfEnd = Build360Job.endOf(asOf);
-    Column paying = col(BillingTransforms.PAYING);
+    Timestamp asOfEnd = AsOf.endOf(asOf);
+    Column paying = col(Paying.PAYING);
     Column atSignup = col("event_ts").cast("long")
         .leq(col("created_at").cast("long").plus(s.signupPlanWithin().toSeconds()));
-    Dataset<Row> subscriptions = BillingTransforms.withPaying(
+    Dataset<Row> subscriptions = Paying.withPaying(
             subscriptions(in.subscriptionEvents()).where(col("event_ts").lt(asOfEnd)), s.billing())
         .join(members.select(col("workspace_id"), col("created_at")), "workspace_id")
         .groupBy("workspace_id").agg(
@@ -237,7 +237,7 @@ public final class TrainingSet {
   static Dataset<Row> attributesAtObservation(Dataset<Row> population, Dataset<Row> members, Inputs in) {
     Column observedAt = to_timestamp(col("observation_date"));
     Dataset<Row> firmo = in.firmographics()
-        .select(ResolveTransforms.registrableDomain(col("domain")).as("firmo_account"), col("indexed_at"),
+        .select(IdentityRules.registrableDomain(col("domain")).as("firmo_account"), col("indexed_at"),
             col("employees"), col("industry"), col("country"));
     Dataset<Row> fit = population.select(col("entity_id"), col("account_id"), observedAt.as("observed_at"))
         .join(firmo, col("firmo_account").equalTo(col("account_id")).and(col("indexed_at").lt(col("observed_at"))))
@@ -253,7 +253,7 @@ public final class TrainingSet {
         .where(col("pick").equalTo(1))
         .groupBy("entity_id").agg(sum(coalesce(col("quantity"), lit(0L))).as("seats_bought"));
     return population
-        .withColumn("is_personal", col("account_id").startsWith(ResolveTransforms.PERSONAL_PREFIX))
+        .withColumn("is_personal", col("account_id").startsWith(IdentityRules.PERSONAL_PREFIX))
         .join(fit, new String[] {"entity_id"}, "left")
         .join(latestSubscription, new String[] {"entity_id"}, "left");
   }

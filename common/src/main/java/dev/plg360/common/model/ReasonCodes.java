@@ -1,4 +1,4 @@
-package dev.plg360.jobs.model;
+package dev.plg360.common.model;
 
 import static org.apache.spark.ml.functions.vector_to_array;
 import static org.apache.spark.sql.functions.array;
@@ -10,7 +10,7 @@ import static org.apache.spark.sql.functions.regexp_replace;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.zip_with;
 
-import dev.plg360.jobs.model.ConversionPipeline.Term;
+import dev.plg360.common.model.ConversionPipeline.Term;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.ml.PipelineModel;

@@ -1,4 +1,4 @@
-package dev.plg360.jobs.ingest;
+package dev.plg360.common.source;
 
 import dev.plg360.common.config.SettingsException;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.plg360.jobs.ingest;
+package dev.plg360.common.source;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

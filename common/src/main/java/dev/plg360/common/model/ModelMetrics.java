@@ -1,4 +1,4 @@
-package dev.plg360.jobs.model;
+package dev.plg360.common.model;
 
 import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
@@ -79,7 +79,7 @@ public record ModelMetrics(long rows, double aucRoc, double aucPr, double logLos
   }
 
   /** Log loss alone, to compare fits on the validation cohort. */
-  static double logLoss(Dataset<Row> predictions) {
+  public static double logLoss(Dataset<Row> predictions) {
     return predictions.agg(avg(loss())).first().getDouble(0);
   }
 
@@ -95,7 +95,7 @@ public record ModelMetrics(long rows, double aucRoc, double aucPr, double logLos
   }
 
   /** AUC-ROC alone: {@code predictions} has label and probability. */
-  static double aucRoc(Dataset<Row> predictions) {
+  public static double aucRoc(Dataset<Row> predictions) {
     return curves(predictions).areaUnderROC();
   }
 }

@@ -1,4 +1,4 @@
-package dev.plg360.jobs.demo;
+package dev.plg360.jobs.report;
 
 import dev.plg360.common.io.Lake;
 import dev.plg360.common.run.RunMetrics;
