@@ -28,6 +28,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
+import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -39,7 +40,10 @@ import org.apache.spark.sql.delta.DeltaLog;
 import org.apache.spark.sql.delta.actions.Action;
 import org.apache.spark.sql.delta.actions.CommitInfo;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.Option;
@@ -165,17 +169,25 @@ public final class Lake {
 
   /**
    * Brings a table made by an earlier plg360 up to its catalog definition: columns the catalog added since are
-   * added (null in the rows already there), and the change data feed is turned on where the catalog asks for it
-   * (recorded from that version on). Nothing is ever dropped or retyped.
+   * added (null in the rows already there), a column the catalog now holds as text where the table holds numbers
+   * (an id that other systems write with letters) is rewritten as text once, and the change data feed is turned on
+   * where the catalog asks for it (recorded from that version on). Nothing is ever dropped, nor retyped otherwise.
    */
   private void evolve(TableDef t) {
     String table = "delta.`" + path(t) + "`";
-    Set<String> have = new HashSet<>(List.of(DeltaTable.forPath(spark, path(t)).toDF().schema().fieldNames()));
+    StructType schema = DeltaTable.forPath(spark, path(t)).toDF().schema();
+    Set<String> have = new HashSet<>(List.of(schema.fieldNames()));
     List<String> added = new ArrayList<>();
+    List<Col> asText = new ArrayList<>();
     for (Col c : t.columns()) {
       if (!have.contains(c.name())) {
         added.add("`" + c.name() + "` " + c.type().sql() + " COMMENT " + sqlString(c.comment()));
+      } else if (c.type().equals(DataTypes.StringType) && schema.apply(c.name()).dataType() instanceof NumericType) {
+        asText.add(c);
       }
+    }
+    if (!asText.isEmpty()) {
+      rewriteAsText(t, asText);
     }
     if (!added.isEmpty()) {
       spark.sql("ALTER TABLE " + table + " ADD COLUMNS (" + String.join(", ", added) + ")");
@@ -185,6 +197,24 @@ public final class Lake {
       spark.sql("ALTER TABLE " + table + " SET TBLPROPERTIES (delta.enableChangeDataFeed = true)");
       LOG.info("{}: change data feed turned on", t.qualifiedName());
     }
+  }
+
+  /**
+   * Rewrites the table with these numeric columns as text, in one commit: the numbers read as the text they were
+   * (12345 becomes "12345"), so a key matched before matches after. Earlier versions keep their types for time travel.
+   */
+  private void rewriteAsText(TableDef t, List<Col> columns) {
+    Dataset<Row> rows = spark.read().format("delta").load(path(t));
+    for (Col c : columns) {
+      rows = rows.withColumn(c.name(), rows.col(c.name()).cast(DataTypes.StringType).as(c.name(), c.field().metadata()));
+    }
+    DataFrameWriter<Row> write = rows.write().format("delta").mode("overwrite").option("overwriteSchema", "true");
+    if (!t.partitionBy().isEmpty()) {
+      write = write.partitionBy(t.partitionBy().stream().map(Col::name).toArray(String[]::new));
+    }
+    write.save(path(t));
+    LOG.info("{}: rewrote {} as text, as this version's catalog holds them", t.qualifiedName(),
+        columns.stream().map(Col::name).toList());
   }
 
   private boolean changeDataFeedOn(TableDef t) {

@@ -300,7 +300,7 @@ public final class Tables {
   public static final class SupportTickets {
     private SupportTickets() {}
 
-    public static final Col TICKET_ID = c("ticket_id", LongType, "Zendesk ticket id");
+    public static final Col TICKET_ID = c("ticket_id", StringType, "Ticket id as the help desk writes it: Zendesk's numbers, or another's text (T-000c31)");
     public static final Col REQUESTER_EMAIL = c("requester_email", StringType, "Requester's email").personal();
     public static final Col REQUESTER_NAME = c("requester_name", StringType, "Requester's name").personal();
     public static final Col SUBJECT = c("subject", StringType, "Subject").personal();

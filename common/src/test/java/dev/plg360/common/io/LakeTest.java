@@ -9,6 +9,7 @@ import dev.plg360.common.tables.Col;
 import dev.plg360.common.tables.TableDef;
 import dev.plg360.common.tables.Tables.IngestedFiles;
 import dev.plg360.testkit.SparkTestBase;
+import io.delta.tables.DeltaTable;
 import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.util.List;
@@ -136,6 +137,30 @@ class LakeTest extends SparkTestBase {
     assertEquals(List.of("update_preimage", "update_postimage"), lake.changes(after, v + 1, lake.version(after))
         .orderBy("_change_type").select("_change_type").as(Encoders.STRING()).collectAsList().stream().sorted(
             java.util.Comparator.reverseOrder()).toList(), "the change data feed is on from then");
+  }
+
+  @Test
+  void aNumberColumnTheCatalogNowHoldsAsTextIsRewrittenAsTextKeepingRowsAndPartitions(@TempDir Path dir) {
+    Col day = new Col("day", DataTypes.StringType, "Partition");
+    Col before = new Col("ticket_id", DataTypes.LongType, "Ticket id");
+    Col after = new Col("ticket_id", DataTypes.StringType, "Ticket id, as text");
+    TableDef old = TableDef.table("bronze", "retyped").columns(day, before).key(before).partitionBy(day).build();
+    TableDef now = TableDef.table("bronze", "retyped").columns(day, after).key(after).partitionBy(day).build();
+    new Lake(spark(), dir.toString()).upsert(spark().createDataFrame(List.of(RowFactory.create("d1", 12345L),
+        RowFactory.create("d2", 7L)), old.schema()), old);
+
+    Lake lake = new Lake(spark(), dir.toString());
+    Dataset<Row> read = lake.read(now);
+    assertEquals(DataTypes.StringType, read.schema().apply("ticket_id").dataType());
+    assertEquals(after.comment(), read.schema().apply("ticket_id").getComment().get());
+    assertEquals(List.of("d1 12345", "d2 7"), read.orderBy("day").selectExpr("concat_ws(' ', day, ticket_id)")
+        .as(Encoders.STRING()).collectAsList(), "each number as the text it was");
+    Row detail = DeltaTable.forPath(spark(), lake.path(now)).detail().first();
+    assertEquals(List.of("day"), detail.<String>getList(detail.fieldIndex("partitionColumns")), "partitioned as before");
+    lake.upsert(spark().createDataFrame(List.of(RowFactory.create("d1", "12345"), RowFactory.create("d3", "T-000c31")),
+        now.schema()), now);
+    assertEquals(List.of("12345", "7", "T-000c31"), lake.read(now).orderBy("ticket_id").select("ticket_id")
+        .as(Encoders.STRING()).collectAsList(), "a key written as a number before matches it as text now");
   }
 
   /** Names from plg360.catalog: a schema per layer, and a catalog for three-part names (here Spark's own, by name). */

@@ -105,7 +105,7 @@ class TimelineTransformsTest extends SparkTestBase {
   }
 
   private FrameBuilder ticket(FrameBuilder f, String status, String priority, String updated) {
-    return f.row(SupportTickets.TICKET_ID, 12L, SupportTickets.REQUESTER_EMAIL, "Bob@Globex.com",
+    return f.row(SupportTickets.TICKET_ID, "12", SupportTickets.REQUESTER_EMAIL, "Bob@Globex.com",
         SupportTickets.SUBJECT, "Export fails", SupportTickets.STATUS, status, SupportTickets.PRIORITY, priority,
         SupportTickets.CREATED_AT, ts("2026-05-03T10:00:00Z"), SupportTickets.UPDATED_AT, ts(updated));
   }

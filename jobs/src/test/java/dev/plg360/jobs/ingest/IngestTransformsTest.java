@@ -215,4 +215,15 @@ class IngestTransformsTest extends SparkTestBase {
     assertEquals(Boolean.FALSE, acme.getAs("is_deleted"));
     assertEquals("Gold", acme.getJavaMap(acme.fieldIndex(Lineage.EXTRA.name())).get("Tier__c"));
   }
+
+  @Test
+  void ticketIdsAreTextWhetherAHelpDeskWritesNumbersOrLetters() throws Exception {
+    String ticket = "{\"id\":%s,\"requester\":{\"email\":\"ana@acme.io\",\"name\":\"Ana\"},\"status\":\"open\","
+        + "\"created_at\":\"2026-05-01T10:00:00Z\",\"updated_at\":\"2026-05-01T11:00:00Z\"}";
+    Dataset<Row> tickets = checked("zendesk", "tickets-1.jsonl",
+        String.format(ticket, "35436") + "\n" + String.format(ticket, "\"T-000c31\""));
+    assertEquals(Map.of(1L, "OK", 2L, "OK"), reasons(tickets));
+    assertEquals(List.of("35436", "T-000c31"), tickets.orderBy(Lineage.SOURCE_LINE.name()).select("ticket_id")
+        .as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
+  }
 }
