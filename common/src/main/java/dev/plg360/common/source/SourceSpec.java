@@ -37,9 +37,34 @@ public record SourceSpec(
     Map<Col, String> timestampFormats,
     Map<String, Expectation> expectations,
     Map<Col, String> derived,
-    Optional<Col> versionFromFile) {
+    Optional<Col> versionFromFile,
+    Map<String, Lookup> lookups) {
 
   public enum Format { JSON_LINES, CSV }
+
+  /**
+   * Values a record takes from another landed table, found by one of its fields ({@code lookups.<name>}): the newest
+   * row of {@code table} whose {@code key} (SQL over that table) equals the record's {@code value} (a field path), and
+   * from that row each {@code take} column's SQL. A company's own exports are joined this way: feature usage keyed by
+   * a subscription takes the subscription's account.
+   */
+  public record Lookup(String name, TableDef table, String key, FieldPath value, Map<Col, String> take) {
+    /** How a column this lookup fills is found, for a record whose value is missing. */
+    public String describe(Col c) {
+      return "lookups." + name + ": the newest " + table + " row whose " + key + " is the record's " + value.text()
+          + ", its " + take.get(c);
+    }
+  }
+
+  /** The lookup that fills the column, if one does. */
+  public Optional<Lookup> lookupOf(Col c) {
+    return lookups.values().stream().filter(l -> l.take().containsKey(c)).findFirst();
+  }
+
+  /** Where a mapped column's value comes from, as configured: its field path, or the lookup that fills it. */
+  public String describeSource(Col c) {
+    return fields.containsKey(c) ? fields.get(c).text() : lookupOf(c).map(l -> l.describe(c)).orElse("derived");
+  }
 
   /** A named SQL predicate every accepted record satisfies, and the reason a record that breaks it gets. */
   public record Expectation(String name, String sql, Reason reason) {}
@@ -111,6 +136,20 @@ public record SourceSpec(
               + " take it from one place");
         }
       }
+      Map<String, Lookup> lookups = new LinkedHashMap<>();
+      Config lk = c.hasPath("lookups") ? c.getConfig("lookups") : ConfigFactory.empty();
+      for (String lookupName : Settings.named(lk)) {
+        String at = where + ".lookups." + lookupName;
+        Lookup l = lookup(lookupName, lk.getConfig(quoteKey(lookupName)), table, at);
+        for (Col taken : l.take().keySet()) {
+          if (fields.containsKey(taken) || derived.containsKey(taken) || lookups.values().stream()
+              .anyMatch(other -> other.take().containsKey(taken))) {
+            throw new SettingsException(at + ".take." + taken.name()
+                + ": fields, derived or another lookup fill it too: take it from one place");
+          }
+        }
+        lookups.put(lookupName, l);
+      }
       List<Col> key = columns(table, c.getStringList("key"), where + ".key");
       if (!key.equals(table.key())) {
         throw new SettingsException(where + ".key " + key + " differs from " + table + "'s key " + table.key());
@@ -122,8 +161,9 @@ public record SourceSpec(
         }
       }
       for (Col r : required) {
-        if (!fields.containsKey(r) && !versionFromFile.equals(Optional.of(r))) {
-          throw new SettingsException(where + ".required names " + r + ", which has no entry in fields");
+        boolean looked = lookups.values().stream().anyMatch(l -> l.take().containsKey(r));
+        if (!fields.containsKey(r) && !looked && !versionFromFile.equals(Optional.of(r))) {
+          throw new SettingsException(where + ".required names " + r + ", which has no entry in fields or lookups");
         }
       }
       for (Map.Entry<Col, FieldPath> e : fields.entrySet()) {
@@ -137,10 +177,36 @@ public record SourceSpec(
       }
       String pattern = c.hasPath("file-pattern") ? c.getString("file-pattern") : "*";
       return new SourceSpec(name, format, c.getString("dir"), pattern, table, key, required, fields, timestamps,
-          expectations, derived, versionFromFile);
+          expectations, derived, versionFromFile, lookups);
     } catch (ConfigException e) {
       throw new SettingsException("bad source " + where + ": " + e.getMessage(), e);
     }
+  }
+
+  private static Lookup lookup(String name, Config c, TableDef into, String where) {
+    TableDef table = Tables.byName(c.getString("table"))
+        .orElseThrow(() -> new SettingsException(where + ".table: no table " + c.getString("table") + " in the catalog"));
+    if (table.equals(into)) {
+      throw new SettingsException(where + ".table: a source looks up another table than its own, not " + table);
+    }
+    String key = c.getString("key");
+    checkSql(key, where + ".key");
+    FieldPath value = FieldPath.parse(c.getString("value"), where + ".value");
+    Map<Col, String> take = new LinkedHashMap<>();
+    Config t = c.getConfig("take");
+    for (String column : Settings.named(t)) {
+      String sql = t.getString(column);
+      checkSql(sql, where + ".take." + column);
+      Col col = column(into, column, where + ".take");
+      if (col.type().equals(DataTypes.TimestampType)) {
+        throw new SettingsException(where + ".take." + column + ": a timestamp is taken from a field, not a lookup");
+      }
+      take.put(col, sql);
+    }
+    if (take.isEmpty()) {
+      throw new SettingsException(where + ".take names no column to fill");
+    }
+    return new Lookup(name, table, key, value, take);
   }
 
   /** Either {@code name = "sql"} (reason VALUE_OUT_OF_RANGE) or {@code name { rule = "sql", reason = CODE }}. */

@@ -46,6 +46,17 @@ class FieldPathTest {
   }
 
   @Test
+  void aTextInSingleQuotesIsTheSameForEveryRecordAloneOrAsTheLastToTry() {
+    assertEquals(FieldPath.constant("track"), FieldPath.parse("'track'", "x"));
+    FieldPath plan = FieldPath.parse("plan | 'free'", "x");
+    assertEquals(java.util.List.of(new FieldPath("plan", null, null, null, null), FieldPath.constant("free")),
+        plan.alternatives());
+    assertEquals("plan | 'free'", plan.text());
+    SettingsException e = assertThrows(SettingsException.class, () -> FieldPath.parse("'free' | plan", "k.fields.p"));
+    assertTrue(e.getMessage().startsWith("k.fields.p: ") && e.getMessage().contains("after a constant"), e.getMessage());
+  }
+
+  @Test
   void rejectsWhatIsNotAPathNamingTheSetting() {
     SettingsException e = assertThrows(SettingsException.class, () -> FieldPath.parse("a..b", "plg360.ingest.sources.x.fields.y"));
     assertTrue(e.getMessage().contains("plg360.ingest.sources.x.fields.y"));

@@ -47,6 +47,36 @@ class SourceSpecTest {
   }
 
   @Test
+  void aLookupIsCheckedAtStartNamingItsKey() {
+    String l = "plg360.ingest.sources.segment.lookups.sub.";
+    Map<String, String> lookup = Map.of(l + "table", "bronze.subscription_events", l + "key", "subscription_id",
+        l + "value", "properties.subscriptionId", l + "take.workspace_id", "metadata['workspace_id']");
+    SettingsException twice = assertThrows(SettingsException.class, () -> SourceSpec.all(Settings.load(Optional.empty(),
+        lookup)));
+    assertTrue(twice.getMessage().contains("segment.lookups.sub.take.workspace_id") && twice.getMessage().contains(
+        "take it from one place"), "segment maps workspace_id from groupId already: " + twice.getMessage());
+
+    Map<String, String> instead = new java.util.HashMap<>(lookup);
+    instead.put("plg360.ingest.sources.segment.fields.workspace_id", "null");
+    SourceSpec segment = SourceSpec.all(Settings.load(Optional.empty(), instead)).stream()
+        .filter(s -> s.name().equals("segment")).findFirst().orElseThrow();
+    SourceSpec.Lookup sub = segment.lookups().get("sub");
+    assertEquals("bronze.subscription_events", sub.table().qualifiedName());
+    assertEquals(Map.of(dev.plg360.common.tables.Tables.ProductEvents.WORKSPACE_ID, "metadata['workspace_id']"), sub.take());
+    assertEquals("lookups.sub: the newest bronze.subscription_events row whose subscription_id is the record's "
+        + "properties.subscriptionId, its metadata['workspace_id']",
+        segment.describeSource(dev.plg360.common.tables.Tables.ProductEvents.WORKSPACE_ID));
+
+    instead.put(l + "take.workspace_id", "metadata[");
+    assertTrue(assertThrows(SettingsException.class, () -> SourceSpec.all(Settings.load(Optional.empty(), instead)))
+        .getMessage().contains("segment.lookups.sub.take.workspace_id is not a SQL expression"));
+    instead.put(l + "take.workspace_id", "customer_id");
+    instead.put(l + "table", "bronze.product_events");
+    assertTrue(assertThrows(SettingsException.class, () -> SourceSpec.all(Settings.load(Optional.empty(), instead)))
+        .getMessage().contains("segment.lookups.sub.table: a source looks up another table than its own"));
+  }
+
+  @Test
   void anotherVendorIsAChangeOfPaths() {
     // An Amplitude-style export: event_type/user_id/event_time at the top level.
     SourceSpec s = SourceSpec.all(Settings.load(Optional.empty(), Map.of(

@@ -3,6 +3,7 @@ package dev.plg360.jobs.ingest;
 import static org.apache.spark.sql.functions.col;
 
 import dev.plg360.common.config.Settings;
+import dev.plg360.common.config.SettingsException;
 import dev.plg360.common.io.Lake;
 import dev.plg360.common.run.Job;
 import dev.plg360.common.run.JobContext;
@@ -59,23 +60,25 @@ public final class IngestJob implements Job {
     Map<String, List<Row>> ingested = LandingZone.ingested(ctx.lake());
     List<Landed> landed = new ArrayList<>();
     try {
-      List<Future<Optional<Landed>>> running = new ArrayList<>();
-      for (SourceSpec spec : sources) {
-        running.add(pool.submit(() -> {
-          Thread.currentThread().setName("ingest-" + spec.name());
-          return ingest(ctx, landing, spec, ingested.getOrDefault(spec.name(), List.of()), rawMax);
-        }));
-      }
       // Sources are independent: each finishes or fails on its own, and a failed one is retried by the next run.
       List<String> failed = new ArrayList<>();
       Exception first = null;
-      for (int i = 0; i < running.size(); i++) {
-        try {
-          running.get(i).get().ifPresent(landed::add);
-        } catch (ExecutionException e) {
-          failed.add(sources.get(i).name());
-          first = first == null ? (Exception) e.getCause() : first;
-          LOG.error("{}: failed: {}", sources.get(i).name(), RunLog.describe(e.getCause()));
+      for (List<SourceSpec> wave : waves(sources)) {
+        List<Future<Optional<Landed>>> running = new ArrayList<>();
+        for (SourceSpec spec : wave) {
+          running.add(pool.submit(() -> {
+            Thread.currentThread().setName("ingest-" + spec.name());
+            return ingest(ctx, landing, spec, ingested.getOrDefault(spec.name(), List.of()), rawMax);
+          }));
+        }
+        for (int i = 0; i < running.size(); i++) {
+          try {
+            running.get(i).get().ifPresent(landed::add);
+          } catch (ExecutionException e) {
+            failed.add(wave.get(i).name());
+            first = first == null ? (Exception) e.getCause() : first;
+            LOG.error("{}: failed: {}", wave.get(i).name(), RunLog.describe(e.getCause()));
+          }
         }
       }
       record(ctx, landed);
@@ -86,6 +89,26 @@ public final class IngestJob implements Job {
       pool.shutdownNow();
       landed.forEach(l -> l.checked().unpersist());
     }
+  }
+
+  /**
+   * The sources in the order they land: a source that looks up a table another source of this run writes lands after
+   * it (its records then find what that source landed); the others land side by side in the first wave.
+   */
+  static List<List<SourceSpec>> waves(List<SourceSpec> sources) {
+    List<List<SourceSpec>> waves = new ArrayList<>();
+    List<SourceSpec> left = new ArrayList<>(sources);
+    while (!left.isEmpty()) {
+      List<SourceSpec> ready = left.stream().filter(s -> s.lookups().values().stream().noneMatch(l ->
+          left.stream().anyMatch(other -> other != s && other.table().equals(l.table())))).toList();
+      if (ready.isEmpty()) {
+        throw new SettingsException("plg360.ingest.sources: the lookups of " + left.stream().map(SourceSpec::name).toList()
+            + " wait on each other's tables: one of them must look up a table none of the others writes");
+      }
+      waves.add(ready);
+      left.removeAll(ready);
+    }
+    return waves;
   }
 
   /**
@@ -128,7 +151,9 @@ public final class IngestJob implements Job {
     // Read three times (the counts, bronze, quarantine), kept on local disk only. A partition is up to 128 MB of
     // landing files, some 400 MB as checked rows; with MEMORY_AND_DISK_SER such a block, once spilled, is put back in
     // memory as one array of its size when read, which ended a 100,000-workspace ingest with 8 GiB of heap, half free.
-    Dataset<Row> checked = IngestTransforms.markBatchDuplicates(IngestTransforms.check(raw, spec, rawMax), spec.key())
+    Map<String, Dataset<Row>> lookups = new HashMap<>();
+    spec.lookups().forEach((name, l) -> lookups.put(name, lake.read(l.table())));
+    Dataset<Row> checked = IngestTransforms.markBatchDuplicates(IngestTransforms.check(raw, spec, rawMax, lookups), spec.key())
         .persist(StorageLevel.DISK_ONLY());
     boolean handedOver = false;
     try {

@@ -63,6 +63,9 @@ public final class IngestTransforms {
   public static final String ALREADY_INGESTED = "already_ingested";
 
   private static final String RAW_PREFIX = "r__";
+  /** The record's own lookup value, and the looked-up table's key it is matched with, per lookup name. */
+  private static final String LOOKUP_PREFIX = "lv__";
+  private static final String LOOKUP_KEY = "lk__";
   // Epoch values before 1973-03-03 or beyond the year 3000 are typos or the wrong unit, not timestamps.
   private static final double MIN_EPOCH_SECONDS = 100_000_000d;
   private static final double MAX_EPOCH_SECONDS = 32_503_680_000d;
@@ -74,6 +77,15 @@ public final class IngestTransforms {
    * an accepted record keeps none.
    */
   public static Dataset<Row> check(Dataset<Row> raw, SourceSpec spec, int rawMaxChars) {
+    return check(raw, spec, rawMaxChars, Map.of());
+  }
+
+  /**
+   * {@link #check(Dataset, SourceSpec, int)} for a source with lookups: {@code lookupTables} holds, by lookup name,
+   * the rows of the table each looks up (read after every source this one depends on has landed).
+   */
+  public static Dataset<Row> check(Dataset<Row> raw, SourceSpec spec, int rawMaxChars,
+                                   Map<String, Dataset<Row>> lookupTables) {
     List<Column> stage1 = new ArrayList<>();
     stage1.add(col(RawRecords.FILE).as(Lineage.SOURCE_FILE.name()));
     stage1.add(col(RawRecords.LINE).as(Lineage.SOURCE_LINE.name()));
@@ -86,7 +98,17 @@ public final class IngestTransforms {
       Column text = blankToNull(extract(col(RawRecords.FIELDS), e.getValue()));
       stage1.add(text.as(RAW_PREFIX + e.getKey().name()));
     }
+    for (SourceSpec.Lookup l : spec.lookups().values()) {
+      stage1.add(blankToNull(extract(col(RawRecords.FIELDS), l.value())).as(LOOKUP_PREFIX + l.name()));
+    }
     Dataset<Row> texts = raw.select(stage1.toArray(Column[]::new));
+    for (SourceSpec.Lookup l : spec.lookups().values()) {
+      Dataset<Row> table = lookupTables.get(l.name());
+      if (table == null) {
+        throw new IllegalArgumentException(spec.name() + ": no rows given for lookups." + l.name());
+      }
+      texts = texts.join(newestByKey(table, l), col(LOOKUP_PREFIX + l.name()).equalTo(col(LOOKUP_KEY + l.name())), "left");
+    }
 
     // Typed values, then derived columns (which are SQL over typed values).
     List<Column> stage2 = new ArrayList<>();
@@ -95,7 +117,7 @@ public final class IngestTransforms {
       stage2.add(col(c));
     }
     for (Col c : spec.table().columns()) {
-      if (spec.fields().containsKey(c)) {
+      if (mapped(spec, c)) {
         stage2.add(col(RAW_PREFIX + c.name()));
         stage2.add(typed(col(RAW_PREFIX + c.name()), c.type(), spec.timestampFormats().get(c)).as(c.name()));
       } else if (spec.versionFromFile().equals(Optional.of(c))) {
@@ -148,9 +170,9 @@ public final class IngestTransforms {
         continue;
       }
       rules.add(new Column[] {col(RAW_PREFIX + c.name()).isNull(), lit(Reason.MISSING_REQUIRED_FIELD.name()),
-          lit(c.name() + " (" + spec.fields().get(c) + ") is missing or blank")});
+          lit(c.name() + " (" + spec.describeSource(c) + ") is missing or blank")});
     }
-    for (Col c : spec.fields().keySet()) {
+    for (Col c : spec.table().columns().stream().filter(c -> mapped(spec, c)).toList()) {
       boolean timestamp = c.type().equals(DataTypes.TimestampType);
       Reason r = timestamp ? Reason.UNPARSEABLE_TIMESTAMP : Reason.INVALID_VALUE;
       String expected = timestamp ? spec.timestampFormats().get(c) : c.type().simpleString();
@@ -164,6 +186,31 @@ public final class IngestTransforms {
     return rules;
   }
 
+  /** A column read as text from the record, by a field path or a lookup, and then typed. */
+  private static boolean mapped(SourceSpec spec, Col c) {
+    return spec.fields().containsKey(c) || spec.lookupOf(c).isPresent();
+  }
+
+  /**
+   * One row per lookup key: the newest the table holds (by ingest time, then its key), with the key as text and each
+   * taken column's value as text, named as {@link #check} reads them.
+   */
+  private static Dataset<Row> newestByKey(Dataset<Row> table, SourceSpec.Lookup l) {
+    List<Column> order = new ArrayList<>();
+    if (l.table().columns().contains(Lineage.INGESTED_AT)) {
+      order.add(col(Lineage.INGESTED_AT.name()).desc());
+    }
+    l.table().key().forEach(k -> order.add(col(k.name()).desc()));
+    List<Column> out = new ArrayList<>(List.of(col("lookup_key").as(LOOKUP_KEY + l.name())));
+    l.take().forEach((c, sql) -> out.add(expr(sql).cast(DataTypes.StringType).as(RAW_PREFIX + c.name())));
+    return table.withColumn("lookup_key", expr(l.key()).cast(DataTypes.StringType))
+        .where(col("lookup_key").isNotNull())
+        .withColumn("lookup_pick", row_number().over(Window.partitionBy(col("lookup_key"))
+            .orderBy(order.toArray(Column[]::new))))
+        .where(col("lookup_pick").equalTo(1))
+        .select(out.toArray(Column[]::new));
+  }
+
   private static boolean isLineage(Col c) {
     return c.equals(Lineage.EXTRA) || c.equals(Lineage.SOURCE_FILE) || c.equals(Lineage.SOURCE_LINE)
         || c.equals(Lineage.INGESTED_AT) || c.equals(Lineage.RUN_ID);
@@ -174,6 +221,9 @@ public final class IngestTransforms {
     List<FieldPath> alternatives = path.alternatives();
     if (alternatives.size() > 1) {
       return coalesce(alternatives.stream().map(p -> blankToNull(extract(fields, p))).toArray(Column[]::new));
+    }
+    if (path.isConstant()) {
+      return lit(path.constant());
     }
     Column top = element_at(fields, path.top());
     if (path.isListEntry()) {
@@ -193,7 +243,7 @@ public final class IngestTransforms {
   private static Column extraFields(SourceSpec spec) {
     Set<String> mapped = new LinkedHashSet<>();
     for (FieldPath p : spec.fields().values()) {
-      p.alternatives().forEach(a -> mapped.add(a.top()));
+      p.alternatives().stream().filter(a -> !a.isConstant()).forEach(a -> mapped.add(a.top()));
     }
     Column names = array(mapped.stream().map(org.apache.spark.sql.functions::lit).toArray(Column[]::new));
     return map_filter(col(RawRecords.FIELDS), (k, v) -> not(array_contains(names, k)));
@@ -343,7 +393,7 @@ public final class IngestTransforms {
     Col version = spec.versionFromFile().orElseThrow();
     List<Col> id = spec.key().stream().filter(k -> !k.equals(version)).toList();
     List<Col> compared = spec.table().columns().stream()
-        .filter(c -> !isLineage(c) && !c.equals(version) && (spec.fields().containsKey(c) || spec.derived().containsKey(c)))
+        .filter(c -> !isLineage(c) && !c.equals(version) && (mapped(spec, c) || spec.derived().containsKey(c)))
         .toList();
     Column content = sha2(to_json(struct(compared.stream().map(c -> c.col().as(c.name())).toArray(Column[]::new))), 256);
     WindowSpec newest = Window.partitionBy(id.stream().map(Col::col).toArray(Column[]::new)).orderBy(version.col().desc());
