@@ -47,13 +47,29 @@ public final class AccountRecords {
    * cb_industry, cb_employees, cb_country, department_headcounts, tech.
    */
   public static Dataset<Row> firmographics(Dataset<Row> clearbitVersions, java.sql.Timestamp asOfEnd) {
+    return newestFirmographics(clearbitVersions, asOfEnd)
+        .where(not(coalesce(col("email_provider"), lit(false))))
+        .select(col("account_id"), col("name").as("cb_name"), col("industry").as("cb_industry"),
+            col("employees").as("cb_employees"), col("country").as("cb_country"), col("department_headcounts"), col("tech"));
+  }
+
+  /**
+   * The registrable domains whose newest Clearbit record, as of the end of the date, is a mail provider's: an address
+   * there is a free-mail one, whatever the free-mail lists say ({@link IdentityRules#classifyEmail}).
+   */
+  public static java.util.Set<String> emailProviders(Dataset<Row> clearbitVersions, java.sql.Timestamp asOfEnd) {
+    return new java.util.TreeSet<>(newestFirmographics(clearbitVersions, asOfEnd)
+        .where(coalesce(col("email_provider"), lit(false)))
+        .select("account_id").as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
+  }
+
+  /** Each domain's newest Clearbit record by the end of the date, with the domain's account id. */
+  private static Dataset<Row> newestFirmographics(Dataset<Row> clearbitVersions, java.sql.Timestamp asOfEnd) {
     return clearbitVersions.where(col("indexed_at").lt(asOfEnd))
         .withColumn("account_id", IdentityRules.registrableDomain(col("domain")))
         .where(col("account_id").isNotNull())
         .withColumn("rank", row_number().over(Window.partitionBy("account_id").orderBy(col("indexed_at").desc())))
-        .where(col("rank").equalTo(1))
-        .select(col("account_id"), col("name").as("cb_name"), col("industry").as("cb_industry"),
-            col("employees").as("cb_employees"), col("country").as("cb_country"), col("department_headcounts"), col("tech"));
+        .where(col("rank").equalTo(1));
   }
 
   /**

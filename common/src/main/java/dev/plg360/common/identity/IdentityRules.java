@@ -24,14 +24,26 @@ public final class IdentityRules {
    * and {@code disposable} to a frame with an email column, using the UDFs registered by {@link #registerUdfs}.
    */
   public static Dataset<Row> classifyEmail(Dataset<Row> df, String emailColumn) {
+    return classifyEmail(df, emailColumn, java.util.Set.of());
+  }
+
+  /**
+   * {@link #classifyEmail(Dataset, String)}, where an address at one of {@code providers} (registrable domains a
+   * firmographics source says are mail providers, {@link AccountRecords#emailProviders}) is free-mail too.
+   */
+  public static Dataset<Row> classifyEmail(Dataset<Row> df, String emailColumn, java.util.Set<String> providers) {
     Column norm = EmailRules.normalize(col(emailColumn));
     Dataset<Row> withNorm = df.withColumn("email_norm", norm);
     Column host = EmailRules.host(col("email_norm"));
     Column domain = functions.call_udf(REGISTRABLE, host);
+    // The lookup takes the host as it is and as its registrable domain (Domains.isFreeMail).
+    Column freeMail = functions.call_udf(FREE_MAIL, host);
+    if (!providers.isEmpty()) {
+      freeMail = freeMail.or(functions.coalesce(col("domain").isin(providers.toArray()), functions.lit(false)));
+    }
     return withNorm
         .withColumn("domain", domain)
-        // The lookup takes the host as it is and as its registrable domain (Domains.isFreeMail).
-        .withColumn("free_mail", functions.call_udf(FREE_MAIL, host))
+        .withColumn("free_mail", freeMail)
         .withColumn("disposable", functions.call_udf(DISPOSABLE, col("domain")))
         .withColumn("business", col("domain").isNotNull().and(not(col("free_mail"))).and(not(col("disposable"))));
   }

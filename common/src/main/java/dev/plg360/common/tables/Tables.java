@@ -286,12 +286,14 @@ public final class Tables {
     public static final Col TECH = c("tech", STRING_ARRAY, "Technologies the company uses");
     public static final Col DEPARTMENT_HEADCOUNTS = c("department_headcounts", STRING_MAP,
         "Headcount per department (engineering, design, marketing, ...), ZoomInfo-style");
+    public static final Col EMAIL_PROVIDER = c("email_provider", BooleanType,
+        "emailProvider: the domain is a mail provider's (gmail.com); its users are people, not this company's staff");
     public static final Col INDEXED_AT = c("indexed_at", TimestampType, "When Clearbit last refreshed the record, UTC");
 
     public static final TableDef TABLE = TableDef.table("bronze", "firmographics")
         .grain("one row per Clearbit company record version (id, indexedAt)")
         .columns(withLineage(COMPANY_ID, DOMAIN, NAME, INDUSTRY, SECTOR, EMPLOYEES, EMPLOYEES_RANGE,
-            ESTIMATED_ANNUAL_REVENUE, COUNTRY, COUNTRY_CODE, TECH, DEPARTMENT_HEADCOUNTS, INDEXED_AT))
+            ESTIMATED_ANNUAL_REVENUE, COUNTRY, COUNTRY_CODE, TECH, DEPARTMENT_HEADCOUNTS, EMAIL_PROVIDER, INDEXED_AT))
         .key(COMPANY_ID, INDEXED_AT)
         .build();
   }

@@ -56,6 +56,7 @@ import java.sql.Timestamp;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
@@ -90,6 +91,8 @@ public final class ResolveJob implements Job {
     IdentityRules.registerUdfs(ctx.spark());
     Timestamp asOfEnd = AsOf.endOf(ctx.asOf());
     Timestamp runAt = Timestamp.from(ctx.startedAt());
+    // Mail providers the free-mail lists miss but a firmographics record names: their users are people, not staff.
+    Set<String> providers = AccountRecords.emailProviders(lake.read(Firmographics.TABLE), asOfEnd);
 
     // Only the days not yet summed up (all of them on a first run, one on a daily run, the days of a late file) are
     // read, without what resolve never uses: the client's context (ip, user agent, page: the widest column) and sentAt.
@@ -121,7 +124,8 @@ public final class ResolveJob implements Job {
       Dataset<Row> stitch = ResolveTransforms.stitchAnonymous(facts);
       Dataset<Row> members = kept.keep(ResolveTransforms.members(facts)
           .join(known.select(ProductEvents.WORKSPACE_ID.name()), new String[] {ProductEvents.WORKSPACE_ID.name()}, "left_semi"));
-      Dataset<Row> profiles = kept.keep(IdentityRules.classifyEmail(ResolveTransforms.userProfiles(facts), "email"));
+      Dataset<Row> profiles = kept.keep(IdentityRules.classifyEmail(ResolveTransforms.userProfiles(facts), "email",
+          providers));
 
       // The company a gmail founder's CRM record names, else the work address they wrote to support or a form
       // from: a workspace with no business-domain member goes there.
@@ -129,7 +133,7 @@ public final class ResolveJob implements Job {
       Dataset<Row> byCrm = profiles.join(crmDomains, "email_norm").select("user_id", "crm_domain");
       Dataset<Row> sent = sentFrom(lake, asOfEnd);
       Dataset<Row> byWorkAddress = ResolveTransforms.workDomainsByName(profiles.select("user_id", "name", "business"),
-              sent.select("email", "name"))
+              sent.select("email", "name"), providers)
           .join(byCrm.select("user_id"), new String[] {"user_id"}, "left_anti");
       Dataset<Row> workspaces = kept.keep(ResolveTransforms.assignWorkspaces(known, members,
           profiles.select("user_id", "domain", "business"), byCrm.unionByName(byWorkAddress)));
@@ -140,7 +144,8 @@ public final class ResolveJob implements Job {
           col("members").as(Workspaces.MEMBERS.name()), col("business_members").as(Workspaces.BUSINESS_MEMBERS.name()),
           col("created_at").as(Workspaces.CREATED_AT.name())), Workspaces.TABLE));
 
-      Dataset<Row> people = kept.keep(people(lake, asOfEnd, leads, contacts, sent, profiles, members, stitch, workspaces));
+      Dataset<Row> people = kept.keep(people(lake, asOfEnd, leads, contacts, sent, profiles, members, stitch, workspaces,
+          providers));
       ctx.metrics().wrote(lake.overwrite(people.select(People.TABLE.columns().stream().map(c -> c.col()).toArray(Column[]::new)),
           People.TABLE));
       Dataset<Row> accounts = kept.keep(accounts(lake, asOfEnd, workspaces, people));
@@ -261,7 +266,7 @@ public final class ResolveJob implements Job {
 
   private static Dataset<Row> people(Lake lake, Timestamp asOfEnd, Dataset<Row> leads, Dataset<Row> contacts,
                                      Dataset<Row> sent, Dataset<Row> profiles, Dataset<Row> members,
-                                     Dataset<Row> stitch, Dataset<Row> workspaces) {
+                                     Dataset<Row> stitch, Dataset<Row> workspaces, Set<String> providers) {
     Column none = lit(null).cast("string");
     Column leadName = concat_ws(" ", SfContacts.FIRST_NAME.col(), SfContacts.LAST_NAME.col());
     List<Dataset<Row>> branches = List.of(profiles.select(col("email"), col("name"), none.as("title"), lit("product").as("source"),
@@ -288,7 +293,7 @@ public final class ResolveJob implements Job {
     Column personKey = coalesce(col("email_norm"),
         when(col("user_id").isNotNull(), concat(lit(ResolveTransforms.USER_PREFIX), col("user_id"))));
     Dataset<Row> classified = branches.stream()
-        .map(b -> IdentityRules.classifyEmail(b, "email").withColumn("person_key", personKey)
+        .map(b -> IdentityRules.classifyEmail(b, "email", providers).withColumn("person_key", personKey)
             .withColumn("email", when(col("email_norm").isNotNull(), col("email"))))
         .reduce(Dataset::unionByName).orElseThrow()
         .where(col("person_key").isNotNull());

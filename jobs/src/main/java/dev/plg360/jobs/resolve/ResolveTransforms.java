@@ -24,6 +24,7 @@ import dev.plg360.common.identity.IdentityRules;
 import dev.plg360.common.spark.Picks;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -225,16 +226,17 @@ public final class ResolveTransforms {
    * the same person by full name (two words or more, case and spacing aside). Only where the name is unambiguous:
    * one product user has it, and every business address sent under it is of one registrable domain. {@code profiles}:
    * user_id, name, business (see {@link IdentityRules#classifyEmail}); {@code records}: email, name (the sender as the
-   * ticket or form gives them). Out: user_id, crm_domain.
+   * ticket or form gives them); {@code providers}: mail providers' domains beside the free-mail lists. Out: user_id,
+   * crm_domain.
    */
-  public static Dataset<Row> workDomainsByName(Dataset<Row> profiles, Dataset<Row> records) {
+  public static Dataset<Row> workDomainsByName(Dataset<Row> profiles, Dataset<Row> records, Set<String> providers) {
     Column fullName = functions.lower(functions.trim(functions.regexp_replace(col("name"), "\\s+", " ")));
     Column twoWords = col("full_name").contains(" ");
     Dataset<Row> users = profiles.withColumn("full_name", fullName).where(col("full_name").isNotNull().and(twoWords));
     Dataset<Row> unique = users.groupBy("full_name").agg(count(lit(1)).as("users"), functions.first("user_id").as("user_id"),
             functions.first("business").as("business"))
         .where(col("users").equalTo(1).and(not(col("business"))));
-    Dataset<Row> sent = IdentityRules.classifyEmail(records, "email").where(col("business"))
+    Dataset<Row> sent = IdentityRules.classifyEmail(records, "email", providers).where(col("business"))
         .withColumn("full_name", fullName)
         .where(col("full_name").isNotNull().and(twoWords))
         .groupBy("full_name").agg(functions.countDistinct("domain").as("domains"), functions.first("domain").as("crm_domain"))

@@ -93,6 +93,46 @@ class ResolveJobTest extends SparkTestBase {
     assertTrue(((String) ws.getAs(Workspaces.EVIDENCE.name())).contains("acme.io: 2"), (String) ws.getAs(Workspaces.EVIDENCE.name()));
   }
 
+  /**
+   * A mail provider that no free-mail list has yet, which Clearbit knows as one (emailProvider): its users are people
+   * of their workspace, never the provider's staff; a company's address beside it (no such record) still is.
+   */
+  @Test
+  void aDomainClearbitKnowsAsAMailProviderMakesNoCompany(@TempDir Path own) throws Exception {
+    Path landing = own.resolve("landing");
+    Files.createDirectories(landing.resolve("segment"));
+    Files.createDirectories(landing.resolve("clearbit"));
+    Files.writeString(landing.resolve("segment/events.jsonl"), String.join("\n",
+        "{\"messageId\":\"m1\",\"type\":\"identify\",\"userId\":\"u71\",\"timestamp\":\"2026-05-01T08:00:00Z\","
+            + "\"traits\":{\"email\":\"dora@mailkiste.de\",\"name\":\"Dora Vogel\"}}",
+        "{\"messageId\":\"m2\",\"type\":\"group\",\"userId\":\"u71\",\"groupId\":\"ws_71\",\"timestamp\":\"2026-05-01T08:01:00Z\","
+            + "\"traits\":{\"name\":\"Dora's workspace\"}}",
+        "{\"messageId\":\"m3\",\"type\":\"identify\",\"userId\":\"u72\",\"timestamp\":\"2026-05-01T08:02:00Z\","
+            + "\"traits\":{\"email\":\"eli@stahlwerk-nord.de\",\"name\":\"Eli Brandt\"}}",
+        "{\"messageId\":\"m4\",\"type\":\"group\",\"userId\":\"u72\",\"groupId\":\"ws_72\",\"timestamp\":\"2026-05-01T08:03:00Z\","
+            + "\"traits\":{\"name\":\"Stahlwerk\"}}", ""));
+    Files.writeString(landing.resolve("clearbit/companies.jsonl"), String.join("\n",
+        "{\"id\":\"cb-mk\",\"name\":\"Mailkiste\",\"domain\":\"mailkiste.de\",\"emailProvider\":true,"
+            + "\"metrics\":{\"employees\":40},\"indexedAt\":\"2026-04-30T00:00:00Z\"}",
+        "{\"id\":\"cb-sn\",\"name\":\"Stahlwerk Nord\",\"domain\":\"stahlwerk-nord.de\",\"emailProvider\":false,"
+            + "\"metrics\":{\"employees\":900},\"indexedAt\":\"2026-04-30T00:00:00Z\"}", ""));
+    Settings settings = settings(own);
+    runJob(new IngestJob(), settings, date("2026-05-01"));
+    Lake l = runJob(new ResolveJob(), settings, date("2026-05-01")).lake();
+
+    Row dora = l.read(People.TABLE).where(People.EMAIL.col().equalTo("dora@mailkiste.de")).first();
+    assertEquals(Boolean.TRUE, dora.getAs(People.IS_FREE_MAIL.name()), "an address at a mail provider is free-mail");
+    assertEquals("personal:ws_71", l.read(Workspaces.TABLE).where(Workspaces.WORKSPACE_ID.col().equalTo("ws_71")).first()
+        .getAs(Workspaces.ACCOUNT_ID.name()), "a workspace whose only member writes from a provider is nobody's company");
+    assertEquals("stahlwerk-nord.de", l.read(Workspaces.TABLE).where(Workspaces.WORKSPACE_ID.col().equalTo("ws_72"))
+        .first().getAs(Workspaces.ACCOUNT_ID.name()));
+    assertEquals(List.of("personal:ws_71", "stahlwerk-nord.de"), l.read(Accounts.TABLE).orderBy(Accounts.ACCOUNT_ID.col())
+        .select(Accounts.ACCOUNT_ID.name()).as(org.apache.spark.sql.Encoders.STRING()).collectAsList(),
+        "no account for the provider");
+    assertEquals(900L, (long) l.read(Accounts.TABLE).where(Accounts.ACCOUNT_ID.col().equalTo("stahlwerk-nord.de"))
+        .first().<Long>getAs(Accounts.EMPLOYEES.name()));
+  }
+
   @Test
   void anonymousBrowsingIsStitchedByIdentify() {
     Row ana = person("ana@acme.io");

@@ -188,7 +188,7 @@ class ResolveTransformsTest extends SparkTestBase {
         .row("email", "ann.lee@umbrella.com", "name", "Ann Lee") // two companies under one name: neither
         .row("email", "bo@acme.io", "name", "Bo")
         .row("email", "kim@hooli.com", "name", "Kim Park");
-    List<String> found = ResolveTransforms.workDomainsByName(users.build(), sent.build()).orderBy("user_id")
+    List<String> found = ResolveTransforms.workDomainsByName(users.build(), sent.build(), java.util.Set.of()).orderBy("user_id")
         .selectExpr("concat(user_id, ' ', crm_domain)").as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
     assertEquals(List.of("u1 acme.io"), found);
   }
