@@ -12,8 +12,8 @@ import dev.plg360.common.model.FeatureDef;
 import dev.plg360.common.model.FeatureDef.Kind;
 import dev.plg360.common.model.ModelSettings;
 import dev.plg360.common.tables.ModelTables.ConversionTraining;
-import dev.plg360.jobs.model.TrainJob.Fit;
-import dev.plg360.jobs.model.TrainJob.Split;
+import dev.plg360.jobs.model.ModelSelection.Fit;
+import dev.plg360.jobs.model.ModelSelection.Split;
 import dev.plg360.testkit.FrameBuilder;
 import dev.plg360.testkit.SparkTestBase;
 import java.sql.Date;
@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
  * {@code Split} and {@code Fit} are package-private in TrainJob so that this test, in the same package, calls them
  * directly rather than running a whole training job for each case.
  */
-class TrainJobSplitAndGridTest extends SparkTestBase {
+class ModelSelectionTest extends SparkTestBase {
 
   private static final LocalDate DAY_1 = LocalDate.parse("2026-03-01");
   private static final List<FeatureDef> FEATURES = List.of(new FeatureDef("x", Kind.NUMERIC, null));
@@ -74,7 +74,7 @@ class TrainJobSplitAndGridTest extends SparkTestBase {
                          List<String> validation, List<String> beforeTest, List<String> test) {}
 
   private static Cohorts split(Dataset<Row> rows, ModelSettings s) {
-    Split split = TrainJob.split(rows, s);
+    Split split = ModelSelection.split(rows, s);
     return new Cohorts(split.validationFrom(), split.testFrom(), split.testTo(), ids(split.train()),
         ids(split.validation()), ids(split.beforeTest()), ids(split.test()));
   }
@@ -189,7 +189,7 @@ class TrainJobSplitAndGridTest extends SparkTestBase {
   void theSearchFitsEachGridPointOnTrainingAndReportsItsLogLossOnValidation() {
     ModelSettings s = settings("plg360.model.reg-params", "[0.0, 1000000.0]",
         "plg360.model.elastic-net-params", "[0.0, 0.5]");
-    List<Fit> fits = TrainJob.search(TrainJob.split(searchRows(), s), s);
+    List<Fit> fits = ModelSelection.search(ModelSelection.split(searchRows(), s), s);
     List<Params> params = fits.stream().map(Fit::params).toList();
     List<Double> losses = fits.stream().map(Fit::validationLogLoss).toList();
     // Without regularisation the L1 share changes nothing: (0, 0.5) is not fitted again.
@@ -200,7 +200,7 @@ class TrainJobSplitAndGridTest extends SparkTestBase {
     assertEquals(Math.log(2), losses.get(2), 1e-9, "elastic net at 1e6: the L1 part zeroes the coefficient");
     // Unregularised, x ranks the two validation rows right: below ln 2.
     assertTrue(losses.get(0) < Math.log(2) - 0.1, "unregularised: " + losses);
-    assertSame(fits.get(0), TrainJob.best(fits), "the unregularised point has the lowest validation log loss");
+    assertSame(fits.get(0), ModelSelection.best(fits), "the unregularised point has the lowest validation log loss");
   }
 
   // The choice -------------------------------------------------------------------------------------------------
@@ -213,7 +213,7 @@ class TrainJobSplitAndGridTest extends SparkTestBase {
   void theBestPointHasTheLowestValidationLogLoss() {
     Fit lowest = fit(0.1, 0.30);
     List<Fit> grid = List.of(fit(0.0, 0.70), fit(0.01, 0.45), lowest, fit(1.0, 0.52));
-    assertSame(lowest, TrainJob.best(grid));
+    assertSame(lowest, ModelSelection.best(grid));
   }
 
   @Test
@@ -221,7 +221,7 @@ class TrainJobSplitAndGridTest extends SparkTestBase {
     // Distinct parameters, so that picking the second one would show.
     Fit first = fit(0.01, 0.40);
     Fit second = fit(0.1, 0.40);
-    assertSame(first, TrainJob.best(List.of(fit(0.0, 0.60), first, second, fit(1.0, 0.50))));
-    assertSame(second, TrainJob.best(List.of(second, first)), "the order decides, not the parameters");
+    assertSame(first, ModelSelection.best(List.of(fit(0.0, 0.60), first, second, fit(1.0, 0.50))));
+    assertSame(second, ModelSelection.best(List.of(second, first)), "the order decides, not the parameters");
   }
 }
