@@ -519,7 +519,7 @@ public final class Tables {
   /**
    * What resolve needs of each day's product events, so that a run merges the days it has instead of reading every
    * event again: which user an anonymous id identified as, each user's latest email and name, each workspace's latest
-   * group-call name, and who was active in which workspace.
+   * group-call name, who was active in which workspace, and whom each user invited.
    */
   public static final class IdentityDaily {
     private IdentityDaily() {}
@@ -527,11 +527,13 @@ public final class Tables {
     public static final Col EVENT_DATE = ProductDaily.EVENT_DATE;
     public static final Col FACT = c("fact", StringType,
         "DAY (one row per day), IDENTIFY (anonymous_id identified as user_id), PROFILE (a user's email and name from "
-            + "traits), GROUP (a workspace's name from group calls) or MEMBER (a user's calls in a workspace)");
-    public static final Col WORKSPACE_ID = c("workspace_id", StringType, "Workspace of GROUP and MEMBER; else null");
-    public static final Col USER_ID = c("user_id", StringType, "User of IDENTIFY, PROFILE and MEMBER; else null");
+            + "traits), GROUP (a workspace's name from group calls), MEMBER (a user's calls in a workspace) or INVITE "
+            + "(a user's invitations of an email address into a workspace)");
+    public static final Col WORKSPACE_ID = c("workspace_id", StringType, "Workspace of GROUP, MEMBER and INVITE; else null");
+    public static final Col USER_ID = c("user_id", StringType, "User of IDENTIFY, PROFILE and MEMBER; the inviter of INVITE; else null");
     public static final Col ANONYMOUS_ID = c("anonymous_id", StringType, "Anonymous id of IDENTIFY; else null");
-    public static final Col EMAIL = c("email", StringType, "PROFILE: traits.email of the user's last call of the day with one").personal();
+    public static final Col EMAIL = c("email", StringType,
+        "PROFILE: traits.email of the user's last call of the day with one; INVITE: the address invited").personal();
     public static final Col NAME = c("name", StringType,
         "PROFILE: traits.name of that call; GROUP: traits.name of the workspace's last group call of the day").personal();
     public static final Col CALLS = c("calls", LongType, "The day's calls behind the row");
@@ -541,10 +543,10 @@ public final class Tables {
 
     public static final TableDef TABLE = TableDef.table("silver", "identity_daily")
         .grain("one row per day and fact: per day (DAY), anonymous and user id (IDENTIFY), user (PROFILE), workspace "
-            + "(GROUP), workspace and user (MEMBER)")
+            + "(GROUP), workspace and user (MEMBER), workspace, inviter and address invited (INVITE)")
         .columns(EVENT_DATE, FACT, WORKSPACE_ID, USER_ID, ANONYMOUS_ID, EMAIL, NAME, CALLS, FIRST_TS, LAST_TS,
             SOURCE_INGESTED_AT)
-        .key(EVENT_DATE, FACT, WORKSPACE_ID, USER_ID, ANONYMOUS_ID)
+        .key(EVENT_DATE, FACT, WORKSPACE_ID, USER_ID, ANONYMOUS_ID, EMAIL)
         .partitionBy(EVENT_DATE)
         .build();
   }

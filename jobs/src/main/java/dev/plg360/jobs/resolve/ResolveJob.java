@@ -106,7 +106,7 @@ public final class ResolveJob implements Job {
       List<Object> days = Stream.concat(factDays.stream(), rollupDays.stream()).distinct().toList();
       Dataset<Row> events = kept.keep(onDays(upToTheDay, days).drop(ProductEvents.CONTEXT.name(), ProductEvents.SENT_AT.name()));
       if (!factDays.isEmpty()) {
-        ctx.metrics().wrote(lake.replaceWhere(ResolveTransforms.identityFacts(onDays(events, factDays)), IdentityDaily.TABLE,
+        ctx.metrics().wrote(lake.replaceWhere(ResolveTransforms.identityFacts(onDays(events, factDays), invitations(ctx)), IdentityDaily.TABLE,
             inDays(IdentityDaily.EVENT_DATE, factDays)));
         LOG.info("resolve: summed up the identity facts of {} days of product events", factDays.size());
       }
@@ -135,8 +135,10 @@ public final class ResolveJob implements Job {
       Dataset<Row> byWorkAddress = ResolveTransforms.workDomainsByName(profiles.select("user_id", "name", "business"),
               sent.select("email", "name"), providers)
           .join(byCrm.select("user_id"), new String[] {"user_id"}, "left_anti");
+      Dataset<Row> byInviter = ResolveTransforms.invitedBy(facts, profiles.select("user_id", "email_norm", "domain", "business"))
+          .join(byCrm.unionByName(byWorkAddress).select("user_id"), new String[] {"user_id"}, "left_anti");
       Dataset<Row> workspaces = kept.keep(ResolveTransforms.assignWorkspaces(known, members,
-          profiles.select("user_id", "domain", "business"), byCrm.unionByName(byWorkAddress)));
+          profiles.select("user_id", "domain", "business"), byCrm.unionByName(byWorkAddress).unionByName(byInviter)));
       ctx.metrics().wrote(lake.overwrite(workspaces.select(
           col("workspace_id").as(Workspaces.WORKSPACE_ID.name()), col("name").as(Workspaces.NAME.name()),
           col("account_id").as(Workspaces.ACCOUNT_ID.name()), col("is_personal").as(Workspaces.IS_PERSONAL.name()),
@@ -173,6 +175,11 @@ public final class ResolveJob implements Job {
     return stamps.join(summed, new String[] {day}, "left")
         .where(col("summed").isNull().or(col("ingested").gt(col("summed"))))
         .select(day).collectAsList().stream().map(r -> r.get(0)).toList();
+  }
+
+  private static ResolveTransforms.Invitations invitations(JobContext ctx) {
+    return new ResolveTransforms.Invitations(ctx.settings().string("plg360.resolve.invitations.event"),
+        ctx.settings().string("plg360.resolve.invitations.email-property"));
   }
 
   private static Dataset<Row> onDays(Dataset<Row> events, List<Object> days) {

@@ -50,7 +50,10 @@ public final class ResolveTransforms {
   static final String USER_PREFIX = "user:";
 
   /** The kinds of row of silver.identity_daily. */
-  public enum Fact { DAY, IDENTIFY, PROFILE, GROUP, MEMBER }
+  public enum Fact { DAY, IDENTIFY, PROFILE, GROUP, MEMBER, INVITE }
+
+  /** How an invitation shows in the product's events: the track event, and its property with the address invited. */
+  public record Invitations(String event, String emailProperty) {}
 
   private static final List<String> FACT_COLUMNS = List.of("event_date", "fact", "workspace_id", "user_id", "anonymous_id",
       "email", "name", "calls", "first_ts", "last_ts", "source_ingested_at");
@@ -59,7 +62,7 @@ public final class ResolveTransforms {
    * Sums up product events by day into what identity resolution needs of them (the rows of silver.identity_daily):
    * the merges below give from these what they would give from all the events, so a run adds only the new days.
    */
-  public static Dataset<Row> identityFacts(Dataset<Row> events) {
+  public static Dataset<Row> identityFacts(Dataset<Row> events, Invitations invitations) {
     Column email = element_at(col("traits"), "email");
     Column name = element_at(col("traits"), "name");
     Dataset<Row> day = spanned(events.groupBy("event_date"));
@@ -71,8 +74,12 @@ public final class ResolveTransforms {
         .groupBy("event_date", "workspace_id"), Picks.latest(name, col("event_ts")).as("name"));
     Dataset<Row> member = spanned(events.where(col("workspace_id").isNotNull().and(col("user_id").isNotNull()))
         .groupBy("event_date", "workspace_id", "user_id"));
+    Column invited = functions.lower(functions.trim(element_at(col("properties"), invitations.emailProperty())));
+    Dataset<Row> invite = spanned(events.where(col("event_type").equalTo("track")
+            .and(col("event_name").equalTo(invitations.event())).and(col("user_id").isNotNull()).and(invited.isNotNull()))
+        .groupBy(col("event_date"), col("workspace_id"), col("user_id"), invited.as("email")));
     return Stream.of(fact(day, Fact.DAY), fact(identify, Fact.IDENTIFY), fact(profile, Fact.PROFILE), fact(group, Fact.GROUP),
-            fact(member, Fact.MEMBER))
+            fact(member, Fact.MEMBER), fact(invite, Fact.INVITE))
         .reduce(Dataset::unionByName).orElseThrow()
         .transform(ResolveTransforms::stampedByDay)
         .select(FACT_COLUMNS.stream().map(functions::col).toArray(Column[]::new));
@@ -136,9 +143,10 @@ public final class ResolveTransforms {
 
   /**
    * One row per known workspace: the account it rolls up to by the majority of its members' business domains; when
-   * none has one (founders who signed up with gmail), by the majority of the domains their CRM records name
+     * none has one (founders who signed up with gmail), by the majority of the domains their CRM records name
    * (MEMBER_CRM_RECORD: a Contact's Account, a Lead's Website; else the work address of their support tickets and
-   * forms, {@link #workDomainsByName}); else a personal account. {@code members}:
+   * forms, {@link #workDomainsByName}; else the company of the colleague who invited them, {@link #invitedBy}); else a
+   * personal account. {@code members}:
    * workspace_id, user_id, joined_at; {@code userDomains}: user_id, domain, business; {@code userCrmDomains}: user_id,
    * crm_domain (see {@link #crmDomainsByEmail}).
    */
@@ -166,7 +174,7 @@ public final class ResolveTransforms {
             when(business, concat(lit("members by business domain: "), col("domains"),
                     when(col("tied").gt(1), tie).otherwise(lit(""))))
                 .when(crm, concat(lit("no member with a business-domain email; members by the domain of their CRM "
-                    + "record or work address: "), col("crm_domains"), when(col("crm_tied").gt(1), tie).otherwise(lit(""))))
+                    + "record, work address or inviter: "), col("crm_domains"), when(col("crm_tied").gt(1), tie).otherwise(lit(""))))
                 .otherwise(lit("no member with a business-domain email or a CRM record naming a company"))
                 .as("evidence"),
             coalesce(col("members"), lit(0L)).as("members"),
@@ -194,6 +202,25 @@ public final class ResolveTransforms {
         .where(col("n").equalTo(col("top_n"))).groupBy("workspace_id").agg(count(lit(1)).as(tied));
     return ranked.where(col("rank").equalTo(1)).select(col("workspace_id"), col("d").as(winner))
         .join(evidence.drop("top_n"), "workspace_id").join(ties, "workspace_id");
+  }
+
+  /**
+   * The company of the colleague who invited a free-mail user: for each user with no business-domain email whose
+   * address a user with one invited (into any workspace), the inviter's domain; of several, the first invitation's.
+   * {@code identityDaily}: rows of {@link #identityFacts}; {@code profiles}: user_id, email_norm, domain, business.
+   * Out: user_id, crm_domain.
+   */
+  public static Dataset<Row> invitedBy(Dataset<Row> identityDaily, Dataset<Row> profiles) {
+    Dataset<Row> invites = facts(identityDaily, Fact.INVITE)
+        .select(col("user_id").as("inviter_id"), EmailRules.normalize(col("email")).as("email_norm"), col("first_ts"));
+    Dataset<Row> inviters = profiles.where(col("business")).select(col("user_id").as("inviter_id"),
+        col("domain").as("crm_domain"));
+    Dataset<Row> invitees = profiles.where(not(col("business")).and(col("email_norm").isNotNull()))
+        .select("user_id", "email_norm");
+    return invites.join(inviters, "inviter_id").join(invitees, "email_norm")
+        .withColumn("pick", row_number().over(Window.partitionBy("user_id").orderBy(col("first_ts"), col("crm_domain"))))
+        .where(col("pick").equalTo(1))
+        .select("user_id", "crm_domain");
   }
 
   /**

@@ -83,7 +83,7 @@ class ResolveTransformsTest extends SparkTestBase {
     assertEquals("personal:ws_free", ws.get("ws_free").getAs("account_id"));
     assertEquals("PERSONAL_WORKSPACE", ws.get("ws_free").getAs("rule"));
     assertEquals(List.of("initech.com", false, "MEMBER_CRM_RECORD",
-            "no member with a business-domain email; members by the domain of their CRM record or work address: initech.com: 1"),
+            "no member with a business-domain email; members by the domain of their CRM record, work address or inviter: initech.com: 1"),
         List.of(ws.get("ws_founders").getAs("account_id"), ws.get("ws_founders").getAs("is_personal"),
             ws.get("ws_founders").getAs("rule"), ws.get("ws_founders").getAs("evidence")),
         "gmail founders belong to the company sales knows them by");
@@ -191,5 +191,53 @@ class ResolveTransformsTest extends SparkTestBase {
     List<String> found = ResolveTransforms.workDomainsByName(users.build(), sent.build(), java.util.Set.of()).orderBy("user_id")
         .selectExpr("concat(user_id, ' ', crm_domain)").as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
     assertEquals(List.of("u1 acme.io"), found);
+  }
+
+  /**
+   * Invitations, from the product's events to the company they name: a free-mail user a business-domain colleague
+   * invited is that colleague's company's; of two inviters, the first invitation's; an invitation by a free-mail user,
+   * or of a business address, names nothing.
+   */
+  @Test
+  void aFreeMailUserInvitedByABusinessColleagueIsOfTheColleaguesCompany() {
+    IdentityRules.registerUdfs(spark());
+    StructType eventSchema = new StructType().add("event_date", DataTypes.DateType).add("event_type", DataTypes.StringType)
+        .add("event_name", DataTypes.StringType).add("user_id", DataTypes.StringType)
+        .add("anonymous_id", DataTypes.StringType).add("workspace_id", DataTypes.StringType)
+        .add("event_ts", DataTypes.TimestampType).add("_ingested_at", DataTypes.TimestampType)
+        .add("traits", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType))
+        .add("properties", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType));
+    FrameBuilder events = frame(eventSchema);
+    invite(events, "a1", "ws_1", "2026-05-01T10:00:00Z", " Carla.M@GMAIL.com ");   // dots and case fold: carlam@gmail.com
+    invite(events, "h1", "ws_9", "2026-05-02T10:00:00Z", "carlam@gmail.com");     // a later inviter from hooli.com
+    invite(events, "f9", "ws_5", "2026-05-01T09:00:00Z", "dan@icloud.com");       // a free-mail inviter says nothing
+    invite(events, "a1", "ws_1", "2026-05-01T11:00:00Z", "kim@hooli.com");        // a business address needs no help
+    events.row("event_date", java.sql.Date.valueOf("2026-05-01"), "event_type", "track", "event_name", "Feature Used",
+        "user_id", "a1", "workspace_id", "ws_1", "event_ts", at("2026-05-01T12:00:00Z"),
+        "_ingested_at", at("2026-05-02T00:00:00Z"), "properties", Map.of("invitee_email", "eve@gmail.com"));
+    Dataset<Row> facts = ResolveTransforms.identityFacts(events.build(),
+        new ResolveTransforms.Invitations("User Invited", "invitee_email"));
+    assertEquals(List.of("a1 ws_1 carla.m@gmail.com", "a1 ws_1 kim@hooli.com", "f9 ws_5 dan@icloud.com",
+        "h1 ws_9 carlam@gmail.com"), facts.where("fact = 'INVITE'").orderBy("user_id", "email")
+        .selectExpr("concat_ws(' ', user_id, workspace_id, email)").as(org.apache.spark.sql.Encoders.STRING())
+        .collectAsList(), "one fact per inviter, workspace and address; a track call of another event is none");
+
+    StructType profileSchema = new StructType().add("user_id", DataTypes.StringType).add("email_norm", DataTypes.StringType)
+        .add("domain", DataTypes.StringType).add("business", DataTypes.BooleanType);
+    Dataset<Row> profiles = frame(profileSchema)
+        .row("user_id", "a1", "email_norm", "ana@acme.io", "domain", "acme.io", "business", true)
+        .row("user_id", "h1", "email_norm", "hal@hooli.com", "domain", "hooli.com", "business", true)
+        .row("user_id", "f9", "email_norm", "fay@gmail.com", "domain", "gmail.com", "business", false)
+        .row("user_id", "c1", "email_norm", "carlam@gmail.com", "domain", "gmail.com", "business", false)
+        .row("user_id", "d1", "email_norm", "dan@icloud.com", "domain", "icloud.com", "business", false)
+        .row("user_id", "k1", "email_norm", "kim@hooli.com", "domain", "hooli.com", "business", true).build();
+    assertEquals(List.of("c1 acme.io"), ResolveTransforms.invitedBy(facts, profiles).orderBy("user_id")
+        .selectExpr("concat(user_id, ' ', crm_domain)").as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
+  }
+
+  private static void invite(FrameBuilder events, String inviter, String workspace, String ts, String invitee) {
+    events.row("event_date", java.sql.Date.valueOf(ts.substring(0, 10)), "event_type", "track",
+        "event_name", "User Invited", "user_id", inviter, "workspace_id", workspace, "event_ts", at(ts),
+        "_ingested_at", at("2026-05-03T00:00:00Z"), "properties", Map.of("invitee_email", invitee));
   }
 }
