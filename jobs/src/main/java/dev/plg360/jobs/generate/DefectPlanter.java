@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.plg360.common.quality.Reason;
 import dev.plg360.common.source.FieldPath;
+import dev.plg360.jobs.generate.GenerateSettings.Shapes;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -18,8 +19,9 @@ import java.util.Optional;
  * Decides, record by record, whether to plant a defect, and plants it: at most one per record, and only defects
  * that ingest sees exactly once with one known reason. Missing fields and bad timestamps use the source's own
  * mapping ({@link FeedMapping}: its required fields and timestamp columns); a replayed duplicate is an exact copy of
- * a clean record written earlier (so the original is accepted and the copy is the duplicate); a truncated line is
- * only ever the last record of a JSON file. Pure: no I/O, seeded.
+ * a clean record written earlier (so the original is accepted and the copy is the duplicate; from the same file for a
+ * snapshot export, whose versions are its files); a truncated line is only ever the last record of a JSON file.
+ * Pure: no I/O, seeded.
  */
 final class DefectPlanter {
 
@@ -51,17 +53,21 @@ final class DefectPlanter {
   private final Rng rng;
   private final long unknownWorkspaceBase;
   private final int partition;
+  private final Shapes shapes;
   private final ObjectMapper mapper = new ObjectMapper();
-  private final CsvText csv = new CsvText();
+  private final CsvText csv;
   private final Map<Feed, List<String>> reservoirs = new EnumMap<>(Feed.class);
   private long junkCounter;
 
-  DefectPlanter(double rate, Map<Feed, FeedMapping> specs, Rng rng, long unknownWorkspaceBase, int partition) {
+  DefectPlanter(double rate, Map<Feed, FeedMapping> specs, Rng rng, long unknownWorkspaceBase, int partition,
+                Shapes shapes) {
     this.rate = rate;
     this.specs = specs;
     this.rng = rng;
     this.unknownWorkspaceBase = unknownWorkspaceBase;
     this.partition = partition;
+    this.shapes = shapes;
+    this.csv = new CsvText(shapes == Shapes.REALISTIC);
   }
 
   /** The lines to write for one JSON record: the record (maybe with a defect), maybe after a planted extra line. */
@@ -72,7 +78,7 @@ final class DefectPlanter {
       return out;
     }
     List<String> kinds = new ArrayList<>(List.of(MALFORMED_JSON, MISSING_REQUIRED_FIELD, BAD_TIMESTAMP, REPLAYED_DUPLICATE));
-    if (feed == Feed.SEGMENT && record.hasNonNull("groupId")) {
+    if (feed == Feed.SEGMENT && (record.hasNonNull("groupId") || record.path("context").hasNonNull("groupId"))) {
       kinds.add(UNKNOWN_WORKSPACE);
     }
     if (specs.get(feed).email() != null) {
@@ -98,15 +104,26 @@ final class DefectPlanter {
     return out;
   }
 
+  /** The text of a Salesforce record version as the feed's files write it, without a defect. */
+  String cleanCsv(Feed feed, Salesforce.Record record) {
+    return csv.format(row(feed, record));
+  }
+
+  private String[] row(Feed feed, Salesforce.Record record) {
+    return feed.isSnapshot(shapes) ? record.snapshotRow() : record.row();
+  }
+
   /** The lines to write for one Salesforce record version. */
-  List<Line> csv(Feed feed, String[] row) {
+  List<Line> csv(Feed feed, Salesforce.Record record) {
     List<Line> out = new ArrayList<>(2);
+    String[] row = row(feed, record);
     if (!rng.chance(rate)) {
       out.add(Line.clean(csv.format(row)));
       return out;
     }
+    List<String> columns = feed.columns(shapes);
     List<String> kinds = new ArrayList<>(List.of(WRONG_COLUMN_COUNT, MISSING_REQUIRED_FIELD, BAD_TIMESTAMP, REPLAYED_DUPLICATE));
-    int email = feed.columns().indexOf("Email");
+    int email = columns.indexOf("Email");
     if (email >= 0 && row[email] != null && row[email].contains("@")) {
       kinds.add(EMAIL_WITHOUT_AT);
     }
@@ -127,12 +144,13 @@ final class DefectPlanter {
       }
       case MISSING_REQUIRED_FIELD -> {
         String column = rng.pick(specs.get(feed).required()).fieldPath().top();
-        v[feed.columns().indexOf(column)] = "";
+        v[columns.indexOf(column)] = "";
         out.add(new Line(csv.format(v), kind, Reason.MISSING_REQUIRED_FIELD.name(), column));
       }
       case BAD_TIMESTAMP -> {
-        String column = rng.pick(List.of("CreatedDate", "LastModifiedDate"));
-        v[feed.columns().indexOf(column)] = badTimestamp("iso");
+        String column = rng.pick(List.of("CreatedDate", "LastModifiedDate").stream()
+            .filter(columns::contains).toList());
+        v[columns.indexOf(column)] = badTimestamp("iso");
         out.add(new Line(csv.format(v), kind, Reason.UNPARSEABLE_TIMESTAMP.name(), column));
       }
       case REPLAYED_DUPLICATE -> {
@@ -147,11 +165,16 @@ final class DefectPlanter {
         out.add(new Line(csv.format(v), kind, Truth.ACCEPTED_BY_INGEST, "Email " + v[email]));
       }
       default -> {
-        out.add(junkLead(row));
+        out.add(junkLead(record));
         out.add(Line.clean(csv.format(row)));
       }
     }
     return out;
+  }
+
+  /** Called when a snapshot export's file starts: a replay of a record of an earlier export is no duplicate. */
+  void startSnapshot(Feed feed) {
+    reservoirs.remove(feed);
   }
 
   /** Called for each clean record once it is written in full: a candidate for a later replay. */
@@ -225,8 +248,11 @@ final class DefectPlanter {
   private Line unknownWorkspace(ObjectNode record) {
     ObjectNode copy = record.deepCopy();
     String id = Ids.workspace(unknownWorkspaceBase + rng.between(1, 999_999));
-    copy.put("groupId", id);
-    return new Line(text(copy), UNKNOWN_WORKSPACE, Truth.ACCEPTED_BY_INGEST, "groupId " + id);
+    // Where the call names its workspace: at the top (a group call), or in its context (analytics.js).
+    boolean atTop = copy.hasNonNull("groupId");
+    (atTop ? copy : (ObjectNode) copy.get("context")).put("groupId", id);
+    return new Line(text(copy), UNKNOWN_WORKSPACE, Truth.ACCEPTED_BY_INGEST,
+        (atTop ? "" : "context.") + "groupId " + id);
   }
 
   private Line emailWithoutAt(Feed feed, ObjectNode record) {
@@ -252,23 +278,17 @@ final class DefectPlanter {
     return new Line(text(copy), EMAIL_WITHOUT_AT, Truth.ACCEPTED_BY_INGEST, "email " + broken);
   }
 
-  private Line junkLead(String[] row) {
+  /** A junk lead created when {@code beside} was last changed. */
+  private Line junkLead(Salesforce.Record beside) {
     String[] junk = rng.pick(Vocabulary.JUNK_LEADS);
-    List<String> cols = Feed.SF_LEAD.columns();
-    String[] v = new String[cols.size()];
-    v[cols.indexOf("Id")] = Ids.salesforce("00Q", partition, 100_000_000L + (++junkCounter));
-    v[cols.indexOf("FirstName")] = junk[0];
-    v[cols.indexOf("LastName")] = junk[1];
-    v[cols.indexOf("Email")] = junk[2];
-    v[cols.indexOf("Company")] = junk[3];
-    v[cols.indexOf("LeadSource")] = rng.pick(Vocabulary.MARKETING_LEAD_SOURCES);
-    v[cols.indexOf("Status")] = "Open - Not Contacted";
-    v[cols.indexOf("OwnerId")] = Vocabulary.SALES_REPS.get(0);
-    v[cols.indexOf("IsConverted")] = "false";
-    v[cols.indexOf("CreatedDate")] = row[cols.indexOf("LastModifiedDate")];
-    v[cols.indexOf("LastModifiedDate")] = row[cols.indexOf("LastModifiedDate")];
-    v[cols.indexOf("IsDeleted")] = "false";
-    return new Line(csv.format(v), JUNK_LEAD, Truth.ACCEPTED_BY_INGEST, junk[0] + " " + junk[1]);
+    Salesforce.Record lead = new Salesforce.Record(Feed.SF_LEAD);
+    lead.set("Id", Ids.salesforce("00Q", partition, 100_000_000L + (++junkCounter)))
+        .set("FirstName", junk[0]).set("LastName", junk[1]).set("Email", junk[2]).set("Company", junk[3])
+        .set("LeadSource", rng.pick(Vocabulary.MARKETING_LEAD_SOURCES)).set("Status", "Open - Not Contacted")
+        .set("OwnerId", Vocabulary.SALES_REPS.get(0)).set("IsConverted", false)
+        .set("CreatedDate", beside.get("LastModifiedDate")).set("LastModifiedDate", beside.get("LastModifiedDate"))
+        .set("IsDeleted", false);
+    return new Line(csv.format(row(Feed.SF_LEAD, lead)), JUNK_LEAD, Truth.ACCEPTED_BY_INGEST, junk[0] + " " + junk[1]);
   }
 
   private String withoutAt(String email) {

@@ -1,5 +1,6 @@
 package dev.plg360.jobs.generate;
 
+import dev.plg360.jobs.generate.GenerateSettings.Shapes;
 import java.time.DayOfWeek;
 import java.time.LocalDate;
 import java.time.temporal.TemporalAdjusters;
@@ -9,6 +10,7 @@ import java.util.List;
  * One kind of landing file the generator writes: the ingest source that reads it (by its name under
  * {@code plg360.ingest.sources}), its folder, file name prefix, format and how often a new file starts.
  * File names: {@code <folder>/<period start>/<prefix>-p<partition>.<ext>}; Clearbit is one snapshot per partition.
+ * In realistic shapes a Salesforce file is a snapshot export of one day (see {@link #isSnapshot}).
  */
 enum Feed {
   SEGMENT("segment", "segment", "events", Period.DAY, null),
@@ -56,13 +58,26 @@ enum Feed {
     return columns;
   }
 
+  /**
+   * Whether each file is a snapshot of current values, as a Salesforce report or Data Loader extract is: no
+   * LastModifiedDate or IsDeleted column, one row per record, the file's time its version.
+   */
+  boolean isSnapshot(Shapes shapes) {
+    return isCsv() && shapes == Shapes.REALISTIC;
+  }
+
+  /** The columns a file of this feed has in the given shapes. */
+  List<String> columns(Shapes shapes) {
+    return isSnapshot(shapes) ? Salesforce.snapshotColumns(columns) : columns;
+  }
+
   String fileName(int partition) {
     return prefix + "-p" + String.format("%03d", partition) + (isCsv() ? ".csv" : ".jsonl");
   }
 
   /** The file a record of this day goes to, relative to the landing folder. */
-  String file(LocalDate day, int partition) {
-    return switch (period) {
+  String file(LocalDate day, int partition, Shapes shapes) {
+    return switch (isSnapshot(shapes) ? Period.DAY : period) {
       case DAY -> folder + "/" + day + "/" + fileName(partition);
       case WEEK -> folder + "/" + day.with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY)) + "/" + fileName(partition);
       case ONCE -> folder + "/" + fileName(partition);

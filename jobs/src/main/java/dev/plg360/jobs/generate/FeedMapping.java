@@ -4,6 +4,7 @@ import dev.plg360.common.config.SettingsException;
 import dev.plg360.common.source.FieldPath;
 import dev.plg360.common.source.SourceSpec;
 import dev.plg360.common.tables.Col;
+import dev.plg360.jobs.generate.GenerateSettings.Shapes;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -43,10 +44,11 @@ record FeedMapping(List<Field> required, List<Field> timestamps, Field email) im
   }
 
   /**
-   * The mapping of every feed, from the configured sources; fails when a source is missing or reads another
-   * folder or file name than the generator writes.
+   * The mapping of every feed, from the configured sources; fails when a source is missing, reads another
+   * folder or file name than the generator writes, or reads Salesforce files as snapshots when they are not (or
+   * the other way round).
    */
-  static Map<Feed, FeedMapping> all(List<SourceSpec> specs) {
+  static Map<Feed, FeedMapping> all(List<SourceSpec> specs, Shapes shapes) {
     Map<String, SourceSpec> byName = specs.stream().collect(Collectors.toMap(SourceSpec::name, Function.identity()));
     Map<Feed, FeedMapping> out = new EnumMap<>(Feed.class);
     for (Feed f : Feed.values()) {
@@ -58,6 +60,13 @@ record FeedMapping(List<Field> required, List<Field> timestamps, Field email) im
       if (!spec.dir().equals(f.folder()) || !spec.fileRegex().matcher(f.fileName(0)).matches()) {
         throw new SettingsException("plg360.ingest.sources." + f.source() + " reads " + spec.dir() + "/"
             + spec.filePattern() + ", but generate writes " + f.folder() + "/.../" + f.fileName(0));
+      }
+      if (f.isSnapshot(shapes) != spec.versionFromFile().isPresent()) {
+        throw new SettingsException("generate writes " + f.folder() + "/.../" + f.fileName(0) + (f.isSnapshot(shapes)
+            ? " as snapshot exports (plg360.generate.shapes = realistic), but plg360.ingest.sources." + f.source()
+                + " reads a LastModifiedDate column: add conf/real-exports.conf (--conf)"
+            : " with a LastModifiedDate column, but plg360.ingest.sources." + f.source()
+                + " reads snapshots (version-from-file)"));
       }
       out.put(f, of(spec));
     }

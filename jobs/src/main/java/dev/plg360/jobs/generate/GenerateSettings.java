@@ -39,7 +39,24 @@ public record GenerateSettings(
     Plan freePlan,
     Plan trialPlan,
     List<PaidPlanRule> paidPlans,
-    PlantedModel model) implements Serializable {
+    PlantedModel model,
+    Shapes shapes) implements Serializable {
+
+  /**
+   * How the exports are shaped: {@code TIDY}, one regular shape per vendor; {@code REALISTIC}, the shapes the
+   * vendors' own exports take (docs/GENERATOR.md, "Realistic shapes"). The simulated world is the same kind in both.
+   */
+  public enum Shapes {
+    TIDY, REALISTIC;
+
+    static Shapes of(String text) {
+      return switch (text) {
+        case "tidy" -> TIDY;
+        case "realistic" -> REALISTIC;
+        default -> throw new SettingsException("setting " + G + "shapes must be tidy or realistic, was " + text);
+      };
+    }
+  }
 
   /** A converting workspace buys {@code plan} when its company has at least {@code minEmployees}. */
   public record PaidPlanRule(Plan plan, long minEmployees) implements Serializable {}
@@ -78,7 +95,8 @@ public record GenerateSettings(
           plan(plans, settings.string(G + "free-plan"), G + "free-plan"),
           plan(plans, settings.string(G + "trial-plan"), G + "trial-plan"),
           List.copyOf(paid),
-          model(c.getConfig(G + "model")));
+          model(c.getConfig(G + "model")),
+          Shapes.of(settings.string(G + "shapes")));
       if (s.freePlan().isPaid() || !s.trialPlan().isPaid()) {
         throw new SettingsException(G + "free-plan must cost 0 and " + G + "trial-plan must be a paid plan");
       }
@@ -138,6 +156,10 @@ public record GenerateSettings(
       throw new SettingsException("setting " + G + "model.base-rate must be strictly between 0 and 1, was " + base);
     }
     return new PlantedModel(base, terms, industry, m.getString("decoy-feature"));
+  }
+
+  public boolean realistic() {
+    return shapes == Shapes.REALISTIC;
   }
 
   /** The history window's first day. */

@@ -63,13 +63,14 @@ public final class Generator {
   public static Result run(SparkSession spark, Settings settings, String out, boolean overwrite) {
     long started = System.nanoTime();
     GenerateSettings s = GenerateSettings.from(settings);
-    Map<Feed, FeedMapping> mappings = FeedMapping.all(SourceSpec.all(settings));
+    Map<Feed, FeedMapping> mappings = FeedMapping.all(SourceSpec.all(settings), s.shapes());
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     Path root = qualified(new Path(out), hadoop);
     prepare(root, hadoop, overwrite);
     int partitions = s.partitions();
-    LOG.info("generate: {} workspaces over {} days to {}, seed {}, bad rate {}, {} partitions -> {}",
-        s.workspaces(), s.days(), s.endDate(), s.seed(), s.badRate(), partitions, root);
+    LOG.info("generate: {} workspaces over {} days to {}, seed {}, bad rate {}, {} shapes, {} partitions -> {}",
+        s.workspaces(), s.days(), s.endDate(), s.seed(), s.badRate(), s.shapes(),
+        partitions, root);
 
     PartitionTask task = new PartitionTask(s, mappings, root.toString(), flatten(hadoop));
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());

@@ -8,4 +8,7 @@ interface Landing {
   void json(Feed feed, LocalDate day, ObjectNode record);
 
   void csv(Feed feed, LocalDate day, Salesforce.Record record);
+
+  /** The simulation finished the day: an export of the day's current values can be taken. */
+  void endOfDay(LocalDate day);
 }

@@ -37,8 +37,9 @@ final class PartitionTask implements Serializable {
     try (FileSystem fs = FileSystem.newInstance(out.toUri(), conf)) {
       fs.setWriteChecksum(false);
       DefectPlanter planter = new DefectPlanter(settings.badRate(), mappings, new Rng(settings.seed(), partition, 9),
-          settings.workspaces(), partition);
-      PartitionFiles files = new PartitionFiles(fs, new Path(out, Generator.LANDING), partition, planter);
+          settings.workspaces(), partition, settings.shapes());
+      PartitionFiles files = new PartitionFiles(fs, new Path(out, Generator.LANDING), partition, planter,
+          settings.shapes());
       Simulator sim = new Simulator(settings, partition, files);
       sim.run();
       files.close();

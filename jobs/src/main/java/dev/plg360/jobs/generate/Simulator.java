@@ -78,6 +78,11 @@ final class Simulator {
         out.json(Feed.CLEARBIT, start, records.clearbit(c));
       }
     }
+    if (s.realistic() && partition == 0) {
+      for (String domain : Vocabulary.FREE_MAIL) {
+        out.json(Feed.CLEARBIT, start, records.clearbitEmailProvider(domain));
+      }
+    }
     List<Workspace> bySignup = new ArrayList<>(workspaces);
     bySignup.sort(Comparator.comparing((Workspace w) -> w.signupAt).thenComparing(w -> w.id));
     List<Workspace> live = new ArrayList<>();
@@ -108,6 +113,7 @@ final class Simulator {
       if (day.getDayOfWeek() == DayOfWeek.TUESDAY) {
         sendNewsletter(day);
       }
+      out.endOfDay(day);
     }
   }
 
@@ -132,7 +138,7 @@ final class Simulator {
   private Company business(long number, Rng r) {
     String word = Vocabulary.companyName(number);
     String[] tld = Vocabulary.TLDS.get(r.weighted(Vocabulary.TLD_WEIGHTS));
-    Company c = new Company(number, displayName(word), word + tld[0], false);
+    Company c = new Company(number, VendorRecords.capitalised(word), word + tld[0], false);
     c.employees = Math.min(50_000, (long) Math.floor(5 * Math.pow(1 - r.uniform(), -1 / 0.65)));
     String[] industry = Vocabulary.INDUSTRIES.get(r.weighted(Vocabulary.INDUSTRY_WEIGHTS));
     c.industry = industry[0];
@@ -163,10 +169,6 @@ final class Simulator {
     }
     c.ownerId = r.pick(Vocabulary.SALES_REPS);
     return c;
-  }
-
-  private static String displayName(String word) {
-    return Character.toUpperCase(word.charAt(0)) + word.substring(1);
   }
 
   private static String[] countryByCode(String code) {
@@ -258,6 +260,16 @@ final class Simulator {
     return p;
   }
 
+  /** The person's address at their company: first.last, made unique among the company's addresses. */
+  private static String workEmail(Person p) {
+    String local = ascii(p.first) + "." + ascii(p.last);
+    String unique = local;
+    for (int k = 2; !p.company.localParts.add(unique); k++) {
+      unique = local + k;
+    }
+    return unique + "@" + p.company.domain;
+  }
+
   private static String ascii(String name) {
     return name.toLowerCase(Locale.ROOT).replace("ü", "ue").replace("ö", "oe").replace("ä", "ae").replace("'", "");
   }
@@ -293,12 +305,17 @@ final class Simulator {
     w.plan = w.trial ? s.trialPlan() : s.freePlan();
     out.json(Feed.SEGMENT, day, records.group(w, f, t.plusSeconds(1)));
 
-    w.subscriptionId = "sub_" + activity.base62(14);
-    w.customerId = "cus_" + activity.base62(14);
-    w.status = w.trial ? "trialing" : "active";
     w.quantity = 1;
-    w.periodStart = t;
-    out.json(Feed.STRIPE, day, records.subscriptionEvent(w, "customer.subscription.created", t.plusSeconds(2)));
+    if (!s.realistic()) {
+      w.subscriptionId = "sub_" + activity.base62(14);
+      w.customerId = "cus_" + activity.base62(14);
+      w.status = w.trial ? "trialing" : "active";
+      w.periodStart = t;
+      out.json(Feed.STRIPE, day, records.subscriptionEvent(w, "customer.subscription.created", t.plusSeconds(2)));
+    } else if (w.trial) {
+      // A free workspace has no customer and no subscription: its first one is its first paid one.
+      subscribe(w, "trialing", t.plusSeconds(2));
+    }
     if (w.trial) {
       Instant trialEnd = t.plus(Duration.ofDays(s.trialDays()));
       schedule(trialEnd.atZone(ZoneOffset.UTC).toLocalDate(), () -> endTrial(w, trialEnd));
@@ -366,7 +383,7 @@ final class Simulator {
         }
       }
       if (!w.integrations.isEmpty() && !nearCapDays && r.chance(0.25)) {
-        ObjectNode e = records.track("API Called", u, w, t = later(t, r, day));
+        ObjectNode e = records.serverTrack("API Called", u, w, t = later(t, r, day));
         ((ObjectNode) e.get("properties")).put("count", Math.round(Math.exp(2.5 + r.gaussian())));
         out.json(Feed.SEGMENT, day, e);
       }
@@ -418,7 +435,7 @@ final class Simulator {
       // The planted usage: the whole target over the last 30 days, one call batch a day.
       long perDay = w.nearCapTarget / 30;
       long count = day.equals(end) ? w.nearCapTarget - perDay * 29 : perDay;
-      ObjectNode e = records.track("API Called", w.founder, w, at(day, r));
+      ObjectNode e = records.serverTrack("API Called", w.founder, w, at(day, r));
       ((ObjectNode) e.get("properties")).put("count", count);
       out.json(Feed.SEGMENT, day, e);
       activeOn(w, day);
@@ -475,6 +492,9 @@ final class Simulator {
         marketable.add(p);
       }
     }
+    if (s.realistic() && p.anonymousId == null) {
+      p.anonymousId = "a_" + activity.hex(16);
+    }
     p.workspaceIds.add(w.id);
     w.users.add(p);
     out.json(Feed.SEGMENT, day, records.identify(p, t, false));
@@ -529,9 +549,39 @@ final class Simulator {
       return;
     }
     w.plan = s.freePlan();
+    if (s.realistic()) {
+      // No payment method: the first invoice is not paid. Past due while Stripe retries it, then canceled.
+      w.status = "past_due";
+      out.json(Feed.STRIPE, day(t), records.subscriptionEvent(w, "customer.subscription.updated", t));
+      Instant canceled = t.plus(Duration.ofDays(activity.between(3, 14)));
+      schedule(day(canceled), () -> {
+        if (w.status.equals("past_due")) {
+          w.status = "canceled";
+          w.canceledAt = canceled;
+          out.json(Feed.STRIPE, day(canceled), records.subscriptionEvent(w, "customer.subscription.deleted", canceled));
+        }
+      });
+      return;
+    }
     w.status = "active";
     w.periodStart = t;
     out.json(Feed.STRIPE, day(t), records.subscriptionEvent(w, "customer.subscription.updated", t));
+  }
+
+  /** Realistic billing: a new subscription (and the customer, the first time), with no payment method yet. */
+  private void subscribe(Workspace w, String status, Instant t) {
+    if (w.customerId == null) {
+      w.customerId = "cus_" + activity.base62(14);
+    }
+    w.subscriptionId = "sub_" + activity.base62(14);
+    w.subscriptionItemId = "si_" + activity.base62(14);
+    w.subscriptionCreatedAt = t;
+    w.subscriptionTrial = status.equals("trialing");
+    w.canceledAt = null;
+    w.status = status;
+    w.billedPlan = w.plan;
+    w.periodStart = t;
+    out.json(Feed.STRIPE, day(t), records.subscriptionEvent(w, "customer.subscription.created", t));
   }
 
   private void convert(Workspace w, Instant t) {
@@ -542,7 +592,20 @@ final class Simulator {
     w.quantity = Math.max(1, w.users.size());
     w.periodStart = t;
     w.lastSeatUpdate = day;
-    out.json(Feed.STRIPE, day, records.subscriptionEvent(w, "customer.subscription.updated", t));
+    if (!s.realistic()) {
+      out.json(Feed.STRIPE, day, records.subscriptionEvent(w, "customer.subscription.updated", t));
+    } else {
+      if (w.paymentMethod == null) {
+        w.paymentMethod = "pm_" + activity.base62(24);
+      }
+      if (w.subscriptionId == null || w.canceledAt != null) {
+        subscribe(w, "active", t);
+      } else {
+        // A trial, or a lapsed one still past due, that pays: the same subscription becomes active.
+        w.billedPlan = w.plan;
+        out.json(Feed.STRIPE, day, records.subscriptionEvent(w, "customer.subscription.updated", t));
+      }
+    }
     out.json(Feed.SEGMENT, day, records.group(w, w.founder, t.plusSeconds(5)));
     Company c = w.company;
     if (!c.personal && (c.employees >= 50 || c.account != null)) {
@@ -669,7 +732,7 @@ final class Simulator {
       Plan plan = s.paidPlanFor(c.employees);
       long seats = Math.max(5, Math.min(plan.seats(), c.employees / 10));
       c.opportunity = newRecord(Feed.SF_OPPORTUNITY, "006", t.plusSeconds(60))
-          .set("AccountId", c.account.id()).set("Name", c.name + " - " + displayName(plan.name()))
+          .set("AccountId", c.account.id()).set("Name", c.name + " - " + VendorRecords.capitalised(plan.name()))
           .set("StageName", "Qualification").set("Amount", amount(plan, seats))
           .set("CloseDate", Formats.date(day.plusDays(30))).set("IsClosed", false).set("IsWon", false)
           .set("Type", c.workspaces.stream().anyMatch(w -> w.paid) ? "Expansion" : "New Business")
@@ -806,6 +869,10 @@ final class Simulator {
   private void openTicket(Person u, Instant t) {
     Rng r = activity;
     long id = (long) partition * 10_000_000L + (++ticketCounter);
+    if (s.realistic() && u.freeMail && u.company != null && u.workEmail == null) {
+      // Someone who signed up with a free-mail address often writes to support from work.
+      u.workEmail = workEmail(u);
+    }
     String subject = r.pick(Vocabulary.TICKET_SUBJECTS);
     String tag = r.pick(Vocabulary.TICKET_TAGS);
     String priority = r.pick(List.of("low", "normal", "normal", "high", "urgent"));

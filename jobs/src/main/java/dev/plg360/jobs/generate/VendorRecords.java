@@ -16,6 +16,9 @@ import java.util.Locale;
 /**
  * Records in the vendors' shapes (docs/LANDING.md): Segment calls, Stripe subscription events, Clearbit companies,
  * HubSpot email events and form submissions, Zendesk ticket versions. Ids come from the simulation's seeded streams.
+ * In realistic shapes (docs/GENERATOR.md) they take the forms the vendors' own exports have: analytics.js calls with
+ * the workspace in context.groupId and an anonymousId, server-side calls without one, Stripe prices in
+ * items.data[].price, unsubscribes as STATUSCHANGE events, Clearbit's email-provider flag, work addresses on tickets.
  */
 final class VendorRecords {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
@@ -26,6 +29,7 @@ final class VendorRecords {
   private final Rng product;
   private final Rng world;
   private final Rng marketing;
+  private final boolean realistic;
 
   /** {@code product} draws ids of product and billing records, {@code world} of companies, {@code marketing} of HubSpot's. */
   VendorRecords(GenerateSettings s, Rng product, Rng world, Rng marketing) {
@@ -34,6 +38,7 @@ final class VendorRecords {
     this.product = product;
     this.world = world;
     this.marketing = marketing;
+    this.realistic = s.realistic();
   }
 
   private ObjectNode call(String type) {
@@ -47,11 +52,28 @@ final class VendorRecords {
   ObjectNode identify(Person u, Instant t, boolean withAnonymousId) {
     ObjectNode o = call("identify");
     finish(o, u, null, t);
-    if (withAnonymousId) {
+    if (withAnonymousId || (realistic && u.anonymousId != null)) {
       o.put("anonymousId", u.anonymousId);
     }
     o.set("traits", traits(u, t));
     o.set("context", context(u));
+    return o;
+  }
+
+  /**
+   * An analytics.js call in realistic shapes: the browser's anonymousId on every call, and the workspace in
+   * context.groupId (only a group call has groupId at the top level).
+   */
+  private ObjectNode browser(ObjectNode o, Person u) {
+    if (!realistic) {
+      return o;
+    }
+    if (u.anonymousId != null && !o.has("anonymousId")) {
+      o.put("anonymousId", u.anonymousId);
+    }
+    if (!o.path("type").asText().equals("group") && o.has("groupId")) {
+      ((ObjectNode) o.get("context")).set("groupId", o.remove("groupId"));
+    }
     return o;
   }
 
@@ -84,6 +106,22 @@ final class VendorRecords {
     finish(o, u, w, t);
     o.putObject("properties");
     o.set("context", context(u));
+    return browser(o, u);
+  }
+
+  /**
+   * A track call the product's backend sends: in realistic shapes from a server library, so with no anonymousId,
+   * browser or address, the workspace in context.groupId.
+   */
+  ObjectNode serverTrack(String event, Person u, Workspace w, Instant t) {
+    ObjectNode o = track(event, u, w, t);
+    if (realistic) {
+      o.remove("anonymousId");
+      ObjectNode c = JSON.objectNode();
+      c.putObject("library").put("name", "analytics-node").put("version", "6.2.0");
+      c.set("groupId", ((ObjectNode) o.get("context")).get("groupId"));
+      o.set("context", c);
+    }
     return o;
   }
 
@@ -101,7 +139,7 @@ final class VendorRecords {
     props.put("path", path);
     props.put("url", PRODUCT_SITE + path);
     o.set("context", context(u));
-    return o;
+    return browser(o, u);
   }
 
   ObjectNode anonymousPage(Person u, String name, Instant t) {
@@ -140,7 +178,7 @@ final class VendorRecords {
     tr.put("plan", w.plan.name());
     tr.put("created_at", Formats.segment(w.signupAt));
     o.set("context", context(u));
-    return o;
+    return browser(o, u);
   }
 
   ObjectNode subscriptionEvent(Workspace w, String type, Instant t) {
@@ -149,6 +187,10 @@ final class VendorRecords {
     e.put("object", "event");
     e.put("type", type);
     e.put("created", Formats.epochSeconds(t));
+    if (realistic) {
+      e.putObject("data").set("object", subscription(w));
+      return e;
+    }
     ObjectNode sub = e.putObject("data").putObject("object");
     sub.put("id", w.subscriptionId);
     sub.put("object", "subscription");
@@ -160,20 +202,76 @@ final class VendorRecords {
     plan.put("amount", w.plan.amountCents());
     plan.put("interval", w.plan.interval());
     sub.put("quantity", w.quantity);
-    if (w.trial) {
-      sub.put("trial_start", Formats.epochSeconds(w.signupAt));
-      sub.put("trial_end", Formats.epochSeconds(w.signupAt.plus(Duration.ofDays(s.trialDays()))));
-    } else {
-      sub.putNull("trial_start");
-      sub.putNull("trial_end");
-    }
-    Instant periodEnd = w.periodStart.plus(Duration.ofDays(w.plan.interval().equals("year") ? 365 : 30));
-    sub.put("current_period_start", Formats.epochSeconds(w.periodStart));
-    sub.put("current_period_end", Formats.epochSeconds(periodEnd));
+    putTrialAndPeriod(sub, w.trial ? w.signupAt : null, w.plan, w.periodStart);
     sub.putNull("canceled_at");
     sub.put("created", Formats.epochSeconds(w.signupAt));
     sub.putObject("metadata").put("workspace_id", w.id);
     return e;
+  }
+
+  /** A subscription's trial (none when {@code trialStart} is null) and current billing period. */
+  private void putTrialAndPeriod(ObjectNode sub, Instant trialStart, Plan plan, Instant periodStart) {
+    if (trialStart != null) {
+      sub.put("trial_start", Formats.epochSeconds(trialStart));
+      sub.put("trial_end", Formats.epochSeconds(trialStart.plus(Duration.ofDays(s.trialDays()))));
+    } else {
+      sub.putNull("trial_start");
+      sub.putNull("trial_end");
+    }
+    Instant periodEnd = periodStart.plus(Duration.ofDays(plan.interval().equals("year") ? 365 : 30));
+    sub.put("current_period_start", Formats.epochSeconds(periodStart));
+    sub.put("current_period_end", Formats.epochSeconds(periodEnd));
+  }
+
+  /** A word with its first letter in upper case: a name as people write it. */
+  static String capitalised(String word) {
+    return Character.toUpperCase(word.charAt(0)) + word.substring(1);
+  }
+
+  /**
+   * A Stripe subscription as the API now returns it: the price and seats in its one item ({@code items.data[0]}),
+   * a trial's dates only on a subscription that began as one, and the payment method it has (none on a trial that
+   * lapses).
+   */
+  private ObjectNode subscription(Workspace w) {
+    ObjectNode sub = JSON.objectNode();
+    sub.put("id", w.subscriptionId);
+    sub.put("object", "subscription");
+    sub.put("customer", w.customerId);
+    sub.put("status", w.status);
+    ObjectNode items = sub.putObject("items");
+    items.put("object", "list");
+    ObjectNode item = items.putArray("data").addObject();
+    item.put("id", w.subscriptionItemId);
+    item.put("object", "subscription_item");
+    Plan plan = w.billedPlan;
+    ObjectNode price = item.putObject("price");
+    price.put("id", plan.stripePlanId());
+    price.put("object", "price");
+    price.put("product", plan.product());
+    price.put("unit_amount", plan.amountCents());
+    price.put("currency", "usd");
+    price.put("nickname", capitalised(plan.name()));
+    ObjectNode recurring = price.putObject("recurring");
+    recurring.put("interval", plan.interval());
+    recurring.put("interval_count", 1);
+    item.put("quantity", w.quantity);
+    putTrialAndPeriod(sub, w.subscriptionTrial ? w.subscriptionCreatedAt : null, plan, w.periodStart);
+    if (w.canceledAt != null) {
+      sub.put("canceled_at", Formats.epochSeconds(w.canceledAt));
+      sub.put("ended_at", Formats.epochSeconds(w.canceledAt));
+    } else {
+      sub.putNull("canceled_at");
+      sub.putNull("ended_at");
+    }
+    if (w.paymentMethod != null) {
+      sub.put("default_payment_method", w.paymentMethod);
+    } else {
+      sub.putNull("default_payment_method");
+    }
+    sub.put("created", Formats.epochSeconds(w.subscriptionCreatedAt));
+    sub.putObject("metadata").put("workspace_id", w.id);
+    return sub;
   }
 
   ObjectNode clearbit(Company c) {
@@ -196,6 +294,31 @@ final class VendorRecords {
     ObjectNode d = o.putObject("departments");
     c.departments.forEach(d::put);
     o.put("indexedAt", Formats.segment(start.minusDays(world.between(1, 60)).atStartOfDay(ZoneOffset.UTC).toInstant()));
+    if (realistic) {
+      o.put("emailProvider", false);
+    }
+    return o;
+  }
+
+  /**
+   * Clearbit's record of a free-mail provider's own domain (gmail.com): a company like any other but flagged
+   * {@code emailProvider}, so that a lookup of a free-mail user's domain finds one.
+   */
+  ObjectNode clearbitEmailProvider(String domain) {
+    ObjectNode o = JSON.objectNode();
+    o.put("id", world.uuid());
+    o.put("name", capitalised(domain.substring(0, domain.indexOf('.'))));
+    o.put("domain", domain);
+    ObjectNode cat = o.putObject("category");
+    cat.put("sector", "Information Technology");
+    cat.put("industry", "Internet Software & Services");
+    ObjectNode m = o.putObject("metrics");
+    m.put("employees", 10_000 + world.between(0, 90_000));
+    m.put("employeesRange", "10K-50K");
+    o.putObject("geo");
+    o.putArray("tech");
+    o.put("indexedAt", Formats.segment(start.minusDays(world.between(1, 60)).atStartOfDay(ZoneOffset.UTC).toInstant()));
+    o.put("emailProvider", true);
     return o;
   }
 
@@ -257,7 +380,15 @@ final class VendorRecords {
   ObjectNode emailEvent(String type, Person p, String campaign, Instant t, String url) {
     ObjectNode o = JSON.objectNode();
     o.put("id", "e-" + marketing.uuid());
-    o.put("type", type);
+    if (realistic && type.equals("UNSUBSCRIBED")) {
+      // The email events API reports an unsubscribe as a change of the recipient's subscription status.
+      o.put("type", "STATUSCHANGE");
+      o.put("portalSubscriptionStatus", "UNSUBSCRIBED");
+      o.put("source", "SOURCE_RECIPIENT");
+      o.putArray("subscriptions").addObject().put("id", 7_000_001).put("status", "UNSUBSCRIBED");
+    } else {
+      o.put("type", type);
+    }
     o.put("created", Formats.epochMillis(t));
     o.put("recipient", p.email);
     o.put("emailCampaignId", campaign);
@@ -279,7 +410,7 @@ final class VendorRecords {
     o.put("subject", subject);
     o.putArray("tags").add(tag);
     ObjectNode req = o.putObject("requester");
-    req.put("email", u.email);
+    req.put("email", realistic && u.workEmail != null ? u.workEmail : u.email);
     req.put("name", u.name());
     o.putObject("satisfaction_rating").put("score", score);
     return o;

@@ -53,6 +53,8 @@ final class World {
     final boolean freeMail;
     String userId;
     String anonymousId;
+    /** The company address a free-mail user writes to support from (realistic shapes), else null. */
+    String workEmail;
     String ip;
     String userAgent;
     double propensity;
@@ -115,6 +117,14 @@ final class World {
     Instant periodStart;
     LocalDate lastSeatUpdate;
     boolean paid;
+    // Realistic billing: the subscription's own plan (a lapsed trial's stays on the trial plan while the product
+    // falls back to free), its item, whether it began as a trial, its payment method and end.
+    Plan billedPlan;
+    String subscriptionItemId;
+    Instant subscriptionCreatedAt;
+    boolean subscriptionTrial;
+    String paymentMethod;
+    Instant canceledAt;
 
     // Planted patterns
     LocalDate surgeStart;

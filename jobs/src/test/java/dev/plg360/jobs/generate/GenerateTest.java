@@ -205,7 +205,7 @@ class GenerateTest extends SparkTestBase {
     return hashes(Path.of(java.net.URI.create(uri)));
   }
 
-  private static Map<String, String> hashes(Path root) throws Exception {
+  static Map<String, String> hashes(Path root) throws Exception {
     Map<String, String> out = new TreeMap<>();
     try (Stream<Path> files = Files.walk(root)) {
       for (Path f : files.filter(Files::isRegularFile).toList()) {
