@@ -17,6 +17,8 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.delta.DeltaLog;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import scala.Tuple2;
 
@@ -56,6 +58,19 @@ public abstract class SparkTestBase {
   @BeforeEach
   public void startSpark() {
     SUITE.runBefore();
+  }
+
+  /**
+   * What a test class leaves in the JVM's one session goes when the class ends: Delta keeps every table it opened
+   * (its log, its snapshot and the snapshot's state, cached in Spark's memory) for the life of the JVM, and Spark every
+   * frame a test cached, so that class after class of lakes in temporary folders would fill the heap.
+   */
+  @AfterAll
+  static void releaseWhatTheClassLeftCached() {
+    if (SparkSession.getDefaultSession().isDefined()) {
+      DeltaLog.clearCache();
+      SparkSession.getDefaultSession().get().catalog().clearCache();
+    }
   }
 
   protected SparkSession spark() {

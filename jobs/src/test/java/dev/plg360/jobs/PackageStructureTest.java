@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -40,6 +41,12 @@ class PackageStructureTest {
         .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
         .withImportOption(noTestJars)
         .importPackages("dev.plg360");
+  }
+
+  /** The imported classes hold every method and call of plg360's code: not kept past this class. */
+  @AfterAll
+  static void forgetTheClasses() {
+    classes = null;
   }
 
   @Test
