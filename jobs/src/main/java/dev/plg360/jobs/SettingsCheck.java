@@ -12,6 +12,7 @@ import dev.plg360.jobs.ingest.IngestJob;
 import dev.plg360.jobs.ops.MaintainSettings;
 import dev.plg360.jobs.ops.RunSettings;
 import dev.plg360.jobs.report.ReportSettings;
+import dev.plg360.jobs.resolve.ResolveJob;
 import dev.plg360.jobs.score.ScoreSettings;
 import dev.plg360.jobs.serve.ServeSettings;
 
@@ -23,8 +24,9 @@ public final class SettingsCheck {
     settings.validate();
     CatalogNames.of(settings);
     RunLog.Timing.from(settings);
-    SourceSpec.all(settings);
+    IngestJob.waves(SourceSpec.all(settings));
     IngestJob.rawMaxChars(settings);
+    ResolveJob.invitations(settings);
     Build360Settings.from(settings);
     ModelSettings.from(settings);
     ScoreSettings.from(settings);

@@ -95,7 +95,7 @@ public final class IngestJob implements Job {
    * The sources in the order they land: a source that looks up a table another source of this run writes lands after
    * it (its records then find what that source landed); the others land side by side in the first wave.
    */
-  static List<List<SourceSpec>> waves(List<SourceSpec> sources) {
+  public static List<List<SourceSpec>> waves(List<SourceSpec> sources) {
     List<List<SourceSpec>> waves = new ArrayList<>();
     List<SourceSpec> left = new ArrayList<>(sources);
     while (!left.isEmpty()) {

@@ -19,6 +19,7 @@ import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.when;
 
 import dev.plg360.common.asof.AsOf;
+import dev.plg360.common.config.Settings;
 import dev.plg360.common.identity.AccountRecords;
 import dev.plg360.common.identity.EmailRules;
 import dev.plg360.common.identity.IdentityRules;
@@ -106,7 +107,7 @@ public final class ResolveJob implements Job {
       List<Object> days = Stream.concat(factDays.stream(), rollupDays.stream()).distinct().toList();
       Dataset<Row> events = kept.keep(onDays(upToTheDay, days).drop(ProductEvents.CONTEXT.name(), ProductEvents.SENT_AT.name()));
       if (!factDays.isEmpty()) {
-        ctx.metrics().wrote(lake.replaceWhere(ResolveTransforms.identityFacts(onDays(events, factDays), invitations(ctx)), IdentityDaily.TABLE,
+        ctx.metrics().wrote(lake.replaceWhere(ResolveTransforms.identityFacts(onDays(events, factDays), invitations(ctx.settings())), IdentityDaily.TABLE,
             inDays(IdentityDaily.EVENT_DATE, factDays)));
         LOG.info("resolve: summed up the identity facts of {} days of product events", factDays.size());
       }
@@ -177,9 +178,10 @@ public final class ResolveJob implements Job {
         .select(day).collectAsList().stream().map(r -> r.get(0)).toList();
   }
 
-  private static ResolveTransforms.Invitations invitations(JobContext ctx) {
-    return new ResolveTransforms.Invitations(ctx.settings().string("plg360.resolve.invitations.event"),
-        ctx.settings().string("plg360.resolve.invitations.email-property"));
+  /** How invitations show in the product's events ({@code plg360.resolve.invitations}). */
+  public static ResolveTransforms.Invitations invitations(Settings settings) {
+    return new ResolveTransforms.Invitations(settings.string("plg360.resolve.invitations.event"),
+        settings.string("plg360.resolve.invitations.email-property"));
   }
 
   private static Dataset<Row> onDays(Dataset<Row> events, List<Object> days) {

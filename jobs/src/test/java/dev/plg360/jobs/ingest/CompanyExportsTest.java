@@ -124,7 +124,8 @@ class CompanyExportsTest extends SparkTestBase {
     Settings circle = settings().with(Map.of(
         SUBS + "lookups.usage.table", "bronze.product_events", SUBS + "lookups.usage.key", "message_id",
         SUBS + "lookups.usage.value", "change_id", SUBS + "lookups.usage.take.quantity", "1"));
-    SettingsException e = assertThrows(SettingsException.class, () -> IngestJob.waves(SourceSpec.all(circle)));
+    SettingsException e = assertThrows(SettingsException.class, () -> dev.plg360.jobs.SettingsCheck.check(circle),
+        "checked at start, before Spark");
     assertTrue(e.getMessage().contains("[subscriptions, usage]")
         && e.getMessage().contains("wait on each other"), e.getMessage());
   }
