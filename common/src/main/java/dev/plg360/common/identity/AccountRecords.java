@@ -43,8 +43,9 @@ public final class AccountRecords {
   }
 
   /**
-   * The latest Clearbit record indexed before the as-of time, per registrable domain: account_id, cb_name,
-   * cb_industry, cb_employees, cb_country, department_headcounts, tech.
+   * The latest Clearbit record indexed before the as-of time, per registrable domain, unless it is a mail provider's
+   * ({@link #emailProviders}: no company's facts): account_id, cb_name, cb_industry, cb_employees, cb_country,
+   * department_headcounts, tech.
    */
   public static Dataset<Row> firmographics(Dataset<Row> clearbitVersions, java.sql.Timestamp asOfEnd) {
     return newestFirmographics(clearbitVersions, asOfEnd)
