@@ -28,6 +28,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.jar.JarFile;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import org.junit.jupiter.api.AfterAll;
@@ -207,11 +208,20 @@ class ClusterSubmitIT extends SparkTestBase {
   @Order(4)
   void runsTheStorysLaterRunOnTheCluster() throws Exception {
     StoryWorld.copy(story.afterEarlier().resolve("lake"), dir.resolve("lake"));
-    submit("lake", "run", "--as-of", StoryWorld.END.toString(), "-D", "plg360.run.skip=[activate]");
+    StandaloneCluster.Submission s = submit("lake", "run", "--as-of", StoryWorld.END.toString(),
+        "-D", "plg360.run.skip=[activate]");
     // Without activate, the lake is the story's after its later run's score: report writes no table.
     assertLakeIsTheStorys("lake", story.hashesAfter(StoryWorld.END_RUN, "score"));
     assertEquals(JOBS, succeeded("lake", StoryWorld.END),
         "ops.job_runs has a SUCCEEDED run of the chain and of each of its steps");
+    // The frames jobs keep were written to the lake's shared storage, where any executor reads them, and deleted.
+    Path checkpoints = dir.resolve("lake/_checkpoints");
+    long written = s.stderrText().lines()
+        .filter(l -> l.contains("Done checkpointing RDD") && l.contains(checkpoints.toString())).count();
+    assertTrue(written >= 10, "resolve, build360 and score keep frames under " + checkpoints + ": " + written);
+    try (Stream<Path> left = Files.walk(checkpoints)) {
+      assertEquals(List.of(), left.filter(Files::isRegularFile).toList(), "every kept frame was deleted");
+    }
   }
 
   /**

@@ -157,6 +157,11 @@ final class StandaloneCluster implements AutoCloseable {
       return read(stdout);
     }
 
+    /** What the driver logged. */
+    String stderrText() {
+      return read(stderr);
+    }
+
     /** Where its output is, and the last lines of its stderr: what an assertion message shows. */
     String describe() {
       List<String> lines = read(stderr).lines().toList();

@@ -1,6 +1,7 @@
 package dev.plg360.common.run;
 
 import dev.plg360.common.config.Settings;
+import dev.plg360.common.spark.Kept;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -54,6 +55,7 @@ public final class JobRunner {
    */
   public void run(Job job, JobContext ctx) throws Exception {
     SparkContext sc = ctx.spark().sparkContext();
+    Kept.checkpointUnder(sc, ctx.lake().root());
     String outer = sc.getLocalProperty(JOB_GROUP);
     String outerLogged = MDC.get(RUN_ID);
     sc.setLocalProperty(JOB_GROUP, ctx.runId());
@@ -61,6 +63,7 @@ public final class JobRunner {
     try {
       runLogged(job, ctx);
     } finally {
+      Kept.deleteCheckpoints(sc);
       sc.setLocalProperty(JOB_GROUP, outer);
       if (outerLogged == null) {
         MDC.remove(RUN_ID);

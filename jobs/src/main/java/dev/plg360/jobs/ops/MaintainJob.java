@@ -4,6 +4,7 @@ import dev.plg360.common.io.FileChanges;
 import dev.plg360.common.io.Lake;
 import dev.plg360.common.run.Job;
 import dev.plg360.common.run.JobContext;
+import dev.plg360.common.spark.Kept;
 import dev.plg360.common.tables.Col;
 import dev.plg360.common.tables.TableDef;
 import java.time.LocalDate;
@@ -59,6 +60,13 @@ public final class MaintainJob implements Job {
       String line = t + ": " + String.join("; ", what);
       done.add(line);
       LOG.info("run {}: {} ({} s)", ctx.runId(), line, (System.nanoTime() - started) / 1_000_000_000);
+    }
+    if (vacuum) {
+      // No other run is alive while this one holds the lake: what they kept and did not release was a killed run's.
+      int left = Kept.deleteLeftCheckpoints(ctx.spark().sparkContext(), ctx.lake().root());
+      if (left > 0) {
+        done.add(Kept.CHECKPOINTS + ": deleted the kept rows of " + left + " runs that were killed");
+      }
     }
   }
 

@@ -22,6 +22,7 @@ import dev.plg360.jobs.Cli;
 import dev.plg360.testkit.FrameBuilder;
 import dev.plg360.testkit.SparkTestBase;
 import io.delta.tables.DeltaTable;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Date;
@@ -30,6 +31,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.BeforeAll;
@@ -59,6 +61,8 @@ class MaintainJobTest extends SparkTestBase {
   private final Map<TableDef, Long> versionAfterFirst = new HashMap<>();
   private JobContext first;
   private JobContext second;
+  private MaintainJob firstJob;
+  private MaintainJob secondJob;
 
   @BeforeAll
   void writeInSmallCommitsThenMaintainTwice() throws Exception {
@@ -87,9 +91,15 @@ class MaintainJobTest extends SparkTestBase {
       rowsBefore.put(t, rows(t));
       versionBefore.put(t, lake.version(t));
     }
-    first = runJob(new MaintainJob(Tables.all(), true, true), settings(dir), AS_OF);
+    // What two runs killed on a cluster left of their kept frames (dev.plg360.common.spark.Kept), one with rows.
+    Files.createDirectories(dir.resolve("lake/_checkpoints/3b1f0c2e-killed/rdd-41"));
+    Files.writeString(dir.resolve("lake/_checkpoints/3b1f0c2e-killed/rdd-41/part-00000"), "rows");
+    Files.createDirectories(dir.resolve("lake/_checkpoints/9c4d5a7f-killed"));
+    firstJob = new MaintainJob(Tables.all(), true, true);
+    first = runJob(firstJob, settings(dir), AS_OF);
     WRITTEN.forEach(t -> versionAfterFirst.put(t, lake.version(t)));
-    second = runJob(new MaintainJob(Tables.all(), true, true), settings(dir), AS_OF);
+    secondJob = new MaintainJob(Tables.all(), true, true);
+    second = runJob(secondJob, settings(dir), AS_OF);
   }
 
   /** Every row as JSON, sorted: maps compare too, which Spark's set operations refuse. */
@@ -166,6 +176,16 @@ class MaintainJobTest extends SparkTestBase {
     assertFalse(files.keySet().stream().anyMatch(k -> k.startsWith("gold.account_360")), "a table not in the lake is left alone");
     assertEquals(versionAfterFirst.get(Signals.TABLE), recorded(first, JobRuns.TABLE_VERSIONS).get("gold.signals"));
     assertEquals(0L, recorded(first, JobRuns.ROWS_WRITTEN).get("gold.signals"), "no row written");
+  }
+
+  @Test
+  void whatKilledRunsKeptIsDeleted() throws IOException {
+    try (Stream<Path> left = Files.list(dir.resolve("lake/_checkpoints"))) {
+      assertEquals(List.of(), left.toList());
+    }
+    assertTrue(firstJob.done().contains("_checkpoints: deleted the kept rows of 2 runs that were killed"),
+        firstJob.done().toString());
+    assertFalse(secondJob.done().stream().anyMatch(l -> l.startsWith("_checkpoints")), secondJob.done().toString());
   }
 
   @Test
