@@ -40,7 +40,8 @@ class BenchTest {
         "-D", "plg360.generate.surge-share=0.15", "-D", "plg360.generate.invite-spike-share=0.08",
         "-D", "plg360.generate.near-cap-share=0.1", "-D", "plg360.build360.signals.lookback-days=21",
         "-D", "plg360.model.min-training-rows=30", "-D", "plg360.model.test-share=0.3",
-        "-D", "plg360.model.validation-share=0.25");
+        "-D", "plg360.model.validation-share=0.25",
+        "-D", "plg360.model.reg-params=[0.05]", "-D", "plg360.model.elastic-net-params=[0.0]");
     assertEquals(0, code);
 
     JsonNode s = Results.JSON.readTree(json.toFile()).path("scales").path("120");

@@ -88,7 +88,8 @@ class ClusterSubmitIT extends SparkTestBase {
         "}"));
     story.chainSettings(Path.of("lake")).forEach((k, v) -> {
       if (!k.startsWith("plg360.activate.") && !k.equals("plg360.lake.root") && !k.equals("plg360.landing.dir")) {
-        lines.add(k + " = \"" + v + "\"");
+        // A list as HOCON writes it; every other value quoted.
+        lines.add(k + " = " + (v.startsWith("[") ? v : "\"" + v + "\""));
       }
     });
     lines.add("");

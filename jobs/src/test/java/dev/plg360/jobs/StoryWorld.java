@@ -67,7 +67,10 @@ public final class StoryWorld {
       "-D", "plg360.build360.signals.lookback-days=21",
       // About 40 workspaces have a label by the last day: enough for the three cohorts of a small model.
       "-D", "plg360.model.min-training-rows=30", "-D", "plg360.model.test-share=0.3",
-      "-D", "plg360.model.validation-share=0.25");
+      "-D", "plg360.model.validation-share=0.25",
+      // One point of the regularisation grid (the one the full grid chooses here): the search over the grid is
+      // ModelSelectionTest's and ConversionModelTest's; each chain run here that trains would fit it seven times.
+      "-D", "plg360.model.reg-params=[0.05]", "-D", "plg360.model.elastic-net-params=[0.0]");
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern PORT = Pattern.compile("jdbc:postgresql://127\\.0\\.0\\.1:(\\d+)/");
