@@ -55,9 +55,12 @@ public abstract class SparkTestBase {
 
   private static final Suite SUITE = new Suite();
 
+  /** Test classes may run side by side (junit-platform.properties): the first to start makes the one context. */
   @BeforeEach
   public void startSpark() {
-    SUITE.runBefore();
+    synchronized (SUITE) {
+      SUITE.runBefore();
+    }
   }
 
   /**

@@ -67,6 +67,7 @@ import org.apache.spark.sql.functions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.parallel.Isolated;
 import picocli.CommandLine;
 
 /**
@@ -86,6 +87,8 @@ import picocli.CommandLine;
  * {@link Lake#read} (which may evolve a table), and the sql command only reads.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+// Reads the lake's tables by name, in the session catalog every test class shares: alone.
+@Isolated
 class DocumentedQueriesTest extends SparkTestBase {
 
   private static final Path QUERIES = Path.of("..", "docs", "queries");

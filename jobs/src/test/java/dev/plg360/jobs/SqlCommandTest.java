@@ -20,8 +20,11 @@ import java.util.List;
 import org.apache.spark.sql.RowFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
 import picocli.CommandLine;
 
+// Reads the lake's tables by name, in the session catalog every test class shares: alone.
+@Isolated
 class SqlCommandTest extends SparkTestBase {
 
   @TempDir

@@ -58,6 +58,12 @@ import scala.collection.Seq;
  */
 public final class Lake {
   private static final Logger LOG = LoggerFactory.getLogger(Lake.class);
+  /**
+   * Held while a name is checked and (re)registered in the session catalog, which every session of the JVM shares:
+   * two jobs of one JVM registering the same name for different lakes (a notebook, serve-sql beside a run, concurrent
+   * tests) would otherwise both find it free, and the second CREATE fail.
+   */
+  private static final Object SESSION_CATALOG = new Object();
   private static final String TARGET = "t";
   private static final String SOURCE = "s";
 
@@ -244,17 +250,19 @@ public final class Lake {
 
   /** Registers the table under its two-part name in the session's own catalog, replacing a name that points elsewhere. */
   private void registerInSession(TableDef t) {
-    spark.sql("CREATE DATABASE IF NOT EXISTS " + names.schema(t));
-    Optional<CatalogTable> entry = catalogEntry(t);
-    if (entry.isPresent()) {
-      boolean here = entry.get().tableType() != CatalogTableType.VIEW()
-          && entry.get().storage().locationUri().isDefined() && entry.get().location().equals(qualified(path(t)));
-      if (here) {
-        return;
+    synchronized (SESSION_CATALOG) {
+      spark.sql("CREATE DATABASE IF NOT EXISTS " + names.schema(t));
+      Optional<CatalogTable> entry = catalogEntry(t);
+      if (entry.isPresent()) {
+        boolean here = entry.get().tableType() != CatalogTableType.VIEW()
+            && entry.get().storage().locationUri().isDefined() && entry.get().location().equals(qualified(path(t)));
+        if (here) {
+          return;
+        }
+        unregister(t);
       }
-      unregister(t);
+      spark.sql("CREATE TABLE " + names.sessionName(t) + atItsPath(t));
     }
-    spark.sql("CREATE TABLE " + names.sessionName(t) + atItsPath(t));
   }
 
   /**
@@ -263,16 +271,18 @@ public final class Lake {
    * replaced.
    */
   private void registerByName(TableDef t) {
-    String name = names.name(t);
-    spark.sql("CREATE SCHEMA IF NOT EXISTS " + names.schemaName(t.layer()));
-    if (spark.catalog().tableExists(name)) {
-      String location = spark.sql("DESCRIBE DETAIL " + name).select("location").first().getString(0);
-      if (qualified(location).equals(qualified(path(t)))) {
-        return;
+    synchronized (SESSION_CATALOG) {
+      String name = names.name(t);
+      spark.sql("CREATE SCHEMA IF NOT EXISTS " + names.schemaName(t.layer()));
+      if (spark.catalog().tableExists(name)) {
+        String location = spark.sql("DESCRIBE DETAIL " + name).select("location").first().getString(0);
+        if (qualified(location).equals(qualified(path(t)))) {
+          return;
+        }
+        spark.sql("DROP TABLE " + name);
       }
-      spark.sql("DROP TABLE " + name);
+      spark.sql("CREATE TABLE " + name + atItsPath(t));
     }
-    spark.sql("CREATE TABLE " + name + atItsPath(t));
   }
 
   /**
@@ -281,21 +291,25 @@ public final class Lake {
    * catalog: the masked tables are what one plg360 process (serve-sql, sql) shows its own clients.
    */
   private void registerMasked(TableDef t) {
-    spark.sql("CREATE DATABASE IF NOT EXISTS " + names.schema(t));
-    catalogEntry(t).filter(e -> e.tableType() != CatalogTableType.VIEW()).ifPresent(e -> unregister(t));
-    List<String> columns = List.of(DeltaTable.forPath(spark, path(t)).toDF().schema().fieldNames());
-    String commented = String.join(", ", columns.stream().map(c -> "`" + c + "`"
-        + t.column(c).map(col -> " COMMENT " + sqlString(col.comment())).orElse("")).toList());
-    spark.sql("CREATE OR REPLACE VIEW " + names.sessionName(t) + " (" + commented + ") COMMENT " + sqlString(t.grain())
-        + " AS SELECT " + PersonalData.shownSql(t, columns, true) + " FROM delta.`" + qualified(path(t)) + "`");
+    synchronized (SESSION_CATALOG) {
+      spark.sql("CREATE DATABASE IF NOT EXISTS " + names.schema(t));
+      catalogEntry(t).filter(e -> e.tableType() != CatalogTableType.VIEW()).ifPresent(e -> unregister(t));
+      List<String> columns = List.of(DeltaTable.forPath(spark, path(t)).toDF().schema().fieldNames());
+      String commented = String.join(", ", columns.stream().map(c -> "`" + c + "`"
+          + t.column(c).map(col -> " COMMENT " + sqlString(col.comment())).orElse("")).toList());
+      spark.sql("CREATE OR REPLACE VIEW " + names.sessionName(t) + " (" + commented + ") COMMENT " + sqlString(t.grain())
+          + " AS SELECT " + PersonalData.shownSql(t, columns, true) + " FROM delta.`" + qualified(path(t)) + "`");
+    }
   }
 
   /** Removes the name from the session catalog (a view, or a table's entry: never its files). */
   private void unregister(TableDef t) {
-    Optional<CatalogTable> entry = catalogEntry(t);
-    if (entry.isPresent()) {
-      boolean view = entry.get().tableType() == CatalogTableType.VIEW();
-      spark.sql((view ? "DROP VIEW IF EXISTS " : "DROP TABLE IF EXISTS ") + names.sessionName(t));
+    synchronized (SESSION_CATALOG) {
+      Optional<CatalogTable> entry = catalogEntry(t);
+      if (entry.isPresent()) {
+        boolean view = entry.get().tableType() == CatalogTableType.VIEW();
+        spark.sql((view ? "DROP VIEW IF EXISTS " : "DROP TABLE IF EXISTS ") + names.sessionName(t));
+      }
     }
   }
 

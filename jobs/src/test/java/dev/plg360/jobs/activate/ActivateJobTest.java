@@ -43,6 +43,7 @@ import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -272,14 +273,11 @@ class ActivateJobTest extends SparkTestBase {
     Settings s = settings("vacuumed");
     Lake lake = delivered(s);
     score(s, accounts(5, 2.0), leads(20));
-    String check = "spark.databricks.delta.retentionDurationCheck.enabled";
-    spark().conf().set(check, "false");
-    try {
-      // As if activate had been off past the retention: the change data of the versions since is gone.
-      spark().sql("VACUUM delta.`" + lake.path(AccountScores.TABLE) + "` RETAIN 0 HOURS");
-    } finally {
-      spark().conf().set(check, "true");
-    }
+    // As if activate had been off past the retention: the change data of the versions since is gone. In a session of
+    // its own, so that no other test's session goes without Delta's check meanwhile.
+    SparkSession unchecked = spark().newSession();
+    unchecked.conf().set("spark.databricks.delta.retentionDurationCheck.enabled", "false");
+    unchecked.sql("VACUUM delta.`" + lake.path(AccountScores.TABLE) + "` RETAIN 0 HOURS");
     ActivateJob.Delivery d = byTable(activate(s)).get("gold.account_scores");
     assertEquals("full", d.mode(), d.describe());
     assertEquals(30, d.upserted());
