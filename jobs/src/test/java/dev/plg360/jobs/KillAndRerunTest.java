@@ -59,6 +59,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -84,6 +85,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(OrderAnnotation.class)
+// Its activate starts PostgreSQL on the story's port, as DemoCommandTest's demos do; second, after it.
+@Order(2)
+@ResourceLock(StoryWorld.POSTGRES_PORT)
 class KillAndRerunTest extends SparkTestBase {
 
   private static final Pattern COMMIT_LINE = Pattern.compile("Lake: (?:created table|wrote) (\\S+)");

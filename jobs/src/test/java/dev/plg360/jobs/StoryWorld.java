@@ -54,6 +54,8 @@ public final class StoryWorld {
   /** The two runs of the story, by the name their hashes and printed output are kept under. */
   public static final String EARLIER_RUN = "earlier";
   public static final String END_RUN = "end";
+  /** The resource lock of test classes that start PostgreSQL on the port the story's demo used. */
+  public static final String POSTGRES_PORT = "the story's PostgreSQL port";
 
   /**
    * The company and its settings, as options of {@code plg360 demo}. It plants more surges, invite spikes and

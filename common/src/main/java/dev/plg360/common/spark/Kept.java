@@ -15,6 +15,8 @@ import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
 import org.apache.spark.sql.execution.LogicalRDD;
 import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The frames a job computes once and reads in several later queries (the identity facts, the workspaces people are
@@ -34,6 +36,7 @@ import org.apache.spark.storage.StorageLevel;
 public final class Kept implements AutoCloseable {
   /** The folder under the lake root that kept frames of jobs on a cluster are written to. */
   public static final String CHECKPOINTS = "_checkpoints";
+  private static final Logger LOG = LoggerFactory.getLogger(Kept.class);
 
   private final List<Dataset<Row>> frames = new ArrayList<>();
 
@@ -65,13 +68,19 @@ public final class Kept implements AutoCloseable {
 
   /**
    * Deletes the folder this application's kept frames were written to, if {@link #checkpointUnder} chose it: empty
-   * when every frame was released, as at the end of each job, whether it succeeded or failed.
+   * when every frame was released, as at the end of each job, whether it succeeded or failed. A folder that cannot be
+   * deleted is logged, not thrown: it would hide why the job failed.
    */
   public static void deleteCheckpoints(SparkContext sc) {
     if (sc.getCheckpointDir().isDefined()) {
       Path own = new Path(sc.getCheckpointDir().get());
       if (own.getParent().getName().equals(CHECKPOINTS)) {
-        delete(own, sc);
+        try {
+          delete(own, sc);
+        } catch (UncheckedIOException e) {
+          // A job's result does not depend on it; maintain deletes what is left.
+          LOG.warn("cannot delete {}: {}", own, e.getMessage());
+        }
       }
     }
   }
