@@ -63,7 +63,7 @@ public final class JobRunner {
     try {
       runLogged(job, ctx);
     } finally {
-      Kept.deleteCheckpoints(sc);
+      Kept.deleteCheckpoints(sc, ctx.lake().root());
       sc.setLocalProperty(JOB_GROUP, outer);
       if (outerLogged == null) {
         MDC.remove(RUN_ID);

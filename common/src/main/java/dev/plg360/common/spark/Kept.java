@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -37,6 +38,8 @@ public final class Kept implements AutoCloseable {
   /** The folder under the lake root that kept frames of jobs on a cluster are written to. */
   public static final String CHECKPOINTS = "_checkpoints";
   private static final Logger LOG = LoggerFactory.getLogger(Kept.class);
+  /** Kept frames of this JVM written to a checkpoint folder and not released yet (jobs may run side by side). */
+  private static final AtomicInteger WRITTEN = new AtomicInteger();
 
   private final List<Dataset<Row>> frames = new ArrayList<>();
 
@@ -48,6 +51,7 @@ public final class Kept implements AutoCloseable {
       kept = rows.localCheckpoint(true);
     } else if (sc.getCheckpointDir().isDefined()) {
       kept = rows.checkpoint(true);
+      WRITTEN.incrementAndGet();
     } else {
       kept = rows.persist(StorageLevel.MEMORY_AND_DISK());
     }
@@ -67,21 +71,23 @@ public final class Kept implements AutoCloseable {
   }
 
   /**
-   * Deletes the folder this application's kept frames were written to, if {@link #checkpointUnder} chose it: empty
-   * when every frame was released, as at the end of each job, whether it succeeded or failed. A folder that cannot be
-   * deleted is logged, not thrown: it would hide why the job failed.
+   * Deletes the folder this application's kept frames were written to, if {@link #checkpointUnder} chose it under
+   * this lake, once no frame of this JVM is kept there: at the end of each job, whether it succeeded or failed. A
+   * folder that cannot be deleted is logged, not thrown: it would hide why the job failed.
    */
-  public static void deleteCheckpoints(SparkContext sc) {
-    if (sc.getCheckpointDir().isDefined()) {
-      Path own = new Path(sc.getCheckpointDir().get());
-      if (own.getParent().getName().equals(CHECKPOINTS)) {
-        try {
-          delete(own, sc);
-        } catch (UncheckedIOException e) {
-          // A job's result does not depend on it; maintain deletes what is left.
-          LOG.warn("cannot delete {}: {}", own, e.getMessage());
-        }
+  public static void deleteCheckpoints(SparkContext sc, String lakeRoot) {
+    if (sc.getCheckpointDir().isEmpty() || WRITTEN.get() > 0) {
+      return;
+    }
+    Path own = new Path(sc.getCheckpointDir().get());
+    try {
+      FileSystem fs = own.getFileSystem(sc.hadoopConfiguration());
+      if (own.getParent().equals(fs.makeQualified(new Path(lakeRoot, CHECKPOINTS)))) {
+        fs.delete(own, true);
       }
+    } catch (IOException e) {
+      // A job's result does not depend on it; maintain deletes what is left.
+      LOG.warn("cannot delete {}: {}", own, e.getMessage());
     }
   }
 
@@ -132,6 +138,7 @@ public final class Kept implements AutoCloseable {
       rdd.unpersist(false);
       if (rdd.getCheckpointFile().isDefined()) {
         delete(new Path(rdd.getCheckpointFile().get()), rdd.context());
+        WRITTEN.decrementAndGet();
       }
     } else {
       kept.unpersist();
