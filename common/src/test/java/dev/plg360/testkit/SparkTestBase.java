@@ -55,7 +55,7 @@ public abstract class SparkTestBase {
 
   private static final Suite SUITE = new Suite();
 
-  /** Test classes may run side by side (junit-platform.properties): the first to start makes the one context. */
+  /** Classes may run side by side (jobs/pom.xml): the first to start makes the one context. */
   @BeforeEach
   public void startSpark() {
     synchronized (SUITE) {

@@ -63,7 +63,7 @@ import picocli.CommandLine;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(OrderAnnotation.class)
 // Its demos start PostgreSQL on the story's port, as KillAndRerunTest's activate does; first, so that the story is
-// made early and the two never wait on each other (junit-platform.properties runs classes two at a time).
+// made early and the two never wait on each other (jobs/pom.xml runs classes two at a time).
 @Order(1)
 @ResourceLock(StoryWorld.POSTGRES_PORT)
 class DemoCommandTest extends SparkTestBase {
