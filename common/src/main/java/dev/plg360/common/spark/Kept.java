@@ -137,8 +137,9 @@ public final class Kept implements AutoCloseable {
       RDD<InternalRow> rdd = checkpointed.rdd();
       rdd.unpersist(false);
       if (rdd.getCheckpointFile().isDefined()) {
-        delete(new Path(rdd.getCheckpointFile().get()), rdd.context());
+        // Counted out first: rows that cannot be deleted must not keep the folder from ever being deleted.
         WRITTEN.decrementAndGet();
+        delete(new Path(rdd.getCheckpointFile().get()), rdd.context());
       }
     } else {
       kept.unpersist();
