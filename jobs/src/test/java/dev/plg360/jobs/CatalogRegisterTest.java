@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * {@code plg360 catalog --register} into a real Hive metastore (Spark's own Hive support over an embedded Derby
@@ -26,8 +25,6 @@ import org.junit.jupiter.api.parallel.Isolated;
  * second Spark session that knows only the metastore ({@link MetastoreSession}) reads the tables by name. Each in a
  * JVM of its own: the tests' session has Spark's in-memory catalog, and embedded Derby admits one JVM at a time.
  */
-// Registers and reads the lake's tables by name, in the session catalog every test class shares: alone.
-@Isolated
 class CatalogRegisterTest extends SparkTestBase {
 
   @TempDir

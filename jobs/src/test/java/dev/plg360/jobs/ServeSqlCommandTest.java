@@ -33,16 +33,16 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * {@code plg360 serve-sql} as a BI tool meets it: the server in its own JVM (a Hive-metastore session cannot share
  * the tests' one SparkSession), queried through the Hive JDBC driver that Tableau, Superset and DBeaver use.
  */
-// Serves the lake's tables by name, from the session catalog every test class shares: alone.
-@Isolated
+// Among the longest classes: at the end of the order, which one test thread takes first (jobs/pom.xml).
+@Order(Order.DEFAULT + 1)
 class ServeSqlCommandTest extends SparkTestBase {
 
   /** Set for the test JVM by the build (surefire's environmentVariables), and passed on to the server's JVM. */

@@ -47,6 +47,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,6 +57,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The score tables are written with the same Lake.sync the score job uses, so their change data feed is the real one.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+// Among the longest classes: at the end of the order, which one test thread takes first (jobs/pom.xml).
+@Order(Order.DEFAULT + 4)
 class ActivateJobTest extends SparkTestBase {
   private static final LocalDate DAY = LocalDate.parse("2026-10-01");
 

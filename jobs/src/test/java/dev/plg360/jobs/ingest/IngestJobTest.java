@@ -41,6 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+// Among the longest classes: at the end of the order, which one test thread takes first (jobs/pom.xml).
+@Order(Order.DEFAULT + 2)
 class IngestJobTest extends SparkTestBase {
 
   private static final Path SAMPLES = Path.of("..", "samples", "landing");

@@ -55,6 +55,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(OrderAnnotation.class)
+// Among the longest classes: at the end of the order, which one test thread takes first (jobs/pom.xml).
+@Order(Order.DEFAULT + 3)
 class ConversionModelTest extends SparkTestBase {
 
   @TempDir

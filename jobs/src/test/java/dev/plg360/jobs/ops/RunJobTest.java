@@ -61,6 +61,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(OrderAnnotation.class)
+// Among the longest classes: at the end of the order, which one test thread takes first (jobs/pom.xml).
+@Order(Order.DEFAULT + 6)
 class RunJobTest extends SparkTestBase {
 
   static final LocalDate END = LocalDate.parse("2026-10-31");
