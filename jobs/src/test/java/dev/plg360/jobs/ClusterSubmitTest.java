@@ -51,12 +51,14 @@ import org.junit.jupiter.api.TestMethodOrder;
  * by table by content hash. Whatever works only in local mode (driver state read by a task, a class only on the
  * driver's classpath, a setting, secret or relative path only the driver has) fails here.
  *
- * <p>Runs in Maven's verify phase (failsafe), after package has built the thin jar. Everything is kept in
- * target/cluster-it: the lakes, each process's log (logs/) and the executors' logs (work/).
+ * <p>The module's build makes the thin jar before its tests run (jobs/pom.xml). Everything is kept in
+ * target/cluster-test: the lakes, each process's log (logs/) and the executors' logs (work/).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(OrderAnnotation.class)
-class ClusterSubmitIT extends SparkTestBase {
+// Third, after the story's makers: its processes keep a core only partly busy, and another class fills the rest.
+@Order(3)
+class ClusterSubmitTest extends SparkTestBase {
 
   /** What the story's later run ran, but activate: a row each in ops.job_runs. */
   static final Set<String> JOBS = Set.of("run", "ingest", "resolve", "build360", "train", "score", "report");
@@ -64,21 +66,21 @@ class ClusterSubmitIT extends SparkTestBase {
   static final String REGISTRY = "models/";
   static final ObjectMapper JSON = new ObjectMapper();
 
-  final Path dir = Path.of(System.getProperty("cluster-it.dir", "target/cluster-it")).toAbsolutePath();
-  final Path thinJar = Path.of(System.getProperty("cluster-it.thin-jar", "missing: set cluster-it.thin-jar"));
-  final Path conf = dir.resolve("cluster-it.conf");
+  final Path dir = Path.of(System.getProperty("cluster-test.dir", "target/cluster-test")).toAbsolutePath();
+  final Path thinJar = Path.of(System.getProperty("cluster-test.thin-jar", "missing: set cluster-test.thin-jar"));
+  final Path conf = dir.resolve("cluster-test.conf");
   final List<StandaloneCluster.Submission> submitted = new ArrayList<>();
   StoryWorld story;
   StandaloneCluster cluster;
 
   @BeforeAll
   void startTheCluster() throws Exception {
-    assertTrue(Files.isRegularFile(thinJar), "the thin jar is built by package: " + thinJar);
+    assertTrue(Files.isRegularFile(thinJar), "the module's build makes the thin jar before its tests: " + thinJar);
     startSpark();
     story = StoryWorld.get(spark());
     StoryWorld.deleteRecursively(dir);
     Files.createDirectories(dir);
-    Path shipped = Path.of(System.getProperty("cluster-it.conf-dir", "../conf"), "cluster.conf").toAbsolutePath();
+    Path shipped = Path.of(System.getProperty("cluster-test.conf-dir", "../conf"), "cluster.conf").toAbsolutePath();
     List<String> lines = new ArrayList<>(List.of(
         "# The shipped cluster settings, scaled down to the story's small company on a worker with two cores, and the",
         "# settings the story's chain ran with.",
@@ -140,7 +142,7 @@ class ClusterSubmitIT extends SparkTestBase {
       assertTrue(found.isEmpty(), thinJar + " holds no " + provided + " but Delta's own: " + found);
     }
     // The Databricks jar is the thin jar without Delta, every other entry the same: the runtime brings its own Delta.
-    Path databricksJar = Path.of(System.getProperty("cluster-it.databricks-jar", "missing: set cluster-it.databricks-jar"));
+    Path databricksJar = Path.of(System.getProperty("cluster-test.databricks-jar", "missing: set cluster-test.databricks-jar"));
     Set<String> withoutDelta = new java.util.TreeSet<>(entries);
     withoutDelta.removeIf(e -> delta.contains(e) && !e.endsWith("/") || e.startsWith("io/delta/"));
     Set<String> databricks = new java.util.TreeSet<>(entries(databricksJar));
