@@ -389,9 +389,11 @@ public final class Tables {
     public static final Col NAME = c("name", StringType, "Workspace name from the latest group call");
     public static final Col ACCOUNT_ID = c("account_id", StringType, "Account the workspace rolls up to");
     public static final Col IS_PERSONAL = c("is_personal", BooleanType,
-        "No member has a business-domain email: the workspace is its own personal account");
-    public static final Col RULE = c("rule", StringType, "MEMBER_DOMAIN_MAJORITY, MEMBER_CRM_RECORD or PERSONAL_WORKSPACE");
-    public static final Col EVIDENCE = c("evidence", StringType, "Member counts per business domain, and how a tie was broken");
+        "Nothing names a company (no business-domain member, evidence or company name): its own personal account");
+    public static final Col RULE = c("rule", StringType, "MEMBER_DOMAIN_MAJORITY; MEMBER_CRM_RECORD, MEMBER_WORK_ADDRESS, "
+        + "MEMBER_INVITED_BY or MEMBER_INVITED_COLLEAGUES (the members' strongest evidence); WORKSPACE_NAME; PERSONAL_WORKSPACE");
+    public static final Col EVIDENCE = c("evidence", StringType,
+        "Member counts per business domain or per domain their evidence names (and how a tie was broken), or the name");
     public static final Col MEMBERS = c("members", LongType, "Product users seen in the workspace");
     public static final Col BUSINESS_MEMBERS = c("business_members", LongType, "Members with a business-domain email");
     public static final Col CREATED_AT = c("created_at", TimestampType, "First event of the workspace, UTC");

@@ -54,6 +54,7 @@ import dev.plg360.common.tables.Tables.SupportTickets;
 import dev.plg360.common.tables.Tables.Workspaces;
 import java.sql.Date;
 import java.sql.Timestamp;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -128,18 +129,25 @@ public final class ResolveJob implements Job {
       Dataset<Row> profiles = kept.keep(IdentityRules.classifyEmail(ResolveTransforms.userProfiles(facts), "email",
           providers));
 
-      // The company a gmail founder's CRM record names, else the work address they wrote to support or a form
-      // from: a workspace with no business-domain member goes there.
-      Dataset<Row> crmDomains = ResolveTransforms.crmDomainsByEmail(contacts, leads, crmAccounts);
-      Dataset<Row> byCrm = profiles.join(crmDomains, "email_norm").select("user_id", "crm_domain");
+      // What tells the company of a gmail founder: their CRM record, the work address they wrote to support or a
+      // form from, the colleague who invited them, the colleagues they invited; else the workspace's name.
       Dataset<Row> sent = sentFrom(lake, asOfEnd);
-      Dataset<Row> byWorkAddress = ResolveTransforms.workDomainsByName(profiles.select("user_id", "name", "business"),
-              sent.select("email", "name"), providers)
-          .join(byCrm.select("user_id"), new String[] {"user_id"}, "left_anti");
-      Dataset<Row> byInviter = ResolveTransforms.invitedBy(facts, profiles.select("user_id", "email_norm", "domain", "business"))
-          .join(byCrm.unionByName(byWorkAddress).select("user_id"), new String[] {"user_id"}, "left_anti");
+      Map<ResolveTransforms.Evidence, Dataset<Row>> evidence = new EnumMap<>(ResolveTransforms.Evidence.class);
+      evidence.put(ResolveTransforms.Evidence.CRM_RECORD, profiles
+          .join(ResolveTransforms.crmDomainsByEmail(contacts, leads, crmAccounts), "email_norm").select("user_id", "crm_domain"));
+      evidence.put(ResolveTransforms.Evidence.WORK_ADDRESS, ResolveTransforms.workDomainsByName(
+          profiles.select("user_id", "name", "business"), sent.select("email", "name"), providers));
+      evidence.put(ResolveTransforms.Evidence.INVITED_BY,
+          ResolveTransforms.invitedBy(facts, profiles.select("user_id", "email_norm", "domain", "business")));
+      evidence.put(ResolveTransforms.Evidence.INVITED_COLLEAGUES,
+          ResolveTransforms.invitedColleagues(facts, profiles.select("user_id", "business"), providers));
+      Dataset<Row> crm = kept.keep(AccountRecords.crmAccounts(lake.read(SfAccounts.TABLE), asOfEnd));
+      Dataset<Row> firmographics = kept.keep(AccountRecords.firmographics(lake.read(Firmographics.TABLE), asOfEnd));
+      Dataset<Row> companyNames = ResolveTransforms.companyNames(firmographics.select(col("account_id"), col("cb_name").as("name"))
+          .unionByName(crm.select(col("account_id"), col("crm_name").as("name"))));
       Dataset<Row> workspaces = kept.keep(ResolveTransforms.assignWorkspaces(known, members,
-          profiles.select("user_id", "domain", "business"), byCrm.unionByName(byWorkAddress).unionByName(byInviter)));
+          profiles.select("user_id", "domain", "business"), ResolveTransforms.strongestEvidence(evidence),
+          ResolveTransforms.namedAfter(known, companyNames)));
       ctx.metrics().wrote(lake.overwrite(workspaces.select(
           col("workspace_id").as(Workspaces.WORKSPACE_ID.name()), col("name").as(Workspaces.NAME.name()),
           col("account_id").as(Workspaces.ACCOUNT_ID.name()), col("is_personal").as(Workspaces.IS_PERSONAL.name()),
@@ -151,7 +159,7 @@ public final class ResolveJob implements Job {
           providers));
       ctx.metrics().wrote(lake.overwrite(people.select(People.TABLE.columns().stream().map(c -> c.col()).toArray(Column[]::new)),
           People.TABLE));
-      Dataset<Row> accounts = kept.keep(accounts(lake, asOfEnd, workspaces, people));
+      Dataset<Row> accounts = kept.keep(accounts(crm, firmographics, workspaces, people));
       ctx.metrics().wrote(lake.overwrite(accounts, Accounts.TABLE));
       Dataset<Row> crmToAccount = accounts.select(explode(Accounts.CRM_ACCOUNT_IDS.col()).as("crm_account_id"),
           Accounts.ACCOUNT_ID.col().as("account_id"));
@@ -350,9 +358,7 @@ public final class ResolveJob implements Job {
   }
 
   /** One row per account: every domain a workspace, a person or a CRM account names, enriched with firmographics. */
-  private static Dataset<Row> accounts(Lake lake, Timestamp asOfEnd, Dataset<Row> workspaces, Dataset<Row> people) {
-    Dataset<Row> crm = AccountRecords.crmAccounts(lake.read(SfAccounts.TABLE), asOfEnd);
-    Dataset<Row> firmo = AccountRecords.firmographics(lake.read(Firmographics.TABLE), asOfEnd);
+  private static Dataset<Row> accounts(Dataset<Row> crm, Dataset<Row> firmo, Dataset<Row> workspaces, Dataset<Row> people) {
     Dataset<Row> fromWorkspaces = workspaces.groupBy("account_id").agg(
         Picks.sortedSet("workspace_id").as("workspace_ids"), bool_or(col("is_personal")).as("is_personal"),
         Picks.earliest(col("name"), col("created_at")).as("ws_name"));

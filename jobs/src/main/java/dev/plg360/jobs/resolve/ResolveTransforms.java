@@ -24,6 +24,7 @@ import dev.plg360.common.identity.IdentityRules;
 import dev.plg360.common.spark.Picks;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
@@ -40,9 +41,10 @@ import org.apache.spark.sql.functions;
  * <p>Rules, in order of strength: a business email's registrable domain is its company (EMAIL_DOMAIN); a
  * workspace belongs to the business domain most of its members have (MEMBER_DOMAIN_MAJORITY; a tie goes to the
  * domain of the earliest member); a free-mail user belongs to the account of the workspace they are most active in
- * (WORKSPACE_MEMBERSHIP); a workspace with no business-domain member belongs to the domain its members' CRM records
- * name (MEMBER_CRM_RECORD), else is its own personal account (PERSONAL_WORKSPACE). Free-mail and disposable domains
- * never define a company.
+ * (WORKSPACE_MEMBERSHIP); a workspace with no business-domain member belongs to the domain its members' other
+ * evidence names ({@link Evidence}: MEMBER_CRM_RECORD, MEMBER_WORK_ADDRESS, MEMBER_INVITED_BY,
+ * MEMBER_INVITED_COLLEAGUES), else to the company it is named after (WORKSPACE_NAME), else is its own personal account
+ * (PERSONAL_WORKSPACE). Free-mail and disposable domains never define a company.
  */
 public final class ResolveTransforms {
   private ResolveTransforms() {}
@@ -142,45 +144,141 @@ public final class ResolveTransforms {
   }
 
   /**
+   * What tells the company of a user whose own email does not (a founder who signed up with gmail), strongest first:
+   * their CRM record ({@link #crmDomainsByEmail}), the work address of their support tickets and forms ({@link
+   * #workDomainsByName}), the colleague who invited them ({@link #invitedBy}), the colleagues they invited ({@link
+   * #invitedColleagues}). A workspace with no business-domain member goes where its members' evidence points, under the
+   * rule {@code MEMBER_<kind>} of the strongest evidence for it.
+   */
+  public enum Evidence {
+    CRM_RECORD, WORK_ADDRESS, INVITED_BY, INVITED_COLLEAGUES;
+
+    /** The workspace rule this evidence gives. */
+    public String rule() {
+      return "MEMBER_" + name();
+    }
+  }
+
+  /** The rule of a workspace named after a company that no member's evidence names. */
+  public static final String WORKSPACE_NAME = "WORKSPACE_NAME";
+
+  /**
+   * Each user's strongest evidence of a company: of {@code found} (per kind, frames of user_id and crm_domain), the
+   * strongest kind the user has (of two domains of one kind, the first alphabetically). Out: user_id, crm_domain,
+   * evidence (the kind), strength (its order, 0 the strongest).
+   */
+  public static Dataset<Row> strongestEvidence(Map<Evidence, Dataset<Row>> found) {
+    Dataset<Row> all = found.entrySet().stream().map(e -> e.getValue().select(col("user_id"), col("crm_domain"),
+            lit(e.getKey().name()).as("evidence"), lit(e.getKey().ordinal()).as("strength")))
+        .reduce(Dataset::unionByName).orElseThrow();
+    return all.withColumn("rank", row_number().over(Window.partitionBy("user_id").orderBy(col("strength"), col("crm_domain"))))
+        .where(col("rank").equalTo(1)).drop("rank");
+  }
+
+  /**
    * One row per known workspace: the account it rolls up to by the majority of its members' business domains; when
-     * none has one (founders who signed up with gmail), by the majority of the domains their CRM records name
-   * (MEMBER_CRM_RECORD: a Contact's Account, a Lead's Website; else the work address of their support tickets and
-   * forms, {@link #workDomainsByName}; else the company of the colleague who invited them, {@link #invitedBy}); else a
-   * personal account. {@code members}:
-   * workspace_id, user_id, joined_at; {@code userDomains}: user_id, domain, business; {@code userCrmDomains}: user_id,
-   * crm_domain (see {@link #crmDomainsByEmail}).
+   * none has one (founders who signed up with gmail), by the majority of the domains their evidence names ({@link
+   * Evidence}); else the company it is named after ({@link #namedAfter}, WORKSPACE_NAME); else a personal account.
+   * {@code members}: workspace_id, user_id, joined_at; {@code userDomains}: user_id, domain, business; {@code
+   * userEvidence}: user_id, crm_domain, strength ({@link #strongestEvidence}); {@code named}: workspace_id,
+   * name_domain.
    */
   public static Dataset<Row> assignWorkspaces(Dataset<Row> known, Dataset<Row> members, Dataset<Row> userDomains,
-                                              Dataset<Row> userCrmDomains) {
+                                              Dataset<Row> userEvidence, Dataset<Row> named) {
     Dataset<Row> m = members.join(userDomains, "user_id");
     Dataset<Row> byEmail = majority(m.where(col("business")), "domain", "winner", "domains", "tied", "business_members");
-    Dataset<Row> byCrm = majority(members.join(userCrmDomains, "user_id").where(col("crm_domain").isNotNull()),
-        "crm_domain", "crm_winner", "crm_domains", "crm_tied", "crm_members");
+    Dataset<Row> evidenced = members.join(userEvidence, "user_id").where(col("crm_domain").isNotNull());
+    Dataset<Row> byCrm = majority(evidenced, "crm_domain", "crm_winner", "crm_domains", "crm_tied", "crm_members");
+    // The rule names the strongest evidence among the members whose evidence names the winning domain.
+    Dataset<Row> strongest = evidenced.join(byCrm.select("workspace_id", "crm_winner"), "workspace_id")
+        .where(col("crm_domain").equalTo(col("crm_winner"))).groupBy("workspace_id").agg(min("strength").as("strength"));
+    Column evidenceRule = functions.element_at(functions.array(Stream.of(Evidence.values()).map(e -> lit(e.rule()))
+        .toArray(Column[]::new)), col("strength").plus(1));
     Dataset<Row> counts = members.groupBy("workspace_id").agg(count(lit(1)).as("members"), min("joined_at").as("created_at"));
     Column business = col("winner").isNotNull();
     Column crm = not(business).and(col("crm_winner").isNotNull());
-    Column personal = not(business).and(not(crm));
+    Column byName = not(business).and(not(crm)).and(col("name_domain").isNotNull());
+    Column personal = not(business).and(not(crm)).and(not(byName));
     Column tie = lit("; tie broken by the earliest member's domain");
     return known.join(counts, new String[] {"workspace_id"}, "left")
         .join(byEmail, new String[] {"workspace_id"}, "left").join(byCrm, new String[] {"workspace_id"}, "left")
+        .join(strongest, new String[] {"workspace_id"}, "left")
+        .join(named.select("workspace_id", "name_domain"), new String[] {"workspace_id"}, "left")
         .select(
             col("workspace_id"),
             col("name"),
-            when(business, col("winner")).when(crm, col("crm_winner"))
+            when(business, col("winner")).when(crm, col("crm_winner")).when(byName, col("name_domain"))
                 .otherwise(concat(lit(IdentityRules.PERSONAL_PREFIX), col("workspace_id"))).as("account_id"),
             personal.as("is_personal"),
-            when(business, lit("MEMBER_DOMAIN_MAJORITY")).when(crm, lit("MEMBER_CRM_RECORD"))
+            when(business, lit("MEMBER_DOMAIN_MAJORITY")).when(crm, evidenceRule).when(byName, lit(WORKSPACE_NAME))
                 .otherwise(lit("PERSONAL_WORKSPACE")).as("rule"),
             when(business, concat(lit("members by business domain: "), col("domains"),
                     when(col("tied").gt(1), tie).otherwise(lit(""))))
-                .when(crm, concat(lit("no member with a business-domain email; members by the domain of their CRM "
-                    + "record, work address or inviter: "), col("crm_domains"), when(col("crm_tied").gt(1), tie).otherwise(lit(""))))
-                .otherwise(lit("no member with a business-domain email or a CRM record naming a company"))
+                .when(crm, concat(lit("no member with a business-domain email; members by the company their CRM "
+                    + "record, work address or invitations name: "), col("crm_domains"),
+                    when(col("crm_tied").gt(1), tie).otherwise(lit(""))))
+                .when(byName, format_string("no member with a business-domain email or other evidence; named \"%s\" "
+                    + "after the company of %s (firmographics or CRM account name)", col("name"), col("name_domain")))
+                .otherwise(lit("no member with a business-domain email, evidence of a company, or a company's name"))
                 .as("evidence"),
             coalesce(col("members"), lit(0L)).as("members"),
             coalesce(col("business_members"), lit(0L)).as("business_members"),
             // A workspace only billing names (a subscription, no member call yet) exists from its first naming.
             coalesce(col("created_at"), col("first_seen")).as("created_at"));
+  }
+
+  /** Legal forms a company's or workspace's name may end with: left out when names are compared. */
+  private static final String LEGAL_FORMS = "inc|llc|ltd|limited|gmbh|ag|sa|sas|sarl|bv|nv|plc|pty|co|corp|corporation|oy|ab|srl|spa";
+
+  /** A name as names are compared: lower case, its letters and digits in words one space apart, no legal form at the end. */
+  static Column comparableName(Column name) {
+    Column words = functions.trim(functions.regexp_replace(functions.lower(name), "[^\\p{L}\\p{N}]+", " "));
+    return functions.regexp_replace(words, "( (" + LEGAL_FORMS + "))+$", "");
+  }
+
+  /**
+   * The names companies are known by, from firmographics and CRM accounts ({@code names}: account_id, name): each
+   * name, as compared, that names one account only, and has three characters or more. Out: company_name, name_domain.
+   */
+  public static Dataset<Row> companyNames(Dataset<Row> names) {
+    return names.withColumn("company_name", comparableName(col("name")))
+        .where(functions.length(col("company_name")).geq(3))
+        .groupBy("company_name").agg(countDistinct("account_id").as("accounts"), first("account_id").as("name_domain"))
+        .where(col("accounts").equalTo(1)).select("company_name", "name_domain");
+  }
+
+  /**
+   * The company a workspace is named after: the longest run of its name's first words (up to six) that is a
+   * company's name ({@link #companyNames}): "Acme", "ACME Inc.", "Acme - Marketing" and "Acme 2" are Acme's.
+   * {@code known}: workspace_id, name. Out: workspace_id, name_domain.
+   */
+  public static Dataset<Row> namedAfter(Dataset<Row> known, Dataset<Row> companyNames) {
+    Column prefixes = functions.transform(functions.sequence(lit(1), functions.least(functions.size(col("words")), lit(6))),
+        k -> functions.array_join(functions.slice(col("words"), lit(1), k), " "));
+    return known.where(col("name").isNotNull())
+        .withColumn("words", functions.split(comparableName(col("name")), " "))
+        .select(col("workspace_id"), functions.explode(prefixes).as("company_name"))
+        .join(companyNames, "company_name")
+        .withColumn("rank", row_number().over(Window.partitionBy("workspace_id")
+            .orderBy(functions.length(col("company_name")).desc())))
+        .where(col("rank").equalTo(1)).select("workspace_id", "name_domain");
+  }
+
+  /**
+   * The company a free-mail user invites colleagues from: the business domain most of the addresses they invited
+   * are at (a tie: the first invited), for users with no business-domain email. {@code identityDaily}: rows of
+   * {@link #identityFacts}; {@code profiles}: user_id, business; {@code providers}: mail providers' domains beside the
+   * free-mail lists. Out: user_id, crm_domain.
+   */
+  public static Dataset<Row> invitedColleagues(Dataset<Row> identityDaily, Dataset<Row> profiles, Set<String> providers) {
+    Dataset<Row> invited = IdentityRules.classifyEmail(facts(identityDaily, Fact.INVITE).select("user_id", "email", "first_ts"),
+        "email", providers).where(col("business"));
+    return invited.join(profiles.where(not(col("business"))).select("user_id"), "user_id")
+        .groupBy("user_id", "domain").agg(countDistinct("email_norm").as("n"), min("first_ts").as("first_invited"))
+        .withColumn("pick", row_number().over(Window.partitionBy("user_id")
+            .orderBy(col("n").desc(), col("first_invited"), col("domain"))))
+        .where(col("pick").equalTo(1))
+        .select(col("user_id"), col("domain").as("crm_domain"));
   }
 
   /**

@@ -63,10 +63,21 @@ class ResolveJobTest extends SparkTestBase {
   }
 
   /**
-   * Beside the samples, a mail provider that no free-mail list has yet, which Clearbit knows as one (emailProvider): a
-   * workspace whose only member writes from it, and a workspace of a company's address that Clearbit knows too.
+   * Beside the samples: a mail provider that no free-mail list has yet, which Clearbit knows as one (emailProvider), a
+   * workspace whose only member writes from it, and a workspace of a company's address that Clearbit knows too; a
+   * gmail founder's workspace, alone the first day, joined the second by a colleague writing from the company's domain.
    */
-  private static final Map<String, String> MAIL_PROVIDER = Map.of(
+  private static final Map<String, String> EXTRA = Map.of(
+      "segment/2026-05-01/events-founder.jsonl", String.join("\n",
+          "{\"messageId\":\"m81\",\"type\":\"identify\",\"userId\":\"u81\",\"timestamp\":\"2026-05-01T09:00:00Z\","
+              + "\"traits\":{\"email\":\"hans.berg@gmail.com\",\"name\":\"Hans Berg\"}}",
+          "{\"messageId\":\"m82\",\"type\":\"group\",\"userId\":\"u81\",\"groupId\":\"ws_81\",\"timestamp\":\"2026-05-01T09:01:00Z\","
+              + "\"traits\":{\"name\":\"Kistenbau\"}}", ""),
+      "segment/2026-05-02/events-colleague.jsonl", String.join("\n",
+          "{\"messageId\":\"m83\",\"type\":\"identify\",\"userId\":\"u82\",\"timestamp\":\"2026-05-02T09:00:00Z\","
+              + "\"traits\":{\"email\":\"ida.lind@kistenbau.de\",\"name\":\"Ida Lind\"}}",
+          "{\"messageId\":\"m84\",\"type\":\"group\",\"userId\":\"u82\",\"groupId\":\"ws_81\",\"timestamp\":\"2026-05-02T09:01:00Z\","
+              + "\"traits\":{\"name\":\"Kistenbau\"}}", ""),
       "segment/2026-05-01/events-mail-provider.jsonl", String.join("\n",
           "{\"messageId\":\"m71\",\"type\":\"identify\",\"userId\":\"u71\",\"timestamp\":\"2026-05-01T08:00:00Z\","
               + "\"traits\":{\"email\":\"dora@mailkiste.de\",\"name\":\"Dora Vogel\"}}",
@@ -84,7 +95,7 @@ class ResolveJobTest extends SparkTestBase {
 
   /**
    * Copies the landing files the filter takes (by their path under the landing folder) to dir/landing: the samples'
-   * (samples/landing) and {@link #MAIL_PROVIDER}'s.
+   * (samples/landing) and {@link #EXTRA}'s.
    */
   private static void land(Path dir, Predicate<String> take) throws Exception {
     try (Stream<Path> files = Files.walk(SAMPLES)) {
@@ -97,7 +108,7 @@ class ResolveJobTest extends SparkTestBase {
         }
       }
     }
-    for (Map.Entry<String, String> f : MAIL_PROVIDER.entrySet()) {
+    for (Map.Entry<String, String> f : EXTRA.entrySet()) {
       Path target = dir.resolve("landing").resolve(f.getKey());
       if (take.test(f.getKey()) && !Files.exists(target)) {
         Files.createDirectories(target.getParent());
@@ -237,6 +248,32 @@ class ResolveJobTest extends SparkTestBase {
     Column unknown = Quarantine.REASON.col().equalTo("UNKNOWN_WORKSPACE");
     assertEquals(lake.read(Quarantine.TABLE).where(unknown).select(Quarantine.RAW.col()).collectAsList(),
         dayByDay.read(Quarantine.TABLE).where(unknown).select(Quarantine.RAW.col()).collectAsList());
+
+    // The gmail founder (his address folds to hansberg@gmail.com) had a workspace of his own the first day; the
+    // colleague of the second day made it the company's. The first day's links were closed, not overwritten: each
+    // day keeps the account it had.
+    assertEquals(List.of(
+            "person hansberg@gmail.com -> personal:ws_81 PERSONAL_WORKSPACE 2026-05-01..2026-05-02",
+            "person hansberg@gmail.com -> kistenbau.de WORKSPACE_MEMBERSHIP 2026-05-02..",
+            "workspace ws_81 -> personal:ws_81 PERSONAL_WORKSPACE 2026-05-01..2026-05-02",
+            "workspace ws_81 -> kistenbau.de MEMBER_DOMAIN_MAJORITY 2026-05-02.."),
+        links(dayByDay, "hansberg@gmail.com", "ws_81"));
+    assertEquals(List.of(
+            "person hansberg@gmail.com -> kistenbau.de WORKSPACE_MEMBERSHIP 2026-05-02..",
+            "workspace ws_81 -> kistenbau.de MEMBER_DOMAIN_MAJORITY 2026-05-02.."),
+        links(lake, "hansberg@gmail.com", "ws_81"), "both days at once: the company from the start of what was seen");
+  }
+
+  /** The account links of the given people and workspaces, oldest first, as "type id -> account RULE from..to". */
+  private static List<String> links(Lake lake, String... ids) {
+    return lake.read(IdentityLinks.TABLE).where(IdentityLinks.FROM_ID.col().isin((Object[]) ids)
+            .and(IdentityLinks.TO_TYPE.col().equalTo("account")))
+        .orderBy(IdentityLinks.FROM_TYPE.col(), IdentityLinks.AS_OF_FROM.col()).collectAsList().stream()
+        .map(r -> r.getAs(IdentityLinks.FROM_TYPE.name()) + " " + r.getAs(IdentityLinks.FROM_ID.name()) + " -> "
+            + r.getAs(IdentityLinks.TO_ID.name()) + " " + r.getAs(IdentityLinks.RULE.name()) + " "
+            + r.getAs(IdentityLinks.AS_OF_FROM.name()) + ".." + (r.isNullAt(r.fieldIndex(IdentityLinks.AS_OF_TO.name()))
+            ? "" : r.getAs(IdentityLinks.AS_OF_TO.name())))
+        .toList();
   }
 
   private static String content(Dataset<Row> rows, TableDef t) {

@@ -21,6 +21,13 @@ class ResolveTransformsTest extends SparkTestBase {
 
   private static final StructType MEMBERS = new StructType().add("workspace_id", DataTypes.StringType)
       .add("user_id", DataTypes.StringType).add("activity", DataTypes.LongType).add("joined_at", DataTypes.TimestampType);
+  /** Product events as resolve reads them, for the invitation facts. */
+  private static final StructType EVENTS = new StructType().add("event_date", DataTypes.DateType)
+      .add("event_type", DataTypes.StringType).add("event_name", DataTypes.StringType).add("user_id", DataTypes.StringType)
+      .add("anonymous_id", DataTypes.StringType).add("workspace_id", DataTypes.StringType)
+      .add("event_ts", DataTypes.TimestampType).add("_ingested_at", DataTypes.TimestampType)
+      .add("traits", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType))
+      .add("properties", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType));
   private static final StructType USERS = new StructType().add("user_id", DataTypes.StringType)
       .add("domain", DataTypes.StringType).add("business", DataTypes.BooleanType);
 
@@ -48,23 +55,43 @@ class ResolveTransformsTest extends SparkTestBase {
     // (ws_major's f1 has a CRM record too, and does not move ws_major).
     member(m, "ws_founders", "f3", 8, "2026-05-07T09:00:00Z");
     member(m, "ws_founders", "f4", 2, "2026-05-08T09:00:00Z");
+    // ws_inviters: two gmail members whose evidence names umbrella.com, one by a work address, one by the colleagues
+    // he invited: the rule names the stronger.
+    member(m, "ws_inviters", "f5", 4, "2026-05-09T09:00:00Z");
+    member(m, "ws_inviters", "f6", 4, "2026-05-09T10:00:00Z");
+    // ws_named: a gmail member with no evidence, in a workspace named after a company.
+    member(m, "ws_named", "f7", 1, "2026-05-10T09:00:00Z");
     FrameBuilder u = frame(USERS)
         .row("user_id", "a1", "domain", "acme.io", "business", true).row("user_id", "a2", "domain", "acme.io", "business", true)
         .row("user_id", "g1", "domain", "globex.com", "business", true).row("user_id", "g2", "domain", "globex.com", "business", true)
         .row("user_id", "g3", "domain", "globex.com", "business", true).row("user_id", "f1", "domain", "gmail.com", "business", false)
         .row("user_id", "f2", "domain", "gmail.com", "business", false)
-        .row("user_id", "f3", "domain", "gmail.com", "business", false).row("user_id", "f4", "domain", "icloud.com", "business", false);
-    Dataset<Row> crm = frame(new StructType().add("user_id", DataTypes.StringType).add("crm_domain", DataTypes.StringType))
-        .row("user_id", "f3", "crm_domain", "initech.com").row("user_id", "f1", "crm_domain", "hooli.com").build();
+        .row("user_id", "f3", "domain", "gmail.com", "business", false).row("user_id", "f4", "domain", "icloud.com", "business", false)
+        .row("user_id", "f5", "domain", "gmail.com", "business", false).row("user_id", "f6", "domain", "gmail.com", "business", false)
+        .row("user_id", "f7", "domain", "gmail.com", "business", false);
+    StructType found = new StructType().add("user_id", DataTypes.StringType).add("crm_domain", DataTypes.StringType);
+    Dataset<Row> evidence = ResolveTransforms.strongestEvidence(Map.of(
+        ResolveTransforms.Evidence.CRM_RECORD, frame(found).row("user_id", "f3", "crm_domain", "initech.com")
+            .row("user_id", "f1", "crm_domain", "hooli.com").build(),
+        ResolveTransforms.Evidence.WORK_ADDRESS, frame(found).row("user_id", "f6", "crm_domain", "umbrella.com").build(),
+        // f3's CRM record is stronger than whom he invited.
+        ResolveTransforms.Evidence.INVITED_COLLEAGUES, frame(found).row("user_id", "f5", "crm_domain", "umbrella.com")
+            .row("user_id", "f3", "crm_domain", "hooli.com").build()));
+    // A name beside a member's evidence does not count: ws_founders is named after another company.
+    Dataset<Row> named = frame(new StructType().add("workspace_id", DataTypes.StringType).add("name_domain", DataTypes.StringType))
+        .row("workspace_id", "ws_named", "name_domain", "wayne.com").row("workspace_id", "ws_founders", "name_domain", "acme.io")
+        .build();
     Dataset<Row> known = frame(new StructType().add("workspace_id", DataTypes.StringType).add("name", DataTypes.StringType)
         .add("first_seen", DataTypes.TimestampType))
         .row("workspace_id", "ws_tie", "first_seen", at("2026-05-01T09:00:00Z"))
         .row("workspace_id", "ws_major", "first_seen", at("2026-04-30T09:00:00Z"))
         .row("workspace_id", "ws_free", "first_seen", at("2026-05-05T09:00:00Z"))
         .row("workspace_id", "ws_founders", "first_seen", at("2026-05-07T09:00:00Z"))
+        .row("workspace_id", "ws_inviters", "first_seen", at("2026-05-09T09:00:00Z"))
+        .row("workspace_id", "ws_named", "name", "Wayne Enterprises", "first_seen", at("2026-05-10T09:00:00Z"))
         .row("workspace_id", "ws_billed", "first_seen", at("2026-05-06T12:00:00Z")).build();
     Map<String, Row> out = new HashMap<>();
-    for (Row r : ResolveTransforms.assignWorkspaces(known, m.build(), u.build(), crm).collectAsList()) {
+    for (Row r : ResolveTransforms.assignWorkspaces(known, m.build(), u.build(), evidence, named).collectAsList()) {
       out.put(r.getAs("workspace_id"), r);
     }
     return out;
@@ -83,10 +110,18 @@ class ResolveTransformsTest extends SparkTestBase {
     assertEquals("personal:ws_free", ws.get("ws_free").getAs("account_id"));
     assertEquals("PERSONAL_WORKSPACE", ws.get("ws_free").getAs("rule"));
     assertEquals(List.of("initech.com", false, "MEMBER_CRM_RECORD",
-            "no member with a business-domain email; members by the domain of their CRM record, work address or inviter: initech.com: 1"),
+            "no member with a business-domain email; members by the company their CRM record, work address or invitations "
+                + "name: initech.com: 1"),
         List.of(ws.get("ws_founders").getAs("account_id"), ws.get("ws_founders").getAs("is_personal"),
             ws.get("ws_founders").getAs("rule"), ws.get("ws_founders").getAs("evidence")),
         "gmail founders belong to the company sales knows them by");
+    assertEquals(List.of("umbrella.com", "MEMBER_WORK_ADDRESS"),
+        List.of(ws.get("ws_inviters").getAs("account_id"), ws.get("ws_inviters").getAs("rule")),
+        "of the evidence for the winning company, the rule names the strongest");
+    assertEquals(List.of("wayne.com", false, "WORKSPACE_NAME", "no member with a business-domain email or other evidence; "
+            + "named \"Wayne Enterprises\" after the company of wayne.com (firmographics or CRM account name)"),
+        List.of(ws.get("ws_named").getAs("account_id"), ws.get("ws_named").getAs("is_personal"),
+            ws.get("ws_named").getAs("rule"), ws.get("ws_named").getAs("evidence")));
     assertEquals("MEMBER_DOMAIN_MAJORITY", ws.get("ws_major").getAs("rule"), "business members outvote a CRM record");
     assertEquals(at("2026-05-01T08:00:00Z"), ws.get("ws_major").getAs("created_at"), "its first member's call");
     assertEquals(at("2026-05-06T12:00:00Z"), ws.get("ws_billed").getAs("created_at"),
@@ -201,13 +236,7 @@ class ResolveTransformsTest extends SparkTestBase {
   @Test
   void aFreeMailUserInvitedByABusinessColleagueIsOfTheColleaguesCompany() {
     IdentityRules.registerUdfs(spark());
-    StructType eventSchema = new StructType().add("event_date", DataTypes.DateType).add("event_type", DataTypes.StringType)
-        .add("event_name", DataTypes.StringType).add("user_id", DataTypes.StringType)
-        .add("anonymous_id", DataTypes.StringType).add("workspace_id", DataTypes.StringType)
-        .add("event_ts", DataTypes.TimestampType).add("_ingested_at", DataTypes.TimestampType)
-        .add("traits", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType))
-        .add("properties", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType));
-    FrameBuilder events = frame(eventSchema);
+    FrameBuilder events = frame(EVENTS);
     invite(events, "a1", "ws_1", "2026-05-01T10:00:00Z", " Carla.M@GMAIL.com ");   // dots and case fold: carlam@gmail.com
     invite(events, "h1", "ws_9", "2026-05-02T10:00:00Z", "carlam@gmail.com");     // a later inviter from hooli.com
     invite(events, "f9", "ws_5", "2026-05-01T09:00:00Z", "dan@icloud.com");       // a free-mail inviter says nothing
@@ -233,6 +262,59 @@ class ResolveTransformsTest extends SparkTestBase {
         .row("user_id", "k1", "email_norm", "kim@hooli.com", "domain", "hooli.com", "business", true).build();
     assertEquals(List.of("c1 acme.io"), ResolveTransforms.invitedBy(facts, profiles).orderBy("user_id")
         .selectExpr("concat(user_id, ' ', crm_domain)").as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
+  }
+
+  /**
+   * A workspace named after a company: the longest run of its name's first words that one company's name is, as
+   * names compare (case, punctuation and a legal form aside): "Wayne Enterprises 2" is Wayne Enterprises', not Wayne
+   * AG's; a name two companies have, or part of a word, is none.
+   */
+  @Test
+  void aWorkspaceIsNamedAfterTheCompanyWhoseNameItStartsWith() {
+    StructType nameSchema = new StructType().add("account_id", DataTypes.StringType).add("name", DataTypes.StringType);
+    Dataset<Row> companies = ResolveTransforms.companyNames(frame(nameSchema)
+        .row("account_id", "acme.io", "name", "ACME Inc.").row("account_id", "acme.io", "name", "Acme")
+        .row("account_id", "globex.com", "name", "Globex").row("account_id", "globex.net", "name", "Globex Corp")
+        .row("account_id", "wayne.com", "name", "Wayne Enterprises").row("account_id", "wayne-ag.de", "name", "Wayne AG")
+        .row("account_id", "xy.io", "name", "Xy").row("account_id", "müller.de", "name", "Müller & Söhne GmbH").build());
+    assertEquals(List.of("acme acme.io", "müller söhne müller.de", "wayne wayne-ag.de", "wayne enterprises wayne.com"),
+        companies.orderBy("company_name").selectExpr("concat(company_name, ' ', name_domain)")
+            .as(org.apache.spark.sql.Encoders.STRING()).collectAsList(),
+        "Globex names two companies; two letters are too few");
+    StructType knownSchema = new StructType().add("workspace_id", DataTypes.StringType).add("name", DataTypes.StringType);
+    Dataset<Row> known = frame(knownSchema)
+        .row("workspace_id", "w1", "name", "Acme - Marketing").row("workspace_id", "w2", "name", "Globex")
+        .row("workspace_id", "w3", "name", "Wayne Enterprises 2").row("workspace_id", "w4", "name", "Julia's workspace")
+        .row("workspace_id", "w5", "name", "Acmeville").row("workspace_id", "w6", "name", "Wayne")
+        .row("workspace_id", "w7", "name", "xy").row("workspace_id", "w8", "name", "MÜLLER + SÖHNE")
+        .row("workspace_id", "w9", "name", null).build();
+    assertEquals(List.of("w1 acme.io", "w3 wayne.com", "w6 wayne-ag.de", "w8 müller.de"),
+        ResolveTransforms.namedAfter(known, companies).orderBy("workspace_id")
+            .selectExpr("concat(workspace_id, ' ', name_domain)").as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
+  }
+
+  /**
+   * A free-mail user who invites colleagues at work addresses is of their company: the business domain most of the
+   * addresses are at; invitations of free-mail addresses, and by a business-domain user, say nothing.
+   */
+  @Test
+  void aFreeMailUserWhoInvitesWorkAddressesIsOfTheirCompany() {
+    IdentityRules.registerUdfs(spark());
+    FrameBuilder events = frame(EVENTS);
+    invite(events, "f1", "ws_1", "2026-05-01T10:00:00Z", "kim@hooli.com");      // first, but outnumbered
+    invite(events, "f1", "ws_1", "2026-05-01T11:00:00Z", "lee@Umbrella.com");
+    invite(events, "f1", "ws_1", "2026-05-02T11:00:00Z", "max@eu.umbrella.com"); // a subdomain is the company's
+    invite(events, "f1", "ws_1", "2026-05-02T12:00:00Z", "ann@gmail.com");
+    invite(events, "f2", "ws_2", "2026-05-01T10:00:00Z", "bo@icloud.com");       // free-mail invitees only
+    invite(events, "a1", "ws_3", "2026-05-01T10:00:00Z", "cy@initech.com");      // a business inviter needs no help
+    Dataset<Row> facts = ResolveTransforms.identityFacts(events.build(),
+        new ResolveTransforms.Invitations("User Invited", "invitee_email"));
+    StructType profileSchema = new StructType().add("user_id", DataTypes.StringType).add("business", DataTypes.BooleanType);
+    Dataset<Row> profiles = frame(profileSchema).row("user_id", "f1", "business", false).row("user_id", "f2", "business", false)
+        .row("user_id", "a1", "business", true).build();
+    assertEquals(List.of("f1 umbrella.com"), ResolveTransforms.invitedColleagues(facts, profiles, java.util.Set.of())
+        .orderBy("user_id").selectExpr("concat(user_id, ' ', crm_domain)").as(org.apache.spark.sql.Encoders.STRING())
+        .collectAsList());
   }
 
   private static void invite(FrameBuilder events, String inviter, String workspace, String ts, String invitee) {
