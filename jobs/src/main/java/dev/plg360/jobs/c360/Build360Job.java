@@ -103,7 +103,7 @@ public final class Build360Job implements Job {
    * the fact; without this a snapshot rebuilt after the sign-up would count the visitor as an active user of a day
    * the daily run saw none.)
    */
-  static Dataset<Row> activity(Lake lake, IdentityAsOf identity, LocalDate asOf, Build360Settings s) {
+  public static Dataset<Row> activity(Lake lake, IdentityAsOf identity, LocalDate asOf, Build360Settings s) {
     Dataset<Row> upToTheDay = lake.read(ProductDaily.TABLE)
         .where(ProductDaily.EVENT_DATE.col().leq(lit(Date.valueOf(asOf))));
     Dataset<Row> daily = upToTheDay.where(not(ProductDaily.EVENT_NAME.col().isin(s.passiveEvents().toArray())));

@@ -38,7 +38,7 @@ public record Build360Settings(
 
   /** @param milestones the milestones that are signals, the most meaningful first */
   public record SignalSettings(int lookbackDays, long inviteSpikeMinInvites, double surgeMinZScore, double surgeMinRatio,
-                               int surgeBaselineWeeks, int surgeMinHistoryWeeks, long surgeMinEvents7d,
+                               int surgeBaselineWeeks, int surgeMinHistoryWeeks, long surgeMinEvents7d, int surgeQuietDays,
                                double capMinUsage, double capMaxDays, List<String> milestones) implements Serializable {}
 
   private static final String B = "plg360.build360.";
@@ -81,7 +81,7 @@ public record Build360Settings(
           new Champion(share(ch, "top-share", B + "champion"), ch.getLong("min-invites-28d"), ch.getLong("min-active-days-28d")),
           new SignalSettings(positive(sg, "lookback-days"), positive(sg, "invite-spike-min-invites"),
               sg.getDouble("surge-min-z-score"), sg.getDouble("surge-min-ratio"), positive(sg, "surge-baseline-weeks"), positive(sg, "surge-min-history-weeks"),
-              sg.getLong("surge-min-events-7d"), share(sg, "cap-min-usage", B + "signals"), sg.getDouble("cap-max-days"),
+              sg.getLong("surge-min-events-7d"), positive(sg, "surge-quiet-days"), share(sg, "cap-min-usage", B + "signals"), sg.getDouble("cap-max-days"),
               sg.getStringList("milestones")),
           BillingStatuses.from(settings));
       for (String m : s.signals().milestones()) {

@@ -2,10 +2,12 @@ package dev.plg360.jobs.c360;
 
 import static org.apache.spark.sql.functions.aggregate;
 import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.array_distinct;
 import static org.apache.spark.sql.functions.array_position;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.date_format;
@@ -13,12 +15,14 @@ import static org.apache.spark.sql.functions.date_sub;
 import static org.apache.spark.sql.functions.date_trunc;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.filter;
+import static org.apache.spark.sql.functions.flatten;
 import static org.apache.spark.sql.functions.format_number;
 import static org.apache.spark.sql.functions.format_string;
 import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.lag;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.map_entries;
+import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.row_number;
@@ -100,51 +104,74 @@ public final class SignalTransforms {
   }
 
   /**
-   * An account's events in the 7 days ending on a day stand at least the configured z-score above its own
-   * baseline, and at least the configured multiple of it: the baseline is the same 7-day sums 1 to N weeks
-   * earlier, over the weeks after its first activity (at least the minimum history). The standard deviation is floored at the square root of the mean, as counts vary at least
-   * that much by chance. Fires on the first day of a run of such days.
+   * An account's people use the product much more than they each did: its events in the 7 days ending on a day stand
+   * at least the configured z-score above what its active people of those days would make at its own baseline rate,
+   * and at least the configured multiple of it. The baseline rate is events per active person in the same 7-day
+   * windows 1 to N weeks earlier, over the weeks after its first activity (at least the minimum history); a team that
+   * grows makes more events at the same rate, which is no surge. The standard deviation is floored at the square
+   * root of the expected count, as counts vary at least that much by chance. Fires on the first day of a run of such
+   * days, and not again within the quiet days after a surge.
    */
   public static Dataset<Row> findActivitySurges(Dataset<Row> activity, LocalDate from, LocalDate asOf, SignalSettings s) {
+    WindowSpec byDay = Window.partitionBy("account_id").orderBy("event_date");
+    Dataset<Row> scored = surgeScores(activity, from, asOf, s)
+        .withColumn("surging", coalesce(col("weeks").geq(s.surgeMinHistoryWeeks()).and(col("z").geq(s.surgeMinZScore()))
+            .and(col("x7").geq(s.surgeMinEvents7d())).and(col("x7").geq(col("expected").multiply(s.surgeMinRatio()))), lit(false)))
+        .withColumn("was_surging", coalesce(max(col("surging").cast("int")).over(byDay.rowsBetween(-s.surgeQuietDays(), -1)),
+            lit(0)).equalTo(1))
+        .where(col("surging").and(not(col("was_surging"))).and(col("event_date").geq(day(from))));
+    return signal(scored, ACTIVITY_SURGE, concat_ws("|", col("account_id"), col("event_date").cast("string")),
+        col("event_date"), col("account_id"), null, null, lit("events_7d"), col("z"),
+        format_string("%d events in the 7 days to %s (active people: %d); their baseline of %s ± %s events a person "
+                + "a week over %d weeks gives %s (z = %s)",
+            col("x7"), col("event_date").cast("string"), col("people7"), format_number(col("mean"), 1),
+            format_number(col("rate_sd"), 1), col("weeks"), format_number(col("expected"), 1), format_number(col("z"), 1)));
+  }
+
+  /**
+   * Each account's days from the surges' look-back before {@code from} to the as-of date, scored as {@link
+   * #findActivitySurges} scores them: account_id, event_date, x7 (events in the 7 days to the day), people7 (active
+   * people in them), weeks (baseline weeks), mean and rate_sd (the baseline's events a person a week), expected
+   * (mean times people7), z. The thresholds are the caller's: what a surge is, or what it would be at others.
+   */
+  public static Dataset<Row> surgeScores(Dataset<Row> activity, LocalDate from, LocalDate asOf, SignalSettings s) {
     int weeks = s.surgeBaselineWeeks();
-    LocalDate gridStart = from.minusDays(7L * (weeks + 1) + 1);
+    LocalDate gridStart = from.minusDays(7L * (weeks + 1) + s.surgeQuietDays());
     Dataset<Row> accounts = activity.where(col("account_id").isNotNull())
         .groupBy("account_id").agg(min("event_date").as("first_active"));
     Dataset<Row> perDay = activity.where(col("account_id").isNotNull().and(col("event_date").geq(day(gridStart))))
-        .groupBy("account_id", "event_date").agg(sum("events").as("events"));
+        .groupBy("account_id", "event_date").agg(sum("events").as("events"), collect_set("person_id").as("people"));
     Dataset<Row> grid = accounts.where(col("first_active").leq(day(asOf)))
         .select(col("account_id"), col("first_active"),
             explode(sequence(greatest(col("first_active"), day(gridStart)), day(asOf))).as("event_date"))
         .join(perDay, new String[] {"account_id", "event_date"}, "left")
-        .withColumn("events", coalesce(col("events"), lit(0L)));
+        .withColumn("events", coalesce(col("events"), lit(0L)))
+        .withColumn("people", coalesce(col("people"), array().cast("array<string>")));
     WindowSpec byDay = Window.partitionBy("account_id").orderBy("event_date");
+    WindowSpec week = byDay.rowsBetween(-6, 0);
     List<Column> lags = new ArrayList<>();
     for (int k = 1; k <= weeks; k++) {
       // A baseline week counts only if it starts on or after the account's first activity.
       Column startsAfter = date_sub(col("event_date"), 7 * k + 6).geq(col("first_active"));
-      lags.add(when(startsAfter, lag(col("x7"), 7 * k).over(byDay)).cast("double"));
+      lags.add(when(startsAfter, lag(col("rate"), 7 * k).over(byDay)));
     }
     Column base = filter(array(lags.toArray(Column[]::new)), v -> v.isNotNull());
     Column n = size(col("base"));
     Column mean = aggregate(col("base"), lit(0.0), (acc, v) -> acc.plus(v)).divide(n);
     Column variance = aggregate(col("base"), lit(0.0), (acc, v) -> acc.plus(v.minus(col("mean")).multiply(v.minus(col("mean")))))
         .divide(n);
-    Dataset<Row> scored = grid
-        .withColumn("x7", sum("events").over(byDay.rowsBetween(-6, 0)))
+    return grid
+        .withColumn("x7", sum("events").over(week))
+        .withColumn("people7", size(array_distinct(flatten(collect_list(col("people")).over(week)))))
+        .withColumn("rate", when(col("people7").gt(0), col("x7").divide(col("people7"))))
         .withColumn("base", base)
         .withColumn("weeks", n)
         .withColumn("mean", when(n.gt(0), mean))
-        .withColumn("sd", greatest(sqrt(variance), sqrt(greatest(col("mean"), lit(1.0)))))
-        .withColumn("z", col("x7").minus(col("mean")).divide(col("sd")))
-        .withColumn("surging", coalesce(col("weeks").geq(s.surgeMinHistoryWeeks()).and(col("z").geq(s.surgeMinZScore()))
-            .and(col("x7").geq(s.surgeMinEvents7d())).and(col("x7").geq(col("mean").multiply(s.surgeMinRatio()))), lit(false)))
-        .withColumn("was_surging", coalesce(lag(col("surging"), 1).over(byDay), lit(false)))
-        .where(col("surging").and(not(col("was_surging"))).and(col("event_date").geq(day(from))));
-    return signal(scored, ACTIVITY_SURGE, concat_ws("|", col("account_id"), col("event_date").cast("string")),
-        col("event_date"), col("account_id"), null, null, lit("events_7d"), col("z"),
-        format_string("%d events in the 7 days to %s against a weekly baseline of %s ± %s over %d weeks (z = %s)",
-            col("x7"), col("event_date").cast("string"), format_number(col("mean"), 1), format_number(col("sd"), 1),
-            col("weeks"), format_number(col("z"), 1)));
+        .withColumn("expected", col("mean").multiply(col("people7")))
+        .withColumn("sd", greatest(sqrt(variance).multiply(col("people7")), sqrt(greatest(col("expected"), lit(1.0)))))
+        .withColumn("z", col("x7").minus(col("expected")).divide(col("sd")))
+        .withColumn("rate_sd", sqrt(variance))
+        .drop("base", "rate", "sd", "people", "first_active");
   }
 
   /**

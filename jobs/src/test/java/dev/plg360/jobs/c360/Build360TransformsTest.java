@@ -249,25 +249,47 @@ class Build360TransformsTest extends SparkTestBase {
     return out;
   }
 
+  /**
+   * A surge is an account's people using the product much more than they each did: acme.io's one person at five
+   * times her usual count, then a week away, then at ten times within the quiet days after the first surge. A steady
+   * account, a young one with too little history, and a team that grows from two to seven people at the same rate
+   * each are none.
+   */
   @Test
-  void aSurgeAgainstTheAccountsOwnBaselineFiresOnceAndGrowthOfAYoungAccountDoesNot() {
+  void aSurgeIsMoreUseByTheSamePeopleAndFiresOnceInItsQuietDays() {
     FrameBuilder f = frame(ACTIVITY);
     for (int d = 90; d >= 0; d--) {
+      long usual = d >= 18 && d <= 20 ? 100 : d >= 11 && d <= 17 ? 0 : d >= 6 && d <= 8 ? 200 : 20;
+      if (usual > 0) {
+        act(f, daysAgo(d), "w1", "p1", "Logged In", null, usual, 1);
+      }
       long steady = 20 + (d % 3); // a little noise
-      act(f, daysAgo(d), "w1", "p1", "Logged In", null, d <= 4 ? steady * 5 : steady, 1);
       f.row("event_date", daysAgo(d), "workspace_id", "w2", "person_id", "q1", "account_id", "steady.io",
           "event_name", "Logged In", "events", steady, "quantity", 1L);
       if (d <= 20) {
         f.row("event_date", daysAgo(d), "workspace_id", "w3", "person_id", "r1", "account_id", "young.io",
             "event_name", "Logged In", "events", (long) (21 - d) * 10, "quantity", 1L);
       }
+      int team = d > 12 ? 2 : 7;
+      for (int p = 0; p < team; p++) {
+        f.row("event_date", daysAgo(d), "workspace_id", "w4", "person_id", "t" + p, "account_id", "team.io",
+            "event_name", "Logged In", "events", steady, "quantity", 1L);
+      }
     }
     List<Row> fired = SignalTransforms.findActivitySurges(f.build(),
         AS_OF.minusDays(20), AS_OF, S.signals()).collectAsList();
     assertEquals(1, fired.size(), fired.toString());
-    assertEquals("acme.io", fired.get(0).getAs(Signals.ACCOUNT_ID.name()));
-    assertTrue(fired.get(0).<Double>getAs(Signals.STRENGTH.name()) >= 3.0);
-    assertTrue(fired.get(0).<String>getAs(Signals.EVIDENCE.name()).contains("over 8 weeks"), fired.get(0).toString());
+    assertEquals("ACTIVITY_SURGE|acme.io|" + daysAgo(19), fired.get(0).getAs(Signals.SIGNAL_ID.name()),
+        "the first surge; the second came within the quiet days");
+    // Two days at 100 and five at 20 against 140 a week: z = (300 - 140) / sqrt(140).
+    assertEquals("300 events in the 7 days to " + daysAgo(19) + " (active people: 1); their baseline of 140.0 ± 0.0 "
+        + "events a person a week over 8 weeks gives 140.0 (z = 13.5)", fired.get(0).getAs(Signals.EVIDENCE.name()));
+
+    List<Row> unquiet = SignalTransforms.findActivitySurges(f.build(), AS_OF.minusDays(20), AS_OF,
+        new Build360Settings.SignalSettings(7, 10, 3.0, 2.0, 8, 4, 30, 1, 0.8, 14, List.of())).collectAsList();
+    assertEquals(List.of("ACTIVITY_SURGE|acme.io|" + daysAgo(19), "ACTIVITY_SURGE|acme.io|" + daysAgo(7)),
+        unquiet.stream().map(r -> r.<String>getAs(Signals.SIGNAL_ID.name())).sorted().toList(),
+        "with one quiet day the second surge fires too");
   }
 
   @Test
