@@ -184,6 +184,8 @@ public final class Bench implements Callable<Integer> {
       scale.skipped("model", noModel.getMessage());
       out.println("plg360-bench:   no comparison: " + noModel.getMessage());
     }
+    out.println("plg360-bench:   signals against the truth, at the configured thresholds and others");
+    scale.signals(SignalAccuracy.run(spark, last, base.resolve("world"), asOf, Settings.defaults().with(settings)));
     out.println("plg360-bench:   PostgreSQL: delivering " + changedRows + " changed rows");
     scale.activation(ActivationBench.run(last, lake, chain, deliveringEnvironment, heap, base.resolve("logs/activate.log"),
         asOf, changedRows));

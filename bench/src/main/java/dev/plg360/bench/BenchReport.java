@@ -120,6 +120,27 @@ final class BenchReport {
           .append(fmt("%+.4f", m.path("auc_difference").asDouble())).append(" |\n");
     }
 
+    md.append("\n### Signals against the truth\n\nOver the company's whole history, what build360's signals find of "
+        + "what the generator planted, at the configured thresholds (**bold**) and at others: activity surges by account "
+        + "(`plg360.build360.signals.surge-min-z-score` and `surge-min-ratio`), invite spikes by person and day "
+        + "(`invite-spike-min-invites`). Recall: planted ones found; precision: fired ones that were planted.\n\n");
+    md.append("| workspaces | signal | thresholds | planted | fired | found | recall | precision |\n"
+        + "| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: |\n");
+    for (ObjectNode s : scales) {
+      for (JsonNode p : s.path("signals")) {
+        StringBuilder thresholds = new StringBuilder();
+        p.path("thresholds").fields().forEachRemaining(t -> thresholds.append(thresholds.length() > 0 ? ", " : "")
+            .append(t.getKey()).append(' ').append(t.getValue().asDouble() % 1 == 0 ? String.valueOf(t.getValue().asLong())
+                : String.valueOf(t.getValue().asDouble())));
+        String mark = p.path("configured").asBoolean() ? "**" : "";
+        md.append("| ").append(n(s.path("workspaces"))).append(" | ").append(p.path("signal").asText()).append(" | ")
+            .append(mark).append(thresholds).append(mark).append(" | ").append(p.path("planted").asInt()).append(" | ")
+            .append(p.path("fired").asInt()).append(" | ").append(p.path("found").asInt()).append(" | ")
+            .append(fmt("%.2f", p.path("recall").asDouble())).append(" | ")
+            .append(fmt("%.2f", p.path("precision").asDouble())).append(" |\n");
+      }
+    }
+
     md.append("\n### Delivery to PostgreSQL\n\nAfter the chain delivered everything, score rows are changed (every "
         + "account score, then lead scores) and `plg360 activate` sends the changes: rows per second of the job.\n\n");
     md.append("| workspaces | changed rows | delivered | `activate` (job) | rows/s | peak memory |\n"

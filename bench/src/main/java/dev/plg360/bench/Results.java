@@ -155,6 +155,21 @@ final class Results {
       m.put("sklearn", r.sklearnVersion());
     }
 
+    void signals(List<SignalAccuracy.Point> points) {
+      ArrayNode a = node.putArray("signals");
+      for (SignalAccuracy.Point p : points) {
+        ObjectNode o = a.addObject();
+        o.put("signal", p.signal());
+        o.set("thresholds", JSON.valueToTree(new TreeMap<>(p.thresholds())));
+        o.put("configured", p.configured());
+        o.put("planted", p.planted());
+        o.put("fired", p.fired());
+        o.put("found", p.found());
+        o.put("recall", Math.round(p.recall() * 100) / 100.0);
+        o.put("precision", Math.round(p.precision() * 100) / 100.0);
+      }
+    }
+
     void activation(ActivationBench.Result r) {
       ObjectNode a = node.putObject("activation");
       a.set("changed", JSON.valueToTree(r.changed()));

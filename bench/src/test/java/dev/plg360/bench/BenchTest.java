@@ -12,6 +12,8 @@ import dev.plg360.common.tables.GoldTables.Account360;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.HashMap;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -65,6 +67,24 @@ class BenchTest {
     assertTrue(Math.abs(model.path("auc_difference").asDouble()) < 0.05,
         "the two libraries fit the same objective on the same rows: " + model);
 
+    // Each surge threshold pair and invite threshold once, the configured ones marked; a stricter threshold never fires
+    // more, and what is found is planted and fired both.
+    JsonNode signals = s.path("signals");
+    assertEquals(SignalAccuracy.Z_SCORES.length * SignalAccuracy.RATIOS.length + SignalAccuracy.MIN_INVITES.length,
+        signals.size(), signals.toString());
+    Map<String, Integer> configured = new HashMap<>();
+    Map<String, Integer> firedBefore = new HashMap<>();
+    for (JsonNode p : signals) {
+      String signal = p.path("signal").asText();
+      configured.merge(signal, p.path("configured").asBoolean() ? 1 : 0, Integer::sum);
+      assertTrue(p.path("found").asInt() <= Math.min(p.path("planted").asInt(), p.path("fired").asInt()), p.toString());
+      String curve = signal + p.path("thresholds").path("surge-min-ratio").asText();
+      Integer before = firedBefore.put(curve, p.path("fired").asInt());
+      assertTrue(before == null || before >= p.path("fired").asInt(), "a stricter threshold fires no more: " + signals);
+    }
+    assertEquals(Map.of("activity_surge", 1, "invite_spike", 1), configured, signals.toString());
+    assertTrue(signals.get(0).path("planted").asInt() > 0, "surges were planted: " + signals.get(0));
+
     JsonNode delivery = s.path("activation");
     assertEquals(50, delivery.path("delivered_rows").asLong(), "only the changed rows are sent: " + delivery);
     assertTrue(delivery.path("rows_per_second").asLong() > 0, delivery.toString());
@@ -74,6 +94,8 @@ class BenchTest {
     assertFalse(written.contains("an older table"), written);
     assertTrue(written.contains("| 120 | 75 |"), "the chain's row of the scale: " + written);
     assertTrue(written.contains("| 120 | 50 | 50 |"), "50 rows changed, 50 delivered: " + written);
+    assertTrue(written.contains("| 120 | activity_surge | **surge-min-ratio 2, surge-min-z-score 3** |"),
+        "the configured surge thresholds in bold: " + written);
     Path again = dir.resolve("again.md");
     assertEquals(0, new CommandLine(new Bench()).execute("--report-only", "--json", json.toString(),
         "--markdown", again.toString()));
