@@ -49,8 +49,11 @@ final class DefectPlanter {
   }
 
   private final double rate;
+  private final double junkLeadShare;
   private final Map<Feed, FeedMapping> specs;
   private final Rng rng;
+  /** Junk leads beside new leads, drawn apart from the defects so that their share changes nothing else. */
+  private final Rng junkRng;
   private final long unknownWorkspaceBase;
   private final int partition;
   private final Shapes shapes;
@@ -59,14 +62,15 @@ final class DefectPlanter {
   private final Map<Feed, List<String>> reservoirs = new EnumMap<>(Feed.class);
   private long junkCounter;
 
-  DefectPlanter(double rate, Map<Feed, FeedMapping> specs, Rng rng, long unknownWorkspaceBase, int partition,
-                Shapes shapes) {
-    this.rate = rate;
+  DefectPlanter(GenerateSettings settings, Map<Feed, FeedMapping> specs, Rng rng, Rng junkRng, int partition) {
+    this.rate = settings.badRate();
+    this.junkLeadShare = settings.junkLeadShare();
     this.specs = specs;
     this.rng = rng;
-    this.unknownWorkspaceBase = unknownWorkspaceBase;
+    this.junkRng = junkRng;
+    this.unknownWorkspaceBase = settings.workspaces();
     this.partition = partition;
-    this.shapes = shapes;
+    this.shapes = settings.shapes();
     this.csv = new CsvText(shapes == Shapes.REALISTIC);
   }
 
@@ -115,7 +119,11 @@ final class DefectPlanter {
 
   /** The lines to write for one Salesforce record version. */
   List<Line> csv(Feed feed, Salesforce.Record record) {
-    List<Line> out = new ArrayList<>(2);
+    List<Line> out = new ArrayList<>(3);
+    boolean newLead = feed == Feed.SF_LEAD && record.get("CreatedDate").equals(record.get("LastModifiedDate"));
+    if (newLead && junkRng.chance(junkLeadShare)) {
+      out.add(junkLead(record, junkRng));
+    }
     String[] row = row(feed, record);
     if (!rng.chance(rate)) {
       out.add(Line.clean(csv.format(row)));
@@ -165,7 +173,7 @@ final class DefectPlanter {
         out.add(new Line(csv.format(v), kind, Truth.ACCEPTED_BY_INGEST, "Email " + v[email]));
       }
       default -> {
-        out.add(junkLead(record));
+        out.add(junkLead(record, rng));
         out.add(Line.clean(csv.format(row)));
       }
     }
@@ -279,7 +287,7 @@ final class DefectPlanter {
   }
 
   /** A junk lead created when {@code beside} was last changed. */
-  private Line junkLead(Salesforce.Record beside) {
+  private Line junkLead(Salesforce.Record beside, Rng rng) {
     String[] junk = rng.pick(Vocabulary.JUNK_LEADS);
     Salesforce.Record lead = new Salesforce.Record(Feed.SF_LEAD);
     lead.set("Id", Ids.salesforce("00Q", partition, 100_000_000L + (++junkCounter)))

@@ -36,6 +36,7 @@ public record GenerateSettings(
     double surgeShare,
     double inviteSpikeShare,
     double nearCapShare,
+    double junkLeadShare,
     Plan freePlan,
     Plan trialPlan,
     List<PaidPlanRule> paidPlans,
@@ -49,11 +50,13 @@ public record GenerateSettings(
   public enum Shapes {
     TIDY, REALISTIC;
 
-    static Shapes of(String text) {
+    /** The shapes a setting names; a bad value fails naming the key. */
+    public static Shapes of(Settings settings, String key) {
+      String text = settings.string(key);
       return switch (text) {
         case "tidy" -> TIDY;
         case "realistic" -> REALISTIC;
-        default -> throw new SettingsException("setting " + G + "shapes must be tidy or realistic, was " + text);
+        default -> throw new SettingsException("setting " + key + " must be tidy or realistic, was " + text);
       };
     }
   }
@@ -92,11 +95,12 @@ public record GenerateSettings(
           share(c, "surge-share"),
           share(c, "invite-spike-share"),
           share(c, "near-cap-share"),
+          share(c, "junk-lead-share"),
           plan(plans, settings.string(G + "free-plan"), G + "free-plan"),
           plan(plans, settings.string(G + "trial-plan"), G + "trial-plan"),
           List.copyOf(paid),
           model(c.getConfig(G + "model")),
-          Shapes.of(settings.string(G + "shapes")));
+          Shapes.of(settings, G + "shapes"));
       if (s.freePlan().isPaid() || !s.trialPlan().isPaid()) {
         throw new SettingsException(G + "free-plan must cost 0 and " + G + "trial-plan must be a paid plan");
       }

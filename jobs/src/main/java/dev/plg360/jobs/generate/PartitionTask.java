@@ -36,8 +36,8 @@ final class PartitionTask implements Serializable {
     // A private FileSystem instance: no checksum side files, and no change to the shared cached instance.
     try (FileSystem fs = FileSystem.newInstance(out.toUri(), conf)) {
       fs.setWriteChecksum(false);
-      DefectPlanter planter = new DefectPlanter(settings.badRate(), mappings, new Rng(settings.seed(), partition, 9),
-          settings.workspaces(), partition, settings.shapes());
+      DefectPlanter planter = new DefectPlanter(settings, mappings, new Rng(settings.seed(), partition, 9),
+          new Rng(settings.seed(), partition, 10), partition);
       PartitionFiles files = new PartitionFiles(fs, new Path(out, Generator.LANDING), partition, planter,
           settings.shapes());
       Simulator sim = new Simulator(settings, partition, files);

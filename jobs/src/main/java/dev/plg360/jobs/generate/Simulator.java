@@ -253,6 +253,7 @@ final class Simulator {
         email = mixedCase(email);
       }
     }
+    c.headcount++;
     Person p = new Person(first, last, email, title, c.personal ? null : c, free);
     p.ip = "198.51." + r.between(0, 255) + "." + r.between(1, 254);
     p.userAgent = r.pick(Vocabulary.USER_AGENTS);
@@ -390,7 +391,7 @@ final class Simulator {
       if (r.chance((0.03 + 0.03 * Math.max(0, w.engagement)) * (w.company.personal ? 0.3 : 1))) {
         int n = r.chance(0.2) ? 2 : 1;
         for (int k = 0; k < n; k++) {
-          invite(w, u, t = later(t, r, day), day, 0.55);
+          invite(w, u, t = later(t, r, day), day, 0.55, false);
           if (inWindow) {
             w.windowInvites++;
           }
@@ -424,7 +425,7 @@ final class Simulator {
       Person u = w.founder;
       Instant t = at(day, r);
       for (int k = 0; k < w.spikeCount; k++) {
-        invite(w, u, t = t.plusSeconds(r.between(5, 90)), day, 0.35);
+        invite(w, u, t = t.plusSeconds(r.between(5, 90)), day, 0.35, true);
         if (inWindow) {
           w.windowInvites++;
         }
@@ -449,10 +450,16 @@ final class Simulator {
     }
   }
 
-  private void invite(Workspace w, Person inviter, Instant t, LocalDate day, double acceptRate) {
+  /**
+   * A member invites someone: a colleague of another of the company's workspaces, or someone new at the company. A
+   * company with as many people as employees has nobody new to invite, except in a planted spike (a founder
+   * inviting a list of addresses at once).
+   */
+  private void invite(Workspace w, Person inviter, Instant t, LocalDate day, double acceptRate, boolean spike) {
     Rng r = activity;
     Person invitee = null;
-    if (w.company.workspaces.size() > 1 && r.chance(0.2)) {
+    boolean full = !w.company.personal && w.company.headcount >= w.company.employees;
+    if (w.company.workspaces.size() > 1 && (full || r.chance(0.2))) {
       for (Workspace sibling : w.company.workspaces) {
         for (Person p : sibling.users) {
           if (!p.workspaceIds.contains(w.id)) {
@@ -462,6 +469,9 @@ final class Simulator {
       }
     }
     if (invitee == null) {
+      if (full && !spike) {
+        return;
+      }
       invitee = newPerson(w.company, r, false);
     }
     ObjectNode e = records.track("User Invited", inviter, w, t);
@@ -481,7 +491,8 @@ final class Simulator {
   }
 
   private void accept(Workspace w, Person p, Person inviter, Instant t, LocalDate day) {
-    if (p.workspaceIds.contains(w.id)) {
+    if (p.workspaceIds.contains(w.id) || w.users.size() >= w.plan.seats()) {
+      // Every seat of the plan is taken (a paid workspace buys seats up to its plan's): the invitation waits.
       return;
     }
     if (p.userId == null) {

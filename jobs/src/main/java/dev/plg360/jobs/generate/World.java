@@ -30,6 +30,8 @@ final class World {
     List<String> tech = new ArrayList<>();
     final List<Workspace> workspaces = new ArrayList<>();
     final Set<String> localParts = new HashSet<>();
+    /** The company's people the world has made so far: no more than its employees, but for a planted invite spike's. */
+    long headcount;
     // CRM state
     String ownerId;
     Salesforce.Record account;

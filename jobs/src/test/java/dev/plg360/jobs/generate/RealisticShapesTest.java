@@ -135,6 +135,54 @@ class RealisticShapesTest extends SparkTestBase {
     }
   }
 
+  /**
+   * Teams of the size of their company and plan: a workspace has no more members than the seats of the largest plan
+   * it was on (free: 3, until a trial or a subscription), and a company no more product users than its employees,
+   * but for the addresses a planted invite spike brought in.
+   */
+  @Test
+  void teamsFitTheirCompanyAndThePlansTheyAreOn() throws Exception {
+    Map<String, Plan> plans = new HashMap<>();
+    GenerateSettings.plans(Settings.defaults().config()).values().forEach(p -> plans.put(p.stripePlanId(), p));
+    Map<String, Long> seats = new HashMap<>();
+    for (JsonNode e : json("stripe")) {
+      seats.merge(e.at("/data/object/metadata/workspace_id").asText(),
+          plans.get(e.at("/data/object/items/data/0/price/id").asText()).seats(), Math::max);
+    }
+    long freeSeats = GenerateSettings.plans(Settings.defaults().config()).get("free").seats();
+    Map<String, Long> spiked = new HashMap<>();
+    for (Map<String, String> s : truth("invite_spikes")) {
+      spiked.merge(s.get("workspace_id"), Long.parseLong(s.get("count")), Long::sum);
+    }
+    Map<String, Long> allowed = new HashMap<>();
+    Map<String, Long> users = new HashMap<>();
+    int atFreeCap = 0;
+    for (Map<String, String> w : truth("workspaces")) {
+      long members = Long.parseLong(w.get("users"));
+      long cap = seats.getOrDefault(w.get("workspace_id"), freeSeats);
+      assertTrue(members <= cap, w.get("workspace_id") + " has " + members + " members on at most " + cap + " seats");
+      atFreeCap += cap == freeSeats && members == cap ? 1 : 0;
+      if (!"true".equals(w.get("is_personal"))) {
+        allowed.merge(w.get("company_domain"), spiked.getOrDefault(w.get("workspace_id"), 0L), Long::sum);
+      }
+    }
+    for (Map<String, String> u : truth("users")) {
+      if (!"true".equals(u.get("is_personal"))) {
+        users.merge(u.get("company_domain"), 1L, Long::sum);
+      }
+    }
+    int checked = 0;
+    for (Map<String, String> c : truth("companies")) {
+      long employees = Long.parseLong(c.get("employees"));
+      long n = users.getOrDefault(c.get("domain"), 0L);
+      assertTrue(n <= employees + allowed.getOrDefault(c.get("domain"), 0L),
+          c.get("domain") + ": " + n + " product users, " + employees + " employees");
+      checked += n > 0 ? 1 : 0;
+    }
+    assertTrue(atFreeCap >= 10, "free workspaces whose seats are all taken: " + atFreeCap);
+    assertTrue(checked > 100, "companies with product users: " + checked);
+  }
+
   @Test
   void analyticsJsCallsCarryTheWorkspaceInTheirContextAndServerCallsNoAnonymousId() throws Exception {
     Map<String, Integer> seen = new TreeMap<>();
