@@ -23,6 +23,7 @@ import dev.plg360.common.tables.Tables.Workspaces;
 import dev.plg360.jobs.activate.ActivateJob;
 import dev.plg360.jobs.activate.ActivateSettings;
 import dev.plg360.jobs.activate.EmbeddedPostgresServer;
+import dev.plg360.jobs.generate.GenerateSettings.Shapes;
 import dev.plg360.jobs.generate.Generator;
 import dev.plg360.jobs.generate.OracleAuc;
 import dev.plg360.jobs.ops.RunJob;
@@ -94,7 +95,11 @@ public final class DemoCommand implements Callable<Integer> {
     o.put("plg360.generate.seed", String.valueOf(seed != null ? seed : base.config().getLong("plg360.demo.seed")));
     o.put("plg360.landing.dir", folder + "/landing");
     o.put("plg360.lake.root", folder + "/lake");
-    Settings settings = SettingsCheck.check(base.with(o));
+    Shapes shapes = Shapes.of(base, "plg360.demo.shapes");
+    o.put("plg360.generate.shapes", shapes.name().toLowerCase(java.util.Locale.ROOT));
+    // A company in the vendors' own shapes is landed as a user lands such exports: with conf/real-exports.conf.
+    Settings mapped = shapes == Shapes.REALISTIC ? base.withResource("plg360/real-exports.conf") : base;
+    Settings settings = SettingsCheck.check(mapped.with(o));
     PrintWriter out = spec.commandLine().getOut();
     SparkSession spark = SparkSessions.create(settings);
 

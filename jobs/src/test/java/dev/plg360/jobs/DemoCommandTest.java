@@ -21,11 +21,12 @@ import dev.plg360.common.tables.ModelTables.Versions;
 import dev.plg360.common.tables.ScoreTables.AccountScores;
 import dev.plg360.common.tables.ScoreTables.LeadScores;
 import dev.plg360.common.tables.TableDef;
-import dev.plg360.common.tables.Tables.IdentityLinks;
 import dev.plg360.common.tables.Tables.JobRuns;
 import dev.plg360.common.tables.Tables.People;
 import dev.plg360.common.tables.Tables.ProductEvents;
+import dev.plg360.common.tables.Tables.Workspaces;
 import dev.plg360.jobs.c360.Build360Job;
+import dev.plg360.jobs.c360.Build360Settings;
 import dev.plg360.jobs.c360.SignalTransforms;
 import dev.plg360.testkit.SparkTestBase;
 import java.io.PrintWriter;
@@ -188,24 +189,6 @@ class DemoCommandTest extends SparkTestBase {
       assertTrue(differing.isEmpty(), t + ": " + differing.size() + " rows differ, e.g. " + differing.stream().limit(2).toList());
     }
     assertEquals(2, lake.read(Account360.TABLE).select(Snapshot.AS_OF.col()).distinct().count(), "two snapshots kept");
-
-    // Later evidence moved someone to another account (say, a free-mail founder's workspace got its first business
-    // colleague): the link was closed, not overwritten, and each snapshot shows the account of its own day.
-    List<Row> moved = lake.read(IdentityLinks.TABLE).where(IdentityLinks.AS_OF_TO.col().equalTo(java.sql.Date.valueOf(END))
-        .and(IdentityLinks.FROM_TYPE.col().isin("person", "workspace")).and(IdentityLinks.TO_TYPE.col().equalTo("account")))
-        .collectAsList();
-    assertTrue(!moved.isEmpty(), "some person or workspace changed account between the two days");
-    for (Row link : moved.subList(0, Math.min(5, moved.size()))) {
-      boolean person = link.getAs(IdentityLinks.FROM_TYPE.name()).equals("person");
-      TableDef t = person ? User360.TABLE : Workspace360.TABLE;
-      Column key = (person ? User360.PERSON_ID : Workspace360.WORKSPACE_ID).col().equalTo(link.getAs(IdentityLinks.FROM_ID.name()));
-      String then = lake.read(t).where(key.and(Snapshot.AS_OF.col().equalTo(java.sql.Date.valueOf(EARLIER))))
-          .select("account_id").first().getString(0);
-      String now = lake.read(t).where(key.and(Snapshot.AS_OF.col().equalTo(java.sql.Date.valueOf(END))))
-          .select("account_id").first().getString(0);
-      assertEquals(link.getAs(IdentityLinks.TO_ID.name()), then, link.toString());
-      assertTrue(!then.equals(now), link + " now links to " + now);
-    }
   }
 
   @Test
@@ -245,11 +228,20 @@ class DemoCommandTest extends SparkTestBase {
     System.out.printf("signals against the truth: invite spikes %s; surges %s; api-call caps %s%n", spike, surge, cap);
     assertTrue(plantedSpikes.size() >= 3 && plantedSurges.size() >= 3 && plantedNearCap.size() >= 3, "enough planted");
     assertTrue(spike.recall() >= 0.9 && spike.precision() >= 0.9, "invite spikes: " + spike);
-    assertTrue(cap.recall() >= 0.9, "near-cap workspaces: " + cap);
-    assertTrue(surge.recall() >= 0.75, "surges: " + surge);
-    // Precision as measured on this company (5 of 11 surges, 9 of 10 caps): a change that fires more noise fails.
-    assertTrue(surge.precision() >= 0.45, "surges: " + surge);
-    assertTrue(cap.precision() >= 0.9, "near-cap workspaces: " + cap);
+    assertTrue(surge.recall() >= 0.8 && surge.precision() >= 0.5, "surges: " + surge);
+    assertTrue(cap.recall() >= 0.9 && cap.precision() >= 0.9, "near-cap workspaces: " + cap);
+
+    // Milestones: only those configured as worth a seller's attention, at most one a workspace a week.
+    List<String> meaningful = Build360Settings.from(settings(dir.resolve("demo"))).signals().milestones();
+    List<Row> milestones = lake.read(Signals.TABLE).where(Signals.SIGNAL_TYPE.col().equalTo(SignalTransforms.MILESTONE_REACHED))
+        .select(Signals.WORKSPACE_ID.col(), Signals.SUBJECT.col(), Signals.SIGNAL_DATE.col()).collectAsList();
+    Map<String, Integer> perWeek = new HashMap<>();
+    for (Row r : milestones) {
+      assertTrue(meaningful.contains(r.getString(1)), r + " is not among " + meaningful);
+      perWeek.merge(r.getString(0) + " " + r.getDate(2).toLocalDate().with(java.time.DayOfWeek.MONDAY), 1, Integer::sum);
+    }
+    assertTrue(milestones.size() >= 20, milestones.size() + " milestones");
+    assertEquals(List.of(), perWeek.entrySet().stream().filter(e -> e.getValue() > 1).toList(), "one a workspace a week");
   }
 
   /** Recall and precision of fired signals against planted ones. */
@@ -573,6 +565,16 @@ class DemoCommandTest extends SparkTestBase {
     }
     assertTrue(labelled >= 30 && compared > labelled, labelled + " labelled of " + compared);
     assertEquals(0, differences.get("label"), "every label is the generator's");
+    // The population: every workspace that started free or on a trial and was observed by the day, those that paid
+    // later too (a free workspace has no Stripe record until its first paid subscription). Planted defects may lose a
+    // few.
+    java.util.Set<String> inSet = new HashSet<>();
+    rows.forEach(r -> inSet.add(r.getAs("entity_id")));
+    List<String> missing = planted.values().stream()
+        .filter(t -> t.getAs("plan_start") != null && !java.time.Instant.parse(t.getAs("observation_point"))
+            .isAfter(END.atStartOfDay(java.time.ZoneOffset.UTC).toInstant()))
+        .map(t -> t.<String>getAs("workspace_id")).filter(w -> !inSet.contains(w)).sorted().toList();
+    assertTrue(missing.size() <= compared / 20, missing.size() + " of the planted population missing: " + missing);
     for (Map.Entry<String, Integer> d : differences.entrySet()) {
       assertTrue(d.getValue() <= compared / 20, d.getValue() + " of " + compared + " workspaces differ in " + d.getKey()
           + " from the planted inputs: " + differences);
@@ -580,45 +582,57 @@ class DemoCommandTest extends SparkTestBase {
   }
 
   /**
-   * Every product user's account against the company the generator planted. A free-mail user alone in a workspace
-   * has no evidence of a company, so the bar (98%) is for users whose workspace has a business-domain member.
+   * Identity against the companies the generator planted: at least 97 % of workspaces and 85 % of free-mail users
+   * on their company (or on a personal account where they have none), and no user whose email the lake holds at a
+   * business domain anywhere else. A workspace whose every group call a planted defect broke is unknown to the lake,
+   * and counts as wrong.
    */
   private void assertIdentityMatchesTheTruth() {
-    Map<String, String> company = new HashMap<>();
-    Map<String, Set<String>> businessDomainsOfWorkspace = new HashMap<>();
-    Map<String, String[]> workspacesOfUser = new HashMap<>();
+    Map<String, String> workspaceCompany = new HashMap<>();
+    for (Row r : truth("workspaces")) {
+      workspaceCompany.put(r.getAs("workspace_id"), "true".equals(r.getAs("is_personal")) ? "personal" : r.getAs("company_domain"));
+    }
+    Map<String, String> resolvedWorkspace = new HashMap<>();
+    for (Row r : lake.read(Workspaces.TABLE).select(Workspaces.WORKSPACE_ID.col(), Workspaces.ACCOUNT_ID.col()).collectAsList()) {
+      resolvedWorkspace.put(r.getString(0), company(r.getString(1)));
+    }
+    long rightWorkspaces = workspaceCompany.entrySet().stream()
+        .filter(e -> e.getValue().equals(resolvedWorkspace.get(e.getKey()))).count();
+
+    Map<String, Row> planted = new HashMap<>();
     for (Row r : truth("users")) {
-      String user = r.getAs("user_id");
-      company.put(user, r.getAs("is_personal").equals("true") ? "personal" : r.getAs("company_domain"));
-      String[] ws = ((String) r.getAs("workspace_ids")).split(";");
-      workspacesOfUser.put(user, ws);
-      String email = r.getAs("email");
-      String domain = email == null || !email.contains("@") ? null : Domains.registrable(email.substring(email.indexOf('@') + 1));
-      if (domain != null && !Domains.isFreeMail(domain)) {
-        for (String w : ws) {
-          businessDomainsOfWorkspace.computeIfAbsent(w, k -> new HashSet<>()).add(domain);
-        }
-      }
+      planted.put(r.getAs("user_id"), r);
     }
-    int withEvidence = 0;
-    int rightWithEvidence = 0;
-    int right = 0;
-    List<Row> resolved = lake.read(People.TABLE)
-        .select(explode(People.USER_IDS.col()).as("user_id"), People.ACCOUNT_ID.col()).collectAsList();
+    int freeMail = 0;
+    int rightFreeMail = 0;
+    List<String> wrongBusiness = new ArrayList<>();
+    List<Row> resolved = lake.read(People.TABLE).select(explode(People.USER_IDS.col()).as("user_id"), People.ACCOUNT_ID.col(),
+        People.PERSON_ID.col(), People.IS_FREE_MAIL.col()).collectAsList();
     for (Row r : resolved) {
-      String user = r.getString(0);
-      String got = r.isNullAt(1) || r.getString(1).startsWith(IdentityRules.PERSONAL_PREFIX) ? "personal" : r.getString(1);
-      boolean ok = got.equals(company.get(user));
-      right += ok ? 1 : 0;
-      if (java.util.Arrays.stream(workspacesOfUser.get(user)).anyMatch(businessDomainsOfWorkspace::containsKey)) {
-        withEvidence++;
-        rightWithEvidence += ok ? 1 : 0;
+      Row t = planted.get(r.getString(0));
+      String expected = "true".equals(t.getAs("is_personal")) ? "personal" : t.getAs("company_domain");
+      boolean right = expected.equals(company(r.getString(1)));
+      String email = t.getAs("email");
+      if (email != null && Domains.isFreeMail(email.substring(email.indexOf('@') + 1))) {
+        freeMail++;
+        rightFreeMail += right ? 1 : 0;
+      }
+      boolean business = !r.isNullAt(3) && !r.getBoolean(3) && r.getString(2).contains("@");
+      if (business && !right) {
+        wrongBusiness.add(r.getString(2) + " -> " + r.getString(1) + ", not " + expected);
       }
     }
-    assertEquals(company.size(), resolved.size(), "every product user is a person");
-    assertTrue(withEvidence > 0);
-    assertTrue(rightWithEvidence >= 0.98 * withEvidence,
-        rightWithEvidence + " of " + withEvidence + " users with a business-domain colleague resolved to their company; "
-            + right + " of " + resolved.size() + " overall");
+    String measured = String.format("workspaces %d of %d on their company, free-mail users %d of %d", rightWorkspaces,
+        workspaceCompany.size(), rightFreeMail, freeMail);
+    System.out.println("identity against the truth: " + measured + ", business-email users wrong: " + wrongBusiness.size());
+    assertEquals(planted.size(), resolved.size(), "every product user is a person");
+    assertTrue(rightWorkspaces >= 0.97 * workspaceCompany.size(), measured);
+    assertTrue(freeMail >= 20 && rightFreeMail >= 0.85 * freeMail, measured);
+    assertEquals(List.of(), wrongBusiness, "no user with a business-domain email on another company");
+  }
+
+  /** An account id as the truth names companies: its domain, or "personal". */
+  private static String company(String accountId) {
+    return accountId == null ? null : accountId.startsWith(IdentityRules.PERSONAL_PREFIX) ? "personal" : accountId;
   }
 }

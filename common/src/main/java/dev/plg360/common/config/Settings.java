@@ -87,6 +87,23 @@ public final class Settings {
   }
 
   /**
+   * The same settings with a classpath resource's laid over them: a mapping plg360 ships for a known shape of
+   * exports (the demo lands its generated company with {@code plg360/real-exports.conf}).
+   */
+  public Settings withResource(String resource) {
+    Config merged;
+    try {
+      Config layer = ConfigFactory.parseResources(Settings.class.getClassLoader(), resource,
+          ConfigParseOptions.defaults().setAllowMissing(false));
+      merged = quoteSparkKeys(layer, resource).withFallback(config).resolve();
+    } catch (ConfigException e) {
+      throw new SettingsException("bad setting in " + resource + ": " + e.getMessage(), e);
+    }
+    rejectUnknownKeys(merged, reference());
+    return new Settings(merged, file);
+  }
+
+  /**
    * key=value overrides; a value written as a HOCON list ({@code -D plg360.run.skip=[activate, report]}) is a list,
    * {@code null} is HOCON's null (it removes a shipped entry: {@link #named}), every other value is taken as it is
    * written.

@@ -24,6 +24,19 @@ class SettingsTest {
     assertEquals("local[*]", s.sparkMaster());
   }
 
+  /** The demo lands its company with a mapping plg360 ships: a classpath resource laid over the settings. */
+  @Test
+  void aShippedLayerGoesOverTheSettingsItIsGiven() {
+    Settings s = Settings.load(Optional.empty(), Map.of("plg360.spark.shuffle-partitions", "5", "plg360.lake.root", "/mine"))
+        .withResource("plg360/layer-test.conf");
+    assertEquals(7, s.shufflePartitions());
+    assertEquals("/mine", s.lakeRoot(), "what the layer does not set stays");
+    assertEquals("true", s.sparkConf().get("spark.sql.ansi.enabled"), "its Spark keys quoted as every layer's");
+    SettingsException misspelt = assertThrows(SettingsException.class, () -> s.withResource("plg360/layer-misspelt.conf"));
+    assertTrue(misspelt.getMessage().startsWith("unknown setting plg360.spark.shuffle-partition "), misspelt.getMessage());
+    assertThrows(SettingsException.class, () -> s.withResource("plg360/no-such-layer.conf"));
+  }
+
   @Test
   void aListIsGivenOnTheCommandLineInBrackets() {
     Settings s = Settings.load(Optional.empty(), Map.of("plg360.ingest.sources.segment.required", "[message_id, event_ts]",
