@@ -47,7 +47,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The trainer against the generator's truth. A company of 12,000 workspaces over 90 days is generated; its truth holds every
+ * The trainer against the generator's truth. A company of 20,000 workspaces over 90 days is generated (in the
+ * vendors' own export shapes, which the truth does not depend on); its truth holds every
  * workspace's planted model inputs, true probability and drawn label. Those become versions of
  * gold.conversion_training (an older one with the earlier sign-ups, then all), so that what is measured is the
  * trainer, the split, the metrics and the registry; {@link TrainingSetTest} and the demo story check that the set
@@ -87,8 +88,9 @@ class ConversionModelTest extends SparkTestBase {
   @BeforeAll
   void generateAndLoadTheTruth() {
     startSpark();
-    settings = settings(dir, "plg360.generate.workspaces", "12000", "plg360.generate.days", "90",
-        "plg360.generate.workspaces-per-partition", "6000", "plg360.generate.seed", "11");
+    settings = settings(dir, "plg360.generate.workspaces", "20000", "plg360.generate.days", "90",
+        "plg360.generate.workspaces-per-partition", "10000", "plg360.generate.seed", "11",
+        "plg360.generate.shapes", "realistic").withResource("plg360/real-exports.conf");
     Generator.Result g = Generator.run(spark(), settings, dir.resolve("world").toString(), false);
     assertTrue(g.oracleAuc() > 0.7, "the planted model ranks: " + g.oracleAuc());
     lake = new Lake(spark(), settings.lakeRoot());
@@ -139,9 +141,13 @@ class ConversionModelTest extends SparkTestBase {
     assertEquals(v.<Long>getAs("test_rows"), heldOut.count(), "every held-out prediction is kept");
     double oracle = OracleAuc.compute(truth.join(heldOut.select(col("entity_id").as("workspace_id")), "workspace_id"));
     double auc = v.getAs("auc_roc");
-    assertTrue(auc > oracle - 0.03 && auc < oracle + 0.02, "held-out AUC " + auc + " against the oracle's " + oracle
+    System.out.printf("conversion model against the truth: AUC %.4f, oracle %.4f on the same %d workspaces; ECE %.4f%n",
+        auc, oracle, heldOut.count(), v.<Double>getAs("ece"));
+    // Within 0.01 either way: a model that ranks the held-out workspaces better than their true probabilities do by
+    // more than that learnt something that is not in the behaviour (a leaking feature, a biased population).
+    assertTrue(Math.abs(auc - oracle) <= 0.01, "held-out AUC " + auc + " against the oracle's " + oracle
         + " on the same workspaces");
-    assertTrue(v.<Double>getAs("ece") < 0.05, "calibrated: ECE " + v.getAs("ece"));
+    assertTrue(v.<Double>getAs("ece") <= 0.03, "calibrated: ECE " + v.getAs("ece"));
     assertTrue(v.<Double>getAs("top_decile_lift") > 2, "top decile lift " + v.getAs("top_decile_lift"));
 
     Map<String, Double> c = coefficients("v0001");
@@ -150,10 +156,12 @@ class ConversionModelTest extends SparkTestBase {
       assertTrue(c.get(driver) > 0.05, driver + " raises the odds of paying: " + c);
     }
     assertTrue(c.get("personal") < -0.05, "a personal workspace lowers them: " + c);
-    // The decoy is used more in engaged workspaces, so on a few thousand rows its estimate wanders by about 0.1 around
-    // 0 (at 100,000 workspaces it is -0.025: docs/BENCHMARKS.md); a real effect or a leak would be several times that.
+    // The decoy is used more in engaged workspaces, so its estimate wanders around 0 with the sample; a real effect or
+    // a leak would take its odds ratio well outside 1 ± 0.1.
     double decoy = c.get("log1p(decoy_uses)");
-    assertTrue(Math.abs(decoy) < 0.15, "the decoy feature, which has no effect, has an odds ratio near 1: " + Math.exp(decoy));
+    System.out.printf("the decoy's odds ratio: %.3f%n", Math.exp(decoy));
+    assertTrue(Math.abs(Math.exp(decoy) - 1) <= 0.1, "the decoy feature, which has no effect, has an odds ratio near 1: "
+        + Math.exp(decoy));
     for (String driver : List.of("active_days", "log1p(invites)", "integration_connected", "log1p(pricing_views)")) {
       assertTrue(Math.abs(c.get(driver)) > Math.abs(decoy), "the decoy is weaker than " + driver + ": " + c);
     }
