@@ -162,8 +162,9 @@ public record SourceSpec(
       }
       for (Col r : required) {
         boolean looked = lookups.values().stream().anyMatch(l -> l.take().containsKey(r));
-        if (!fields.containsKey(r) && !looked && !versionFromFile.equals(Optional.of(r))) {
-          throw new SettingsException(where + ".required names " + r + ", which has no entry in fields or lookups");
+        if (!fields.containsKey(r) && !looked && !derived.containsKey(r) && !versionFromFile.equals(Optional.of(r))) {
+          throw new SettingsException(where + ".required names " + r
+              + ", which has no entry in fields, derived or lookups");
         }
       }
       for (Map.Entry<Col, FieldPath> e : fields.entrySet()) {

@@ -242,8 +242,10 @@ public final class Tables {
   public static final class SubscriptionEvents {
     private SubscriptionEvents() {}
 
-    public static final Col EVENT_ID = c("event_id", StringType, "Stripe event id (evt_...)");
-    public static final Col EVENT_TYPE = c("event_type", StringType, "customer.subscription.created / updated / deleted");
+    public static final Col EVENT_ID = c("event_id", StringType,
+        "Stripe event id (evt_...); from Subscription objects, the subscription id @ its update time");
+    public static final Col EVENT_TYPE = c("event_type", StringType,
+        "customer.subscription.created / updated / deleted; from Subscription objects, subscription.version");
     public static final Col EVENT_TS = c("event_ts", TimestampType, "When Stripe recorded the change, UTC");
     public static final Col SUBSCRIPTION_ID = c("subscription_id", StringType, "Stripe subscription id (sub_...)");
     public static final Col CUSTOMER_ID = c("customer_id", StringType, "Stripe customer id (cus_...)");

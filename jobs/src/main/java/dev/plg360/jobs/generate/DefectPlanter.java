@@ -77,7 +77,8 @@ final class DefectPlanter {
   /** The lines to write for one JSON record: the record (maybe with a defect), maybe after a planted extra line. */
   List<Line> json(Feed feed, ObjectNode record) {
     List<Line> out = new ArrayList<>(2);
-    if (!rng.chance(rate)) {
+    // A feed no source reads gets no defect: what ingest would reject of it depends on a mapping nobody wrote.
+    if (!specs.containsKey(feed) || !rng.chance(rate)) {
       out.add(Line.clean(text(record)));
       return out;
     }
@@ -197,7 +198,8 @@ final class DefectPlanter {
 
   /** Whether to cut the last record of a JSON file that is being closed (it gets no line break either). */
   Optional<Line> truncateLast(Feed feed, Line last) {
-    if (feed.isCsv() || last == null || !last.isClean() || !rng.chance(Math.min(1, rate * 10))) {
+    if (feed.isCsv() || !specs.containsKey(feed) || last == null || !last.isClean()
+        || !rng.chance(Math.min(1, rate * 10))) {
       return Optional.empty();
     }
     return Optional.of(cut(last.text(), TRUNCATED_LAST_LINE));

@@ -15,6 +15,12 @@ import java.util.List;
 enum Feed {
   SEGMENT("segment", "segment", "events", Period.DAY, null),
   STRIPE("stripe", "stripe", "subscriptions", Period.WEEK, null),
+  /**
+   * Realistic shapes only: each change of a subscription as a Subscription object with its update time, as an
+   * incremental export (Airbyte, Fivetran) keeps them, beside the Event objects. No shipped source reads it: a user
+   * whose pipeline gives these lands them instead of the events (conf/stripe-subscription-objects.conf).
+   */
+  STRIPE_SUBSCRIPTION("stripe-subscription", "stripe-subscriptions", "subscriptions", Period.WEEK, null),
   HUBSPOT_EMAIL("hubspot-email", "hubspot", "email_events", Period.WEEK, null),
   HUBSPOT_FORM("hubspot-form", "hubspot", "form_submissions", Period.WEEK, null),
   ZENDESK("zendesk", "zendesk", "tickets", Period.WEEK, null),
@@ -44,6 +50,11 @@ enum Feed {
   /** The ingest source name (plg360.ingest.sources.<name>). */
   String source() {
     return source;
+  }
+
+  /** The feed holding the same records in another shape, which a source may read instead of this one, or null. */
+  Feed alternative() {
+    return this == STRIPE ? STRIPE_SUBSCRIPTION : this == STRIPE_SUBSCRIPTION ? STRIPE : null;
   }
 
   String folder() {

@@ -31,7 +31,9 @@ record FeedMapping(List<Field> required, List<Field> timestamps, Field email) im
   static FeedMapping of(SourceSpec spec) {
     List<Field> required = new ArrayList<>();
     for (Col c : spec.required()) {
-      required.add(new Field(c.name(), spec.fields().get(c).text(), null));
+      if (spec.fields().containsKey(c)) { // not a column derived, looked up or taken from the file
+        required.add(new Field(c.name(), spec.fields().get(c).text(), null));
+      }
     }
     List<Field> timestamps = new ArrayList<>();
     for (Map.Entry<Col, String> e : spec.timestampFormats().entrySet()) {
@@ -44,7 +46,8 @@ record FeedMapping(List<Field> required, List<Field> timestamps, Field email) im
   }
 
   /**
-   * The mapping of every feed, from the configured sources; fails when a source is missing, reads another
+   * The mapping of every feed a source reads, from the configured sources; fails when a source is missing (of two
+   * shapes of the same records, one is enough), reads another
    * folder or file name than the generator writes, or reads Salesforce files as snapshots when they are not (or
    * the other way round).
    */
@@ -53,6 +56,9 @@ record FeedMapping(List<Field> required, List<Field> timestamps, Field email) im
     Map<Feed, FeedMapping> out = new EnumMap<>(Feed.class);
     for (Feed f : Feed.values()) {
       SourceSpec spec = byName.get(f.source());
+      if (spec == null && f.alternative() != null && byName.containsKey(f.alternative().source())) {
+        continue; // its records are read in their other shape
+      }
       if (spec == null) {
         throw new SettingsException("generate writes " + f.folder() + "/ for ingest source plg360.ingest.sources."
             + f.source() + ", which is not configured");

@@ -61,9 +61,18 @@ final class PartitionFiles implements Landing, AutoCloseable {
 
   @Override
   public void json(Feed feed, LocalDate day, ObjectNode record) {
+    ObjectNode version = feed == Feed.STRIPE && shapes == Shapes.REALISTIC
+        ? ((ObjectNode) record.path("data").path("object")).deepCopy().put("updated", record.path("created").asLong()) : null;
     OpenFile f = fileFor(feed, day);
     for (DefectPlanter.Line line : planter.json(feed, record)) {
       f.addJson(line);
+    }
+    if (version != null) {
+      // The same change as the Subscription object an incremental export keeps, stamped with its update time.
+      OpenFile objects = fileFor(Feed.STRIPE_SUBSCRIPTION, day);
+      for (DefectPlanter.Line line : planter.json(Feed.STRIPE_SUBSCRIPTION, version)) {
+        objects.addJson(line);
+      }
     }
   }
 

@@ -169,6 +169,9 @@ public final class IngestTransforms {
             lit(c.name() + " (the file's time) is unknown")});
         continue;
       }
+      if (spec.derived().containsKey(c)) {
+        continue; // judged after the values it is derived from
+      }
       rules.add(new Column[] {col(RAW_PREFIX + c.name()).isNull(), lit(Reason.MISSING_REQUIRED_FIELD.name()),
           lit(c.name() + " (" + spec.describeSource(c) + ") is missing or blank")});
     }
@@ -178,6 +181,10 @@ public final class IngestTransforms {
       String expected = timestamp ? spec.timestampFormats().get(c) : c.type().simpleString();
       rules.add(new Column[] {col(RAW_PREFIX + c.name()).isNotNull().and(col(c.name()).isNull()), lit(r.name()),
           concat(lit(c.name() + " is not " + expected + ": "), substring(col(RAW_PREFIX + c.name()), 1, 100))});
+    }
+    for (Col c : spec.required().stream().filter(c -> spec.derived().containsKey(c)).toList()) {
+      rules.add(new Column[] {col(c.name()).isNull(), lit(Reason.MISSING_REQUIRED_FIELD.name()),
+          lit(c.name() + " (derived: " + spec.derived().get(c) + ") is null")});
     }
     for (SourceSpec.Expectation e : spec.expectations().values()) {
       rules.add(new Column[] {not(coalesce(expr(e.sql()), lit(false))), lit(e.reason().name()),

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -139,6 +140,47 @@ class RealisticIngestTest extends SparkTestBase {
     }
     // A replay within one export is a duplicate; a bad CreatedDate, a blank Id, a short row are rejected.
     assertEquals(Set.of("DUPLICATE", "MISSING_REQUIRED_FIELD", "UNPARSEABLE_TIMESTAMP", "WRONG_COLUMN_COUNT"), reasons);
+  }
+
+  /**
+   * Stripe's changes exported as Subscription objects with their update time, landed alone with
+   * conf/stripe-subscription-objects.conf, give the billing rows the Event objects give: the same subscription, time,
+   * status, customer, plan, price, seats and workspace for each accepted event, and a row more for each event a
+   * planted defect lost (the objects carry none).
+   */
+  @Test
+  void stripeSubscriptionObjectsLandAsItsEventsDo() throws Exception {
+    Landed l = landed;
+    Map<String, String> only = new HashMap<>(Map.of("plg360.lake.root", dir.resolve("objects").toString(),
+        "plg360.landing.dir", l.root().resolve("landing").toString(), "plg360.spark.shuffle-partitions", "2"));
+    for (String source : Settings.named(Settings.defaults().config().getConfig("plg360.ingest.sources"))) {
+      if (!source.equals("stripe")) {
+        only.put("plg360.ingest.sources." + source, "null");
+      }
+    }
+    Settings objects = Settings.load(java.util.Optional.of(Path.of("..", "conf", "stripe-subscription-objects.conf")), only);
+    assertEquals(List.of("stripe-subscription"), SourceSpec.all(objects).stream().map(SourceSpec::name).toList());
+    runJob(new IngestJob(), objects, l.result().settings().endDate());
+    Lake lake = new Lake(spark(), objects.lakeRoot());
+
+    Column[] state = {SubscriptionEvents.SUBSCRIPTION_ID.col(), SubscriptionEvents.EVENT_TS.col(),
+        SubscriptionEvents.STATUS.col(), SubscriptionEvents.CUSTOMER_ID.col(), SubscriptionEvents.PLAN_ID.col(),
+        SubscriptionEvents.PLAN_AMOUNT_CENTS.col(), SubscriptionEvents.QUANTITY.col(), SubscriptionEvents.CANCELED_AT.col(),
+        SubscriptionEvents.METADATA.col().getItem("workspace_id")};
+    Dataset<Row> fromObjects = lake.read(SubscriptionEvents.TABLE).select(state);
+    Dataset<Row> fromEvents = l.lake().read(SubscriptionEvents.TABLE).select(state);
+    JsonNode summary = new ObjectMapper().readTree(l.root().resolve("truth/summary.json").toFile());
+    long written = summary.path("records_written").path("stripe-subscription").asLong();
+    assertTrue(written > 50, "Subscription objects written: " + written);
+    assertEquals(written, fromObjects.count(), "every object lands: the export has no defect");
+    assertEquals(0, lake.read(Quarantine.TABLE).count());
+    assertEquals(0, fromEvents.except(fromObjects).count(), "each event's state is an object's");
+    long lost = l.lake().read(Quarantine.TABLE).where(Quarantine.SOURCE.col().equalTo("stripe")
+        .and(Quarantine.REASON.col().notEqual("DUPLICATE"))).count();
+    assertTrue(lost > 0, "events lost to planted defects");
+    assertEquals(written - lost, fromEvents.count(), "an event each object but those the defects lost");
+    assertEquals(List.of("subscription.version"), lake.read(SubscriptionEvents.TABLE)
+        .select(SubscriptionEvents.EVENT_TYPE.col()).distinct().as(Encoders.STRING()).collectAsList());
   }
 
   /** Records written per bronze table, from the truth's summary, less those ingest must reject. */

@@ -1,5 +1,6 @@
 package dev.plg360.jobs.ingest;
 
+import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -179,6 +181,29 @@ class IngestTransformsTest extends SparkTestBase {
     assertEquals(List.of("price_pro", 1500L, "month", 4L), List.of(r.getString(r.fieldIndex("plan_id")),
         r.getLong(r.fieldIndex("plan_amount_cents")), r.getString(r.fieldIndex("plan_interval")),
         r.getLong(r.fieldIndex("quantity"))));
+  }
+
+  /**
+   * Stripe Subscription objects, one per change, with conf/stripe-subscription-objects.conf: a version's key is derived
+   * from its subscription and update time; a version whose update time does not parse is rejected for that, not for
+   * the key derived from it, and one without an id for its missing id.
+   */
+  @Test
+  void aStripeSubscriptionVersionIsKeyedByItsSubscriptionAndUpdateTime() throws Exception {
+    String object = "{\"id\":%s,\"object\":\"subscription\",\"customer\":\"cus_9\",\"status\":\"%s\","
+        + "\"items\":{\"data\":[{\"price\":{\"id\":\"price_pro\",\"unit_amount\":1500,"
+        + "\"recurring\":{\"interval\":\"month\"}},\"quantity\":3}]},\"updated\":%s,\"metadata\":{\"workspace_id\":\"ws_9\"}}";
+    Settings objects = Settings.load(java.util.Optional.of(Path.of("..", "conf", "stripe-subscription-objects.conf")),
+        Map.of("plg360.lake.root", dir.resolve("lake").toString(), "plg360.landing.dir", dir.resolve("landing").toString()));
+    Dataset<Row> df = checked(objects, "stripe-subscription", "2026-05-04/subscriptions.jsonl", String.join("\n",
+        String.format(object, "\"sub_9\"", "trialing", "1777629600"),
+        String.format(object, "\"sub_9\"", "active", "1778839200"),
+        String.format(object, "\"sub_9\"", "active", "\"yesterday\""),
+        String.format(object, "null", "active", "1778839300")));
+    assertEquals(Map.of(1L, "OK", 2L, "OK", 3L, "UNPARSEABLE_TIMESTAMP", 4L, "MISSING_REQUIRED_FIELD"), reasons(df));
+    assertEquals(List.of("sub_9@1777629600 trialing 3", "sub_9@1778839200 active 3"),
+        df.where(col(IngestTransforms.REASON).isNull()).orderBy("event_id")
+            .selectExpr("concat_ws(' ', event_id, status, quantity)").as(Encoders.STRING()).collectAsList());
   }
 
   @Test
