@@ -157,17 +157,27 @@ public final class Build360Job implements Job {
                               Build360Settings s) {
     Timestamp asOfEnd = AsOf.endOf(asOf);
     Dataset<Row> seen = lake.read(People.TABLE).where(People.FIRST_SEEN_AT.col().lt(asOfEnd))
-        .select(People.PERSON_ID.col(), People.EMAIL.col(), People.NAME.col(), People.TITLE.col(), People.FIRST_SEEN_AT.col());
+        .select(People.PERSON_ID.col(), People.EMAIL.col(), People.NAME.col(), People.FIRST_SEEN_AT.col());
     Dataset<Row> product = activity.where(col("person_id").isNotNull()).groupBy("person_id").agg(
         Picks.sortedSet("user_id").as(User360.USER_IDS.name()),
         Picks.sortedSet("workspace_id").as(User360.WORKSPACE_IDS.name()));
-    Dataset<Row> leads = AsOf.latestVersions(lake.read(SfLeads.TABLE), lit(asOfEnd)).select(col("id").as("lead_id"))
-        .join(identity.personOfLead("lead_id", "person_id"), "lead_id")
-        .groupBy("person_id").agg(Picks.sortedSet("lead_id").as(User360.LEAD_IDS.name()));
-    Dataset<Row> contacts = AsOf.latestVersions(lake.read(SfContacts.TABLE), lit(asOfEnd)).select(col("id").as("contact_id"))
-        .join(identity.personOfContact("contact_id", "person_id"), "contact_id")
-        .groupBy("person_id").agg(Picks.sortedSet("contact_id").as(User360.CONTACT_IDS.name()));
+    Dataset<Row> leadRecords = AsOf.latestVersions(lake.read(SfLeads.TABLE), lit(asOfEnd))
+        .select(col("id").as("lead_id"), col("title"), col("created_at"))
+        .join(identity.personOfLead("lead_id", "person_id"), "lead_id");
+    Dataset<Row> contactRecords = AsOf.latestVersions(lake.read(SfContacts.TABLE), lit(asOfEnd))
+        .select(col("id").as("contact_id"), col("title"), col("created_at"))
+        .join(identity.personOfContact("contact_id", "person_id"), "contact_id");
+    Dataset<Row> leads = leadRecords.groupBy("person_id").agg(Picks.sortedSet("lead_id").as(User360.LEAD_IDS.name()));
+    Dataset<Row> contacts = contactRecords.groupBy("person_id")
+        .agg(Picks.sortedSet("contact_id").as(User360.CONTACT_IDS.name()));
+    // The title the CRM records of the day gave (silver.people holds today's: a later lead's would leak into the past),
+    // picked as resolve picks it: the newest record's that has one.
+    Dataset<Row> titles = leadRecords.select("person_id", "title", "created_at")
+        .unionByName(contactRecords.select("person_id", "title", "created_at"))
+        .groupBy("person_id").agg(Picks.latest(col("title"), when(col("title").isNotNull(), col("created_at")))
+            .as(User360.TITLE.name()));
     Dataset<Row> joined = seen
+        .join(titles, new String[] {"person_id"}, "left")
         .join(identity.accountOfPersonWithRule("person_id", User360.ACCOUNT_ID.name(), User360.ACCOUNT_RULE.name()),
             new String[] {"person_id"}, "left")
         .join(product, new String[] {"person_id"}, "left")
