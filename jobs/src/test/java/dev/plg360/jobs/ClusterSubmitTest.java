@@ -83,8 +83,9 @@ class ClusterSubmitTest extends SparkTestBase {
     Path shipped = Path.of(System.getProperty("cluster-test.conf-dir", "../conf"), "cluster.conf").toAbsolutePath();
     List<String> lines = new ArrayList<>(List.of(
         "# The shipped cluster settings, scaled down to the story's small company on a worker with two cores, and the",
-        "# settings the story's chain ran with.",
+        "# settings (the export mapping among them) the story's chain ran with.",
         "include file(\"" + shipped + "\")",
+        "include classpath(\"" + StoryWorld.EXPORT_MAPPING + "\")",
         "plg360 {",
         "  spark.conf { \"spark.databricks.delta.snapshotPartitions\" = 2 }",
         "}"));

@@ -192,7 +192,7 @@ class KillAndRerunTest extends SparkTestBase {
   /** The lake the next jobs are killed on, and the settings of the story's chain pointed at it. */
   private void killOn(Path root) {
     chain = story.chainSettings(root);
-    killed = Settings.defaults().with(chain);
+    killed = story.chain(root);
     killedLake = new Lake(spark(), root.toString());
   }
 
@@ -261,7 +261,8 @@ class KillAndRerunTest extends SparkTestBase {
    * that many lines matching the pattern (ops.job_runs' own commits not counted).
    */
   private Child kill(String job, LocalDate asOf, Pattern killAt, int lines) throws Exception {
-    List<String> args = new ArrayList<>(List.of(job, "--as-of", asOf.toString()));
+    List<String> args = new ArrayList<>(List.of(job, "--as-of", asOf.toString(), "--conf",
+        StoryWorld.EXPORT_MAPPING_FILE.toString()));
     chain.forEach((k, v) -> args.addAll(List.of("-D", k + "=" + v)));
     ProcessBuilder pb = new ProcessBuilder(CliProcess.command(
         List.of("-Xmx1g", "-Dlog4j2.configurationFile=" + childLog4j.toUri()), args.toArray(String[]::new)))

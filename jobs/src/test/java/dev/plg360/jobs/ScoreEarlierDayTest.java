@@ -3,7 +3,6 @@ package dev.plg360.jobs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.plg360.common.config.Settings;
 import dev.plg360.common.io.Lake;
 import dev.plg360.common.tables.ScoreTables.AccountScores;
 import dev.plg360.common.tables.ScoreTables.LeadFunnel;
@@ -33,7 +32,7 @@ class ScoreEarlierDayTest extends SparkTestBase {
     long accounts = lake.version(AccountScores.TABLE);
     long leads = lake.version(LeadScores.TABLE);
 
-    runJob(new ScoreJob(), Settings.defaults().with(story.chainSettings(root)), StoryWorld.EARLIER);
+    runJob(new ScoreJob(), story.chain(root), StoryWorld.EARLIER);
 
     assertEquals(accounts, lake.version(AccountScores.TABLE), "no commit to the current account scores");
     assertEquals(leads, lake.version(LeadScores.TABLE), "no commit to the current lead scores");

@@ -3,6 +3,7 @@ package dev.plg360.jobs;
 import static org.apache.spark.sql.functions.lit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.plg360.common.config.Settings;
 import dev.plg360.common.io.Lake;
 import dev.plg360.common.run.RunLog;
 import dev.plg360.common.tables.TableDef;
@@ -271,8 +272,20 @@ public final class StoryWorld {
   }
 
   /**
+   * The mapping the demo lands its company with, whose exports are in the vendors' own shapes (DemoCommand): a chain
+   * over the story's exports needs it too. As the classpath resource and as the file a user passes with --conf.
+   */
+  public static final String EXPORT_MAPPING = "plg360/real-exports.conf";
+  public static final Path EXPORT_MAPPING_FILE = Path.of("..", "conf", "real-exports.conf").toAbsolutePath();
+
+  /** The settings of the demo's chain pointed at another lake: its export mapping and {@link #chainSettings}. */
+  public Settings chain(Path lakeRoot) {
+    return Settings.defaults().withResource(EXPORT_MAPPING).with(chainSettings(lakeRoot));
+  }
+
+  /**
    * The settings the demo's chain ran with (the company's {@code -D} options, its landing zone and PostgreSQL target),
-   * for a chain on another lake: {@code key=value} each.
+   * for a chain on another lake: {@code key=value} each, beside the export mapping ({@link #EXPORT_MAPPING}).
    */
   public Map<String, String> chainSettings(Path lakeRoot) {
     Map<String, String> s = new TreeMap<>();
