@@ -1,6 +1,7 @@
 package dev.plg360.bench;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.sum;
 
@@ -8,6 +9,7 @@ import dev.plg360.common.config.Settings;
 import dev.plg360.common.identity.IdentityAsOf;
 import dev.plg360.common.identity.IdentityRules;
 import dev.plg360.common.io.Lake;
+import dev.plg360.common.tables.GoldTables.Signals;
 import dev.plg360.common.tables.Tables.IdentityLinks;
 import dev.plg360.common.tables.Tables.People;
 import dev.plg360.common.tables.Tables.Workspaces;
@@ -23,13 +25,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
  * The signals against the generator's truth, at the configured thresholds and at others: how many planted activity
- * surges (by account) and invite spikes (by person and day) build360 finds over the company's whole history, and how
- * many of what it fires were planted. One pass scores every account-day ({@link SignalTransforms#surgeScores}); each
+ * surges (by account, in their days) and invite spikes (by person and day) build360 finds over the company's whole
+ * history, and how many of what it fires were planted. One pass scores every account-day ({@link SignalTransforms#surgeScores}); each
  * threshold is then a filter of the scores, so the curve costs what one build360 signal pass does.
  */
 final class SignalAccuracy {
@@ -68,37 +71,69 @@ final class SignalAccuracy {
     }
   }
 
+  /**
+   * Surges by account and day, as build360 fires them at each pair of thresholds (the first day of a run of days
+   * over them, none within the quiet days after one): a planted surge is found when its account fires in its window
+   * (from its start to the last day); a surge fired anywhere else is noise.
+   */
   private static List<Point> surges(SparkSession spark, Lake lake, Path world, Dataset<Row> activity, LocalDate from,
                                     LocalDate asOf, Build360Settings.SignalSettings s) {
     Map<String, String> accountOf = new HashMap<>();
     for (Row r : lake.read(Workspaces.TABLE).select(Workspaces.WORKSPACE_ID.col(), Workspaces.ACCOUNT_ID.col()).collectAsList()) {
       accountOf.put(r.getString(0), r.getString(1));
     }
-    Set<String> planted = new HashSet<>();
+    Map<String, LocalDate> start = new HashMap<>();
     for (Row r : truth(spark, world, "surges")) {
-      planted.add(accountOf.get(r.<String>getAs("workspace_id")));
+      start.merge(accountOf.get(r.<String>getAs("workspace_id")), LocalDate.parse(r.getAs("start_date")),
+          (x, y) -> x.isBefore(y) ? x : y);
     }
-    double leastZ = Z_SCORES[0];
-    double leastRatio = RATIOS[0];
     List<Row> scored = SignalTransforms.surgeScores(activity, from, asOf, s)
-        .where(col("event_date").geq(java.sql.Date.valueOf(from)).and(col("weeks").geq(s.surgeMinHistoryWeeks()))
-            .and(col("x7").geq(s.surgeMinEvents7d())).and(col("z").geq(leastZ))
-            .and(col("x7").geq(col("expected").multiply(leastRatio))))
-        .select(col("account_id"), col("z"), col("x7").divide(col("expected")).as("ratio")).collectAsList();
+        .where(col("event_date").geq(java.sql.Date.valueOf(from))
+            .and(col("x7").geq(s.surgeMinEvents7d())).and(col("z").geq(Z_SCORES[0]))
+            .and(col("x7").geq(col("expected").multiply(RATIOS[0]))))
+        .select(col("account_id"), col("event_date"), col("z"), col("x7").divide(col("expected")).as("ratio"))
+        .orderBy("account_id", "event_date").collectAsList();
     List<Point> out = new ArrayList<>();
     for (double z : Z_SCORES) {
       for (double ratio : RATIOS) {
         Set<String> fired = new HashSet<>();
+        Set<String> found = new HashSet<>();
+        Map<String, LocalDate> lastOver = new HashMap<>();
         for (Row r : scored) {
-          if (r.getDouble(1) >= z && r.getDouble(2) >= ratio) {
-            fired.add(r.getString(0));
+          if (r.getDouble(2) < z || r.getDouble(3) < ratio) {
+            continue;
+          }
+          String account = r.getString(0);
+          LocalDate day = r.getDate(1).toLocalDate();
+          LocalDate last = lastOver.put(account, day);
+          if (last == null || last.plusDays(s.surgeQuietDays()).isBefore(day)) {
+            fired.add(account + "|" + day);
+            if (start.containsKey(account) && !day.isBefore(start.get(account))) {
+              found.add(account);
+            }
           }
         }
         boolean configured = z == s.surgeMinZScore() && ratio == s.surgeMinRatio();
-        out.add(point("activity_surge", Map.of("surge-min-z-score", z, "surge-min-ratio", ratio), configured, planted, fired));
+        if (configured) {
+          requireWhatBuild360Fired(lake, fired);
+        }
+        out.add(new Point("activity_surge", Map.of("surge-min-z-score", z, "surge-min-ratio", ratio), configured,
+            start.size(), fired.size(), found.size()));
       }
     }
     return out;
+  }
+
+  /** At the configured thresholds the curve's surges are those build360 fired over the history: else it measures another rule. */
+  private static void requireWhatBuild360Fired(Lake lake, Set<String> fired) {
+    Set<String> inLake = new HashSet<>(lake.read(Signals.TABLE)
+        .where(Signals.SIGNAL_TYPE.col().equalTo(SignalTransforms.ACTIVITY_SURGE))
+        .select(concat_ws("|", Signals.ACCOUNT_ID.col(), Signals.SIGNAL_DATE.col().cast("string")))
+        .as(Encoders.STRING()).collectAsList());
+    if (!inLake.equals(fired)) {
+      throw new IllegalStateException("the surges scored at the configured thresholds (" + fired.size()
+          + ") are not those build360 fired (" + inLake.size() + "): the curve would measure another rule");
+    }
   }
 
   private static List<Point> inviteSpikes(SparkSession spark, Lake lake, Path world, Dataset<Row> activity,

@@ -67,8 +67,9 @@ class BenchTest {
     assertTrue(Math.abs(model.path("auc_difference").asDouble()) < 0.05,
         "the two libraries fit the same objective on the same rows: " + model);
 
-    // Each surge threshold pair and invite threshold once, the configured ones marked; a stricter threshold never fires
-    // more, and what is found is planted and fired both.
+    // Each surge threshold pair and invite threshold once, the configured ones marked (SignalAccuracy checks that its
+    // surges there are those build360 fired); what is found is planted and fired both; a higher invite threshold
+    // never fires more.
     JsonNode signals = s.path("signals");
     assertEquals(SignalAccuracy.Z_SCORES.length * SignalAccuracy.RATIOS.length + SignalAccuracy.MIN_INVITES.length,
         signals.size(), signals.toString());
@@ -78,9 +79,10 @@ class BenchTest {
       String signal = p.path("signal").asText();
       configured.merge(signal, p.path("configured").asBoolean() ? 1 : 0, Integer::sum);
       assertTrue(p.path("found").asInt() <= Math.min(p.path("planted").asInt(), p.path("fired").asInt()), p.toString());
-      String curve = signal + p.path("thresholds").path("surge-min-ratio").asText();
-      Integer before = firedBefore.put(curve, p.path("fired").asInt());
-      assertTrue(before == null || before >= p.path("fired").asInt(), "a stricter threshold fires no more: " + signals);
+      if (signal.equals("invite_spike")) {
+        Integer before = firedBefore.put(signal, p.path("fired").asInt());
+        assertTrue(before == null || before >= p.path("fired").asInt(), "a higher threshold fires no more: " + signals);
+      }
     }
     assertEquals(Map.of("activity_surge", 1, "invite_spike", 1), configured, signals.toString());
     assertTrue(signals.get(0).path("planted").asInt() > 0, "surges were planted: " + signals.get(0));

@@ -64,7 +64,7 @@ public final class StoryWorld {
    */
   public static final List<String> COMPANY = List.of("--workspaces", "120", "-D", "plg360.generate.days=75",
       "-D", "plg360.spark.shuffle-partitions=2",
-      "-D", "plg360.generate.surge-share=0.15", "-D", "plg360.generate.invite-spike-share=0.08",
+      "-D", "plg360.generate.surge-share=0.3", "-D", "plg360.generate.invite-spike-share=0.08",
       "-D", "plg360.generate.near-cap-share=0.1",
       // Runs here are two weeks apart, not daily: look back far enough to see the days between.
       "-D", "plg360.build360.signals.lookback-days=21",

@@ -2,12 +2,10 @@ package dev.plg360.jobs.c360;
 
 import static org.apache.spark.sql.functions.aggregate;
 import static org.apache.spark.sql.functions.array;
-import static org.apache.spark.sql.functions.array_distinct;
 import static org.apache.spark.sql.functions.array_position;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
-import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.date_format;
@@ -15,7 +13,6 @@ import static org.apache.spark.sql.functions.date_sub;
 import static org.apache.spark.sql.functions.date_trunc;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.filter;
-import static org.apache.spark.sql.functions.flatten;
 import static org.apache.spark.sql.functions.format_number;
 import static org.apache.spark.sql.functions.format_string;
 import static org.apache.spark.sql.functions.greatest;
@@ -104,74 +101,71 @@ public final class SignalTransforms {
   }
 
   /**
-   * An account's people use the product much more than they each did: its events in the 7 days ending on a day stand
-   * at least the configured z-score above what its active people of those days would make at its own baseline rate,
-   * and at least the configured multiple of it. The baseline rate is events per active person in the same 7-day
-   * windows 1 to N weeks earlier, over the weeks after its first activity (at least the minimum history); a team that
-   * grows makes more events at the same rate, which is no surge. The standard deviation is floored at the square
-   * root of the expected count, as counts vary at least that much by chance. Fires on the first day of a run of such
-   * days, and not again within the quiet days after a surge.
+   * An account's people use the product much more than they each did: the events in the 7 days ending on a day of
+   * its people with at least the minimum weeks of history stand at least the configured z-score above what their
+   * own baselines give (each person's events in the same 7-day windows 1 to N weeks earlier, over the weeks since
+   * their first activity), and at least the configured multiple of it. People new to the account are left out: a
+   * team that grows, or a new member busier than the others, is no surge. The standard deviation is that of the
+   * people's baselines summed, floored at the square root of the expected count, as counts vary at least that much by
+   * chance. Fires on the first day of a run of such days, and not again within the quiet days after one.
    */
   public static Dataset<Row> findActivitySurges(Dataset<Row> activity, LocalDate from, LocalDate asOf, SignalSettings s) {
     WindowSpec byDay = Window.partitionBy("account_id").orderBy("event_date");
     Dataset<Row> scored = surgeScores(activity, from, asOf, s)
-        .withColumn("surging", coalesce(col("weeks").geq(s.surgeMinHistoryWeeks()).and(col("z").geq(s.surgeMinZScore()))
-            .and(col("x7").geq(s.surgeMinEvents7d())).and(col("x7").geq(col("expected").multiply(s.surgeMinRatio()))), lit(false)))
+        .withColumn("surging", coalesce(col("z").geq(s.surgeMinZScore()).and(col("x7").geq(s.surgeMinEvents7d()))
+            .and(col("x7").geq(col("expected").multiply(s.surgeMinRatio()))), lit(false)))
         .withColumn("was_surging", coalesce(max(col("surging").cast("int")).over(byDay.rowsBetween(-s.surgeQuietDays(), -1)),
             lit(0)).equalTo(1))
         .where(col("surging").and(not(col("was_surging"))).and(col("event_date").geq(day(from))));
     return signal(scored, ACTIVITY_SURGE, concat_ws("|", col("account_id"), col("event_date").cast("string")),
         col("event_date"), col("account_id"), null, null, lit("events_7d"), col("z"),
-        format_string("%d events in the 7 days to %s (active people: %d); their baseline of %s ± %s events a person "
-                + "a week over %d weeks gives %s (z = %s)",
-            col("x7"), col("event_date").cast("string"), col("people7"), format_number(col("mean"), 1),
-            format_number(col("rate_sd"), 1), col("weeks"), format_number(col("expected"), 1), format_number(col("z"), 1)));
+        format_string("%d events in the 7 days to %s by its people of %d weeks' history or more (%d), whose own "
+                + "weekly baselines give %s ± %s (z = %s)",
+            col("x7"), col("event_date").cast("string"), lit(s.surgeMinHistoryWeeks()), col("people"),
+            format_number(col("expected"), 1), format_number(col("sd"), 1), format_number(col("z"), 1)));
   }
 
   /**
    * Each account's days from the surges' look-back before {@code from} to the as-of date, scored as {@link
-   * #findActivitySurges} scores them: account_id, event_date, x7 (events in the 7 days to the day), people7 (active
-   * people in them), weeks (baseline weeks), mean and rate_sd (the baseline's events a person a week), expected
-   * (mean times people7), z. The thresholds are the caller's: what a surge is, or what it would be at others.
+   * #findActivitySurges} scores them, over its people with the minimum weeks of history: account_id, event_date, x7
+   * (their events in the 7 days to the day), people (how many such people the account has), expected (their
+   * baselines' means summed), sd, z. The thresholds are the caller's: what a surge is, or what it would be at others.
    */
   public static Dataset<Row> surgeScores(Dataset<Row> activity, LocalDate from, LocalDate asOf, SignalSettings s) {
     int weeks = s.surgeBaselineWeeks();
     LocalDate gridStart = from.minusDays(7L * (weeks + 1) + s.surgeQuietDays());
-    Dataset<Row> accounts = activity.where(col("account_id").isNotNull())
-        .groupBy("account_id").agg(min("event_date").as("first_active"));
-    Dataset<Row> perDay = activity.where(col("account_id").isNotNull().and(col("event_date").geq(day(gridStart))))
-        .groupBy("account_id", "event_date").agg(sum("events").as("events"), collect_set("person_id").as("people"));
-    Dataset<Row> grid = accounts.where(col("first_active").leq(day(asOf)))
-        .select(col("account_id"), col("first_active"),
+    Dataset<Row> known = activity.where(col("account_id").isNotNull().and(col("person_id").isNotNull()));
+    Dataset<Row> people = known.groupBy("account_id", "person_id").agg(min("event_date").as("first_active"));
+    Dataset<Row> perDay = known.where(col("event_date").geq(day(gridStart)))
+        .groupBy("account_id", "person_id", "event_date").agg(sum("events").as("events"));
+    Dataset<Row> grid = people.where(col("first_active").leq(day(asOf)))
+        .select(col("account_id"), col("person_id"), col("first_active"),
             explode(sequence(greatest(col("first_active"), day(gridStart)), day(asOf))).as("event_date"))
-        .join(perDay, new String[] {"account_id", "event_date"}, "left")
-        .withColumn("events", coalesce(col("events"), lit(0L)))
-        .withColumn("people", coalesce(col("people"), array().cast("array<string>")));
-    WindowSpec byDay = Window.partitionBy("account_id").orderBy("event_date");
-    WindowSpec week = byDay.rowsBetween(-6, 0);
+        .join(perDay, new String[] {"account_id", "person_id", "event_date"}, "left")
+        .withColumn("events", coalesce(col("events"), lit(0L)));
+    WindowSpec byDay = Window.partitionBy("account_id", "person_id").orderBy("event_date");
     List<Column> lags = new ArrayList<>();
     for (int k = 1; k <= weeks; k++) {
-      // A baseline week counts only if it starts on or after the account's first activity.
+      // A baseline week counts only if it starts on or after the person's first activity.
       Column startsAfter = date_sub(col("event_date"), 7 * k + 6).geq(col("first_active"));
-      lags.add(when(startsAfter, lag(col("rate"), 7 * k).over(byDay)));
+      lags.add(when(startsAfter, lag(col("x7"), 7 * k).over(byDay)).cast("double"));
     }
     Column base = filter(array(lags.toArray(Column[]::new)), v -> v.isNotNull());
     Column n = size(col("base"));
     Column mean = aggregate(col("base"), lit(0.0), (acc, v) -> acc.plus(v)).divide(n);
     Column variance = aggregate(col("base"), lit(0.0), (acc, v) -> acc.plus(v.minus(col("mean")).multiply(v.minus(col("mean")))))
         .divide(n);
-    return grid
-        .withColumn("x7", sum("events").over(week))
-        .withColumn("people7", size(array_distinct(flatten(collect_list(col("people")).over(week)))))
-        .withColumn("rate", when(col("people7").gt(0), col("x7").divide(col("people7"))))
+    Dataset<Row> perPerson = grid
+        .withColumn("x7", sum("events").over(byDay.rowsBetween(-6, 0)))
         .withColumn("base", base)
-        .withColumn("weeks", n)
         .withColumn("mean", when(n.gt(0), mean))
-        .withColumn("expected", col("mean").multiply(col("people7")))
-        .withColumn("sd", greatest(sqrt(variance).multiply(col("people7")), sqrt(greatest(col("expected"), lit(1.0)))))
+        .withColumn("variance", when(n.gt(0), variance))
+        .where(n.geq(s.surgeMinHistoryWeeks()));
+    return perPerson.groupBy("account_id", "event_date").agg(
+            sum("x7").as("x7"), count(lit(1)).as("people"), sum("mean").as("expected"), sum("variance").as("variance"))
+        .withColumn("sd", greatest(sqrt(col("variance")), sqrt(greatest(col("expected"), lit(1.0)))))
         .withColumn("z", col("x7").minus(col("expected")).divide(col("sd")))
-        .withColumn("rate_sd", sqrt(variance))
-        .drop("base", "rate", "sd", "people", "first_active");
+        .drop("variance");
   }
 
   /**

@@ -41,6 +41,9 @@ final class Simulator {
   private final Instant endExclusive;
   private final VendorRecords records;
 
+  /** The days of the fortnight before a planted surge its workspace must have been active on. */
+  static final int MIN_ACTIVE_DAYS_BEFORE_SURGE = 4;
+
   final List<Company> companies = new ArrayList<>();
   final List<Workspace> workspaces = new ArrayList<>();
   final List<Person> people = new ArrayList<>();
@@ -213,7 +216,6 @@ final class Simulator {
     if (day.isBefore(end.minusDays(44)) && e > -0.5 && r.chance(s.surgeShare())) {
       w.surgeStart = end.minusDays(13);
       w.surgeFactor = 3 + 2 * r.uniform();
-      surges.add(new Truth.Surge(w.id, w.surgeStart, round2(w.surgeFactor)));
     }
     if (r.chance(s.inviteSpikeShare())) {
       long left = ChronoUnit.DAYS.between(day, end);
@@ -328,6 +330,14 @@ final class Simulator {
     if (day.isBefore(w.signupDay)) {
       return;
     }
+    if (day.equals(w.surgeStart)) {
+      // A surge is more use by an active workspace's members: one that has gone quiet does not surge.
+      if (w.activeDaysBeforeSurge >= MIN_ACTIVE_DAYS_BEFORE_SURGE) {
+        surges.add(new Truth.Surge(w.id, w.surgeStart, round2(w.surgeFactor)));
+      } else {
+        w.surgeStart = null;
+      }
+    }
     long age = ChronoUnit.DAYS.between(w.signupDay, day);
     boolean inWindow = age < s.observationDays();
     boolean weekend = day.getDayOfWeek() == DayOfWeek.SATURDAY || day.getDayOfWeek() == DayOfWeek.SUNDAY;
@@ -419,6 +429,9 @@ final class Simulator {
     }
     if (anyActive) {
       activeOn(w, day);
+      if (w.surgeStart != null && day.isBefore(w.surgeStart) && !day.isBefore(w.surgeStart.minusDays(14))) {
+        w.activeDaysBeforeSurge++;
+      }
     }
     if (day.equals(w.spikeDay)) {
       activeOn(w, day);

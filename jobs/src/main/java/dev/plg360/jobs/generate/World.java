@@ -131,6 +131,8 @@ final class World {
     // Planted patterns
     LocalDate surgeStart;
     double surgeFactor = 1;
+    /** Days a member was active in the fortnight before the surge would start: a dormant workspace gets none. */
+    int activeDaysBeforeSurge;
     LocalDate spikeDay;
     int spikeCount;
     long nearCapTarget;

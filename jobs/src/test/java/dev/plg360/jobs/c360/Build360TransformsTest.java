@@ -252,8 +252,8 @@ class Build360TransformsTest extends SparkTestBase {
   /**
    * A surge is an account's people using the product much more than they each did: acme.io's one person at five
    * times her usual count, then a week away, then at ten times within the quiet days after the first surge. A steady
-   * account, a young one with too little history, and a team that grows from two to seven people at the same rate
-   * each are none.
+   * account, a young one with too little history, a team that grows from two to seven people at the same rate each,
+   * and a new member much busier than the others are none.
    */
   @Test
   void aSurgeIsMoreUseByTheSamePeopleAndFiresOnceInItsQuietDays() {
@@ -275,15 +275,21 @@ class Build360TransformsTest extends SparkTestBase {
         f.row("event_date", daysAgo(d), "workspace_id", "w4", "person_id", "t" + p, "account_id", "team.io",
             "event_name", "Logged In", "events", steady, "quantity", 1L);
       }
+      f.row("event_date", daysAgo(d), "workspace_id", "w5", "person_id", "b0", "account_id", "busy.io",
+          "event_name", "Logged In", "events", 5L, "quantity", 1L);
+      if (d <= 10) {
+        f.row("event_date", daysAgo(d), "workspace_id", "w5", "person_id", "b1", "account_id", "busy.io",
+            "event_name", "Logged In", "events", 100L, "quantity", 1L);
+      }
     }
     List<Row> fired = SignalTransforms.findActivitySurges(f.build(),
         AS_OF.minusDays(20), AS_OF, S.signals()).collectAsList();
     assertEquals(1, fired.size(), fired.toString());
     assertEquals("ACTIVITY_SURGE|acme.io|" + daysAgo(19), fired.get(0).getAs(Signals.SIGNAL_ID.name()),
         "the first surge; the second came within the quiet days");
-    // Two days at 100 and five at 20 against 140 a week: z = (300 - 140) / sqrt(140).
-    assertEquals("300 events in the 7 days to " + daysAgo(19) + " (active people: 1); their baseline of 140.0 ± 0.0 "
-        + "events a person a week over 8 weeks gives 140.0 (z = 13.5)", fired.get(0).getAs(Signals.EVIDENCE.name()));
+    // Two days at 100 and five at 20 against her 140 a week: z = (300 - 140) / sqrt(140).
+    assertEquals("300 events in the 7 days to " + daysAgo(19) + " by its people of 4 weeks' history or more (1), whose "
+        + "own weekly baselines give 140.0 ± 11.8 (z = 13.5)", fired.get(0).getAs(Signals.EVIDENCE.name()));
 
     List<Row> unquiet = SignalTransforms.findActivitySurges(f.build(), AS_OF.minusDays(20), AS_OF,
         new Build360Settings.SignalSettings(7, 10, 3.0, 2.0, 8, 4, 30, 1, 0.8, 14, List.of())).collectAsList();
