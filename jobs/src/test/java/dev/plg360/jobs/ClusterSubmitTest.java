@@ -164,10 +164,12 @@ class ClusterSubmitTest extends SparkTestBase {
   @Test
   @Order(2)
   void generatesOnTheExecutorsWhatItGeneratesHere() throws Exception {
+    // In the story's shapes: the cluster's configuration has the mapping that lands them.
     Map<String, String> company = new TreeMap<>(Map.of("plg360.generate.workspaces", "30", "plg360.generate.days", "20",
-        "plg360.generate.seed", "3", "plg360.generate.end-date", StoryWorld.END.toString()));
-    StandaloneCluster.Submission s = submit("lake", "generate", "--out", "generated", "--workspaces", "30",
-        "--days", "20", "--seed", "3", "--end-date", StoryWorld.END.toString());
+        "plg360.generate.seed", "3", "plg360.generate.end-date", StoryWorld.END.toString(),
+        "plg360.generate.shapes", "realistic"));
+    StandaloneCluster.Submission s = submit("lake", "generate", "--out", "generated", "--workspaces", "30", "--days", "20",
+        "--seed", "3", "--end-date", StoryWorld.END.toString(), "-D", "plg360.generate.shapes=realistic");
     assertTrue(s.stdoutText().contains("generated 30 workspaces"), s.describe());
     // The story's generator settings (planted shares) are in the cluster's configuration file: here too.
     story.chainSettings(dir).forEach((k, v) -> {
@@ -175,7 +177,8 @@ class ClusterSubmitTest extends SparkTestBase {
         company.putIfAbsent(k, v);
       }
     });
-    Generator.run(spark(), Settings.defaults().with(company), dir.resolve("generated-here").toString(), false);
+    Generator.run(spark(), Settings.defaults().withResource(StoryWorld.EXPORT_MAPPING).with(company),
+        dir.resolve("generated-here").toString(), false);
     Map<String, List<String>> here = records(dir.resolve("generated-here"));
     assertTrue(here.keySet().stream().anyMatch(f -> f.startsWith("landing/segment/"))
         && here.keySet().stream().anyMatch(f -> f.startsWith("truth/workspaces/")),
