@@ -80,9 +80,9 @@ public record Build360Settings(
           settings.positiveInt(B + "trend-days"),
           new Champion(share(ch, "top-share", B + "champion"), ch.getLong("min-invites-28d"), ch.getLong("min-active-days-28d")),
           new SignalSettings(positive(sg, "lookback-days"), positive(sg, "invite-spike-min-invites"),
-              sg.getDouble("surge-min-z-score"), sg.getDouble("surge-min-ratio"), positive(sg, "surge-baseline-weeks"), positive(sg, "surge-min-history-weeks"),
-              sg.getLong("surge-min-events-7d"), positive(sg, "surge-quiet-days"), share(sg, "cap-min-usage", B + "signals"), sg.getDouble("cap-max-days"),
-              sg.getStringList("milestones")),
+              sg.getDouble("surge-min-z-score"), sg.getDouble("surge-min-ratio"), positive(sg, "surge-baseline-weeks"),
+              positive(sg, "surge-min-history-weeks"), sg.getLong("surge-min-events-7d"), positive(sg, "surge-quiet-days"),
+              share(sg, "cap-min-usage", B + "signals"), sg.getDouble("cap-max-days"), sg.getStringList("milestones")),
           BillingStatuses.from(settings));
       for (String m : s.signals().milestones()) {
         if (!milestones.containsKey(m)) {

@@ -401,8 +401,7 @@ final class Simulator {
       if (r.chance((0.03 + 0.03 * Math.max(0, w.engagement)) * (w.company.personal ? 0.3 : 1))) {
         int n = r.chance(0.2) ? 2 : 1;
         for (int k = 0; k < n; k++) {
-          invite(w, u, t = later(t, r, day), day, 0.55, false);
-          if (inWindow) {
+          if (invite(w, u, t = later(t, r, day), day, 0.55, false) && inWindow) {
             w.windowInvites++;
           }
         }
@@ -438,8 +437,7 @@ final class Simulator {
       Person u = w.founder;
       Instant t = at(day, r);
       for (int k = 0; k < w.spikeCount; k++) {
-        invite(w, u, t = t.plusSeconds(r.between(5, 90)), day, 0.35, true);
-        if (inWindow) {
+        if (invite(w, u, t = t.plusSeconds(r.between(5, 90)), day, 0.35, true) && inWindow) {
           w.windowInvites++;
         }
       }
@@ -466,9 +464,9 @@ final class Simulator {
   /**
    * A member invites someone: a colleague of another of the company's workspaces, or someone new at the company. A
    * company with as many people as employees has nobody new to invite, except in a planted spike (a founder
-   * inviting a list of addresses at once).
+   * inviting a list of addresses at once). Whether an invitation went out.
    */
-  private void invite(Workspace w, Person inviter, Instant t, LocalDate day, double acceptRate, boolean spike) {
+  private boolean invite(Workspace w, Person inviter, Instant t, LocalDate day, double acceptRate, boolean spike) {
     Rng r = activity;
     Person invitee = null;
     boolean full = !w.company.personal && w.company.headcount >= w.company.employees;
@@ -483,7 +481,7 @@ final class Simulator {
     }
     if (invitee == null) {
       if (full && !spike) {
-        return;
+        return false;
       }
       invitee = newPerson(w.company, r, false);
     }
@@ -501,6 +499,7 @@ final class Simulator {
       Instant acceptedAt = at;
       schedule(d, () -> accept(w, p, inviter, acceptedAt, d));
     }
+    return true;
   }
 
   private void accept(Workspace w, Person p, Person inviter, Instant t, LocalDate day) {

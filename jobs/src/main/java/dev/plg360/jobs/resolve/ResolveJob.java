@@ -133,8 +133,8 @@ public final class ResolveJob implements Job {
       // form from, the colleague who invited them, the colleagues they invited; else the workspace's name.
       Dataset<Row> sent = sentFrom(lake, asOfEnd);
       Map<ResolveTransforms.Evidence, Dataset<Row>> evidence = new EnumMap<>(ResolveTransforms.Evidence.class);
-      evidence.put(ResolveTransforms.Evidence.CRM_RECORD, profiles
-          .join(ResolveTransforms.crmDomainsByEmail(contacts, leads, crmAccounts), "email_norm").select("user_id", "crm_domain"));
+      evidence.put(ResolveTransforms.Evidence.CRM_RECORD, profiles.join(
+          ResolveTransforms.crmDomainsByEmail(contacts, leads, crmAccounts), "email_norm").select("user_id", "crm_domain"));
       evidence.put(ResolveTransforms.Evidence.WORK_ADDRESS, ResolveTransforms.workDomainsByName(
           profiles.select("user_id", "name", "business"), sent.select("email", "name"), providers));
       evidence.put(ResolveTransforms.Evidence.INVITED_BY,
@@ -143,8 +143,9 @@ public final class ResolveJob implements Job {
           ResolveTransforms.invitedColleagues(facts, profiles.select("user_id", "business"), providers));
       Dataset<Row> crm = kept.keep(AccountRecords.crmAccounts(lake.read(SfAccounts.TABLE), asOfEnd));
       Dataset<Row> firmographics = kept.keep(AccountRecords.firmographics(lake.read(Firmographics.TABLE), asOfEnd));
-      Dataset<Row> companyNames = ResolveTransforms.companyNames(firmographics.select(col("account_id"), col("cb_name").as("name"))
-          .unionByName(crm.select(col("account_id"), col("crm_name").as("name"))));
+      Dataset<Row> companyNames = ResolveTransforms.companyNames(
+          firmographics.select(col("account_id"), col("cb_name").as("name"))
+              .unionByName(crm.select(col("account_id"), col("crm_name").as("name"))));
       Dataset<Row> workspaces = kept.keep(ResolveTransforms.assignWorkspaces(known, members,
           profiles.select("user_id", "domain", "business"), ResolveTransforms.strongestEvidence(evidence),
           ResolveTransforms.namedAfter(known, companyNames)));
