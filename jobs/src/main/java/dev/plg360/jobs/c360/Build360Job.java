@@ -83,12 +83,15 @@ public final class Build360Job implements Job {
       Dataset<Row> activity = kept.keep(activity(lake, identity, asOf, s));
       Dataset<Row> workspaces = kept.keep(workspace360(lake, identity, activity, asOf, s));
       Dataset<Row> tasks = kept.keep(EngagementTransforms.tasksAsOf(lake.read(SfTasks.TABLE), AsOf.endOf(asOf), identity));
-      Dataset<Row> people = kept.keep(user360(lake, identity, activity, tasks, asOf, s));
-      Dataset<Row> accounts = account360(lake, identity, activity, workspaces, people, tasks, asOf, s);
+      // The leads as they stood on the day: people's titles and ids, and accounts' lead owners.
+      Dataset<Row> leads = kept.keep(AsOf.latestVersions(lake.read(SfLeads.TABLE), lit(AsOf.endOf(asOf))));
+      Dataset<Row> people = kept.keep(user360(lake, identity, activity, tasks, leads, asOf, s));
+      Dataset<Row> accounts = account360(lake, identity, activity, workspaces, people, tasks, leads, asOf, s);
       writeSnapshot(ctx, workspaces, Workspace360.TABLE);
       writeSnapshot(ctx, people, User360.TABLE);
       writeSnapshot(ctx, accounts, Account360.TABLE);
       kept.release(tasks);
+      kept.release(leads);
       writeSignals(ctx, activity, workspaces, people, s);
       writeTimeline(ctx, identity, activity, AsOf.endOf(asOf));
     }
@@ -153,21 +156,20 @@ public final class Build360Job implements Job {
   }
 
   /** People seen by the date, with their account as of it, activity, touches and champions. */
-  static Dataset<Row> user360(Lake lake, IdentityAsOf identity, Dataset<Row> activity, Dataset<Row> tasks, LocalDate asOf,
-                              Build360Settings s) {
+  static Dataset<Row> user360(Lake lake, IdentityAsOf identity, Dataset<Row> activity, Dataset<Row> tasks,
+                              Dataset<Row> leads, LocalDate asOf, Build360Settings s) {
     Timestamp asOfEnd = AsOf.endOf(asOf);
     Dataset<Row> seen = lake.read(People.TABLE).where(People.FIRST_SEEN_AT.col().lt(asOfEnd))
         .select(People.PERSON_ID.col(), People.EMAIL.col(), People.NAME.col(), People.FIRST_SEEN_AT.col());
     Dataset<Row> product = activity.where(col("person_id").isNotNull()).groupBy("person_id").agg(
         Picks.sortedSet("user_id").as(User360.USER_IDS.name()),
         Picks.sortedSet("workspace_id").as(User360.WORKSPACE_IDS.name()));
-    Dataset<Row> leadRecords = AsOf.latestVersions(lake.read(SfLeads.TABLE), lit(asOfEnd))
-        .select(col("id").as("lead_id"), col("title"), col("created_at"))
+    Dataset<Row> leadRecords = leads.select(col("id").as("lead_id"), col("title"), col("created_at"))
         .join(identity.personOfLead("lead_id", "person_id"), "lead_id");
     Dataset<Row> contactRecords = AsOf.latestVersions(lake.read(SfContacts.TABLE), lit(asOfEnd))
         .select(col("id").as("contact_id"), col("title"), col("created_at"))
         .join(identity.personOfContact("contact_id", "person_id"), "contact_id");
-    Dataset<Row> leads = leadRecords.groupBy("person_id").agg(Picks.sortedSet("lead_id").as(User360.LEAD_IDS.name()));
+    Dataset<Row> leadIds = leadRecords.groupBy("person_id").agg(Picks.sortedSet("lead_id").as(User360.LEAD_IDS.name()));
     Dataset<Row> contacts = contactRecords.groupBy("person_id")
         .agg(Picks.sortedSet("contact_id").as(User360.CONTACT_IDS.name()));
     // The title the CRM records of the day gave (silver.people holds today's: a later lead's would leak into the past),
@@ -181,7 +183,7 @@ public final class Build360Job implements Job {
         .join(identity.accountOfPersonWithRule("person_id", User360.ACCOUNT_ID.name(), User360.ACCOUNT_RULE.name()),
             new String[] {"person_id"}, "left")
         .join(product, new String[] {"person_id"}, "left")
-        .join(leads, new String[] {"person_id"}, "left")
+        .join(leadIds, new String[] {"person_id"}, "left")
         .join(contacts, new String[] {"person_id"}, "left")
         .join(ActivityTransforms.countActivityPerWindow(activity, "person_id", asOf, s), new String[] {"person_id"}, "left")
         .join(EngagementTransforms.countMarketingTouches(lake.read(EmailEvents.TABLE), lake.read(FormSubmissions.TABLE),
@@ -198,7 +200,8 @@ public final class Build360Job implements Job {
 
   /** Accounts with a workspace, a person or a CRM account by the date: firmographics, rollups, touches, pipeline. */
   static Dataset<Row> account360(Lake lake, IdentityAsOf identity, Dataset<Row> activity, Dataset<Row> workspaces,
-                                 Dataset<Row> people, Dataset<Row> tasks, LocalDate asOf, Build360Settings s) {
+                                 Dataset<Row> people, Dataset<Row> tasks, Dataset<Row> leads, LocalDate asOf,
+                                 Build360Settings s) {
     Timestamp asOfEnd = AsOf.endOf(asOf);
     String id = Account360.ACCOUNT_ID.name();
     Dataset<Row> crm = AccountRecords.crmAccounts(lake.read(SfAccounts.TABLE), asOfEnd);
@@ -245,8 +248,7 @@ public final class Build360Job implements Job {
         .where(not(coalesce(col("is_closed"), lit(false))).and(col("duplicate_of").isNull()).and(col("account_id").isNotNull()))
         .groupBy(col("account_id").as(id)).agg(count(lit(1)).as(Account360.OPEN_OPPORTUNITIES.name()),
             sum("amount").as(Account360.OPEN_PIPELINE_AMOUNT.name()));
-    Dataset<Row> leadOwners = AsOf.latestVersions(lake.read(SfLeads.TABLE), lit(asOfEnd))
-        .select(col("id").as("lead_id"), col("owner_id"), col("last_modified_at"))
+    Dataset<Row> leadOwners = leads.select(col("id").as("lead_id"), col("owner_id"), col("last_modified_at"))
         .join(identity.personOfLead("lead_id", "person_id"), "lead_id")
         .join(identity.accountOfPerson("person_id", id), "person_id")
         .groupBy(id).agg(Picks.latest(col("owner_id"), col("last_modified_at")).as("lead_owner_id"));
